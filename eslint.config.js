@@ -1,0 +1,68 @@
+// Lint rules, including the one that keeps the architecture honest: a room of
+// DESIGN.md may import only the rooms below it (see `rooms` below).
+import js from '@eslint/js'
+import tseslint from 'typescript-eslint'
+import { importX } from 'eslint-plugin-import-x'
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript'
+
+/** Each room and the rooms it may import. `contracts` is the floor everyone stands on. */
+export const rooms = {
+  contracts: [],
+  core: ['contracts'],
+  storage: ['contracts', 'core'],
+  providers: ['contracts', 'core'],
+  runtime: ['contracts', 'core', 'storage'],
+  control: ['contracts', 'core', 'storage', 'providers', 'runtime'],
+  gateway: ['contracts', 'core', 'control'],
+  // cli drives migrations and keys on the store directly, so it may also reach storage.
+  cli: ['contracts', 'core', 'storage', 'runtime', 'sdk'],
+  sdk: ['contracts'],
+  server: ['contracts', 'core', 'storage', 'providers', 'runtime', 'control', 'gateway'],
+}
+
+const roomPath = (room) => (room === 'contracts' ? './contracts' : `./src/${room}`)
+
+export const roomZones = Object.entries(rooms).flatMap(([room, allowed]) =>
+  Object.keys(rooms)
+    .filter((other) => other !== room && !allowed.includes(other))
+    .map((other) => ({
+      target: roomPath(room),
+      from: roomPath(other),
+      message: `the ${room} room may not import ${other} (imports point down only; see DESIGN.md)`,
+    })),
+)
+
+/** Database drivers stay inside their adapter folder. */
+const driverRule = (allowedDriver) => ({
+  'no-restricted-imports': [
+    'error',
+    {
+      paths: [
+        { name: 'pg', message: 'import pg only inside src/storage/postgres' },
+        { name: 'better-sqlite3', message: 'import better-sqlite3 only inside src/storage/sqlite' },
+      ].filter((p) => p.name !== allowedDriver),
+    },
+  ],
+})
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', '.aion/**', 'coverage/**', 'test/fixtures/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [createTypeScriptImportResolver({ alwaysTryTypes: true })],
+    },
+    rules: {
+      'import-x/no-restricted-paths': ['error', { zones: roomZones }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  { files: ['src/**/*.ts'], ignores: ['src/storage/postgres/**', 'src/storage/sqlite/**'], rules: driverRule(null) },
+  { files: ['src/storage/postgres/**/*.ts'], rules: driverRule('pg') },
+  { files: ['src/storage/sqlite/**/*.ts'], rules: driverRule('better-sqlite3') },
+)

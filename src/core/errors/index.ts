@@ -1,0 +1,5 @@
+export * from './aion-error.js'
+export * from './define.js'
+export * from './kinds.js'
+export * from './problem.js'
+export * from './registry.js'
