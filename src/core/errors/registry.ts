@@ -280,3 +280,13 @@ export const StoreOptionsInvalidError = defineError<{ option: string; reason: st
     message: (f) => `store option ${f.option} is invalid: ${f.reason}`,
   },
 )
+
+export const StoreValueUnsupportedError = defineError<{ engine: string; reason: string }>(
+  'StoreValueUnsupportedError',
+  {
+    code: 'AION_STORE_UNSUPPORTED_VALUE',
+    kind: 'unprocessable',
+    retryable: false,
+    message: (f) => `the ${f.engine} store cannot hold this value: ${f.reason}`,
+  },
+)

@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto'
+import { expect, it } from 'vitest'
+import type { Store } from '../ports/store.js'
+import { richTask } from './task.case.js'
+
+const tenant = () => `t_${randomUUID()}`
+
+/** Publishes whatever is pending, so a case sees only its own events. */
+async function drain(store: Store): Promise<void> {
+  for (;;) {
+    const batch = await store.outbox.claimBatch({
+      limit: 1000,
+      now: new Date('2999-01-01T00:00:00.000Z'),
+    })
+    if (batch.length === 0) return
+    await store.outbox.markPublished(batch.map((e) => e.id))
+  }
+}
+
+/** Cases for `Store.transaction` and the `Outbox` port. */
+export function outboxCases(store: () => Store): void {
+  it('commits a state change and its outbox event together', async () => {
+    const task = richTask(tenant())
+    const event = await store().transaction(async (tx) => {
+      await tx.tasks.create(task)
+      return tx.outbox.enqueue({
+        tenantId: task.tenant_id,
+        topic: 'aion.tasks.lifecycle',
+        key: task.task_id,
+        payload: { task_id: task.task_id, status: 'queued', note: 'ünï' },
+      })
+    })
+    expect(await store().tasks.get(task.tenant_id, task.task_id)).toBeDefined()
+    expect(await store().outbox.pendingCount(task.tenant_id)).toBe(1)
+    expect(event).toMatchObject({
+      topic: 'aion.tasks.lifecycle',
+      key: task.task_id,
+      publishedAt: null,
+    })
+  })
+
+  it('rolls back both the state change and the outbox event when the transaction throws', async () => {
+    const task = richTask(tenant())
+    const failure = new Error('boom after the writes')
+    const run = store().transaction(async (tx) => {
+      await tx.tasks.create(task)
+      await tx.outbox.enqueue({
+        tenantId: task.tenant_id,
+        topic: 'aion.tasks.lifecycle',
+        payload: { x: 1 },
+      })
+      await tx.registries.append({
+        tenantId: task.tenant_id,
+        contentHash: 'h',
+        sources: {},
+        createdBy: 'tx',
+      })
+      throw failure
+    })
+    await expect(run).rejects.toBe(failure)
+    expect(await store().tasks.get(task.tenant_id, task.task_id)).toBeUndefined()
+    expect(await store().outbox.pendingCount(task.tenant_id)).toBe(0)
+    expect(await store().registries.latest(task.tenant_id)).toBeUndefined()
+  })
+
+  it('claims events in id order, leases them, and never re-claims published ones', async () => {
+    await drain(store())
+    const tenantId = tenant()
+    const enqueued = []
+    for (const n of [1, 2, 3]) {
+      enqueued.push(
+        await store().outbox.enqueue({
+          tenantId,
+          topic: 'aion.audit',
+          key: `k${n}`,
+          payload: { n },
+        }),
+      )
+    }
+    expect(enqueued[0]!.id).toBeLessThan(enqueued[1]!.id)
+    expect(enqueued[1]!.id).toBeLessThan(enqueued[2]!.id)
+    const now = new Date()
+    const claimed = await store().outbox.claimBatch({ limit: 10, leaseMs: 60_000, now })
+    expect(claimed.map((e) => e.payload)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }])
+    expect(claimed).toStrictEqual(enqueued)
+    expect(await store().outbox.claimBatch({ now })).toEqual([])
+    const afterLease = await store().outbox.claimBatch({
+      limit: 2,
+      now: new Date(now.getTime() + 61_000),
+    })
+    expect(afterLease.map((e) => e.key)).toEqual(['k1', 'k2'])
+    expect(await store().outbox.markPublished([enqueued[0]!.id, enqueued[1]!.id])).toBe(2)
+    expect(await store().outbox.pendingCount(tenantId)).toBe(1)
+    const rest = await store().outbox.claimBatch({ now: new Date(now.getTime() + 200_000) })
+    expect(rest.map((e) => e.key)).toEqual(['k3'])
+  })
+}

@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto'
+import { expect, it } from 'vitest'
+import { StoreConflictError, StoreOptionsInvalidError } from '../../core/errors/index.js'
+import type { Store } from '../ports/store.js'
+import type { NewTask, TaskRecord } from '../ports/task-store.js'
+
+const tenant = () => `t_${randomUUID()}`
+
+/** A task using every field, with values that trip up naive storage. */
+export function richTask(tenantId: string, taskId = `tsk_${randomUUID()}`): Required<NewTask> {
+  return {
+    task_id: taskId,
+    tenant_id: tenantId,
+    intent: 'summarize',
+    status: 'succeeded',
+    route: 'hybrid',
+    engine: { kind: 'module', name: 'summarize_text', version: '1.3.0', tier: 'tier0' },
+    request: {
+      intent: 'summarize',
+      input: { text: 'Ünïcødé — 世界 🚀 עברית', max_sentences: 2 },
+      metadata: {},
+    },
+    output: {
+      summary: 'naïve café ☕ "quoted" \\ back\nslash',
+      sentences: [0, 3],
+      nested: { a: null, b: [null, { c: null }], empty: {}, list: [] },
+      numbers: { tiny: 1e-7, sum: 0.1 + 0.2, big: 9007199254740991, negative: -42.5, zero: 0 },
+      flags: [true, false],
+    },
+    usage: {
+      input_tokens: 1234,
+      output_tokens: 567,
+      cost_usd: 0.000123456789012345,
+      duration_ms: 3,
+    },
+    error: null,
+    decision: {
+      route: 'hybrid',
+      reasons: ['privacy:allow-api', 'budget:ok'],
+      estimates: { cost_usd: 0.0042 },
+    },
+    trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
+    idempotency_key: '7f3c-key',
+    created_at: '2024-02-29T23:59:59.123Z',
+    updated_at: '2024-03-01T00:00:00.456Z',
+  }
+}
+
+/** Cases for the `TaskStore` port. */
+export function taskCases(store: () => Store): void {
+  it('reads a task back deep-equal to what was written', async () => {
+    const input = richTask(tenant())
+    const created = await store().tasks.create(input)
+    const expected: TaskRecord = { ...input }
+    expect(created).toStrictEqual(expected)
+    expect(await store().tasks.get(input.tenant_id, input.task_id)).toStrictEqual(expected)
+  })
+
+  it('keeps a top-level JSON string, failure details and defaults', async () => {
+    const tenantId = tenant()
+    const created = await store().tasks.create({
+      task_id: 'tsk_minimal',
+      tenant_id: tenantId,
+      intent: 'echo',
+      request: 'just a string',
+    })
+    expect(created).toMatchObject({
+      status: 'queued',
+      route: null,
+      engine: null,
+      output: null,
+      error: null,
+      decision: null,
+      usage: { input_tokens: 0, output_tokens: 0, cost_usd: 0, duration_ms: 0 },
+      request: 'just a string',
+    })
+    expect(created.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+    expect(created.updated_at).toBe(created.created_at)
+    expect(await store().tasks.get(tenantId, 'tsk_minimal')).toStrictEqual(created)
+  })
+
+  it('scopes tasks by tenant', async () => {
+    const input = richTask(tenant())
+    await store().tasks.create(input)
+    expect(await store().tasks.get(tenant(), input.task_id)).toBeUndefined()
+    expect(
+      await store().tasks.update(tenant(), input.task_id, { status: 'failed' }),
+    ).toBeUndefined()
+    const other = await store().tasks.create({ ...input, tenant_id: tenant(), intent: 'other' })
+    expect(other.intent).toBe('other')
+    expect((await store().tasks.get(input.tenant_id, input.task_id))?.intent).toBe('summarize')
+  })
+
+  it('rejects a duplicate task id with StoreConflictError', async () => {
+    const input = richTask(tenant())
+    await store().tasks.create(input)
+    const duplicate = store().tasks.create(input)
+    await expect(duplicate).rejects.toBeInstanceOf(StoreConflictError)
+    await expect(duplicate).rejects.toMatchObject({
+      code: 'AION_STORE_CONFLICT',
+      fields: { entity: 'tasks' },
+    })
+  })
+
+  it('updates fields and guards transitions by the expected status', async () => {
+    const tenantId = tenant()
+    await store().tasks.create({ task_id: 'tsk_1', tenant_id: tenantId, intent: 'x', request: {} })
+    const routed = await store().tasks.update(
+      tenantId,
+      'tsk_1',
+      { status: 'routed', route: 'api', updated_at: '2030-01-01T00:00:00.000Z' },
+      { expectStatus: 'queued' },
+    )
+    expect(routed).toMatchObject({
+      status: 'routed',
+      route: 'api',
+      updated_at: '2030-01-01T00:00:00.000Z',
+    })
+    const again = await store().tasks.update(
+      tenantId,
+      'tsk_1',
+      { status: 'running' },
+      { expectStatus: ['queued'] },
+    )
+    expect(again).toBeUndefined()
+    const failed = await store().tasks.update(
+      tenantId,
+      'tsk_1',
+      {
+        status: 'failed',
+        error: { code: 'AION_PROVIDER_TIMEOUT', message: 'upstream timed out', retryable: true },
+        usage: { input_tokens: 10, output_tokens: 0, cost_usd: 0.0000015, duration_ms: 2000 },
+      },
+      { expectStatus: ['routed', 'running'] },
+    )
+    expect(failed?.error).toEqual({
+      code: 'AION_PROVIDER_TIMEOUT',
+      message: 'upstream timed out',
+      retryable: true,
+    })
+    expect(await store().tasks.get(tenantId, 'tsk_1')).toStrictEqual(failed)
+    expect(failed?.route).toBe('api')
+  })
+
+  it('lists newest first, by cursor, optionally by status', async () => {
+    const tenantId = tenant()
+    for (let i = 0; i < 5; i += 1) {
+      await store().tasks.create({
+        task_id: `tsk_${i}`,
+        tenant_id: tenantId,
+        intent: 'x',
+        request: {},
+        status: i % 2 === 0 ? 'succeeded' : 'failed',
+        created_at: new Date(Date.UTC(2024, 0, 1, 0, 0, i)).toISOString(),
+      })
+    }
+    const first = await store().tasks.list(tenantId, { limit: 2 })
+    expect(first.items.map((t) => t.task_id)).toEqual(['tsk_4', 'tsk_3'])
+    const second = await store().tasks.list(tenantId, { limit: 2, after: first.nextCursor })
+    expect(second.items.map((t) => t.task_id)).toEqual(['tsk_2', 'tsk_1'])
+    const third = await store().tasks.list(tenantId, { limit: 2, after: second.nextCursor })
+    expect(third.items.map((t) => t.task_id)).toEqual(['tsk_0'])
+    expect(third.nextCursor).toBeUndefined()
+    const failed = await store().tasks.list(tenantId, { status: 'failed' })
+    expect(failed.items.map((t) => t.task_id)).toEqual(['tsk_3', 'tsk_1'])
+    await expect(store().tasks.list(tenantId, { after: 'garbage' })).rejects.toBeInstanceOf(
+      StoreOptionsInvalidError,
+    )
+  })
+}

@@ -1,0 +1,100 @@
+import type { Kysely, Selectable } from 'kysely'
+import type { ClaimOptions, NewOutboxEvent, Outbox, OutboxEvent } from '../ports/outbox.js'
+import { DEFAULT_TENANT_ID } from '../ports/tenant.js'
+import { atomic } from './atomic.js'
+import type { Codec } from './codec.js'
+import type { Database, OutboxTable } from './database.js'
+
+const DEFAULT_BATCH = 100
+const DEFAULT_LEASE_MS = 30_000
+
+/** {@link Outbox} over the `outbox` table. */
+export class SqlOutbox implements Outbox {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly codec: Codec,
+  ) {}
+
+  async enqueue(event: NewOutboxEvent): Promise<OutboxEvent> {
+    const row = await this.db
+      .insertInto('outbox')
+      .values({
+        tenant_id: event.tenantId ?? DEFAULT_TENANT_ID,
+        topic: event.topic,
+        key: event.key ?? null,
+        payload: this.codec.json(event.payload) ?? 'null',
+        created_at: this.codec.time(event.createdAt),
+        published_at: null,
+        lease_until: null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow()
+    return this.#event(row)
+  }
+
+  claimBatch(options: ClaimOptions = {}): Promise<OutboxEvent[]> {
+    const now = options.now ?? new Date()
+    const nowIso = this.codec.time(now)
+    const leaseUntil = this.codec.time(
+      new Date(now.getTime() + (options.leaseMs ?? DEFAULT_LEASE_MS)),
+    )
+    return atomic(this.db, async (db) => {
+      const candidates = await db
+        .selectFrom('outbox')
+        .select('id')
+        .where('published_at', 'is', null)
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', nowIso)]))
+        .orderBy('id', 'asc')
+        .limit(options.limit ?? DEFAULT_BATCH)
+        .execute()
+      if (candidates.length === 0) return []
+      // Re-checking the condition in the UPDATE keeps two relays from taking the same event.
+      const rows = await db
+        .updateTable('outbox')
+        .set({ lease_until: leaseUntil })
+        .where(
+          'id',
+          'in',
+          candidates.map((c) => this.codec.readInt(c.id)),
+        )
+        .where('published_at', 'is', null)
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', nowIso)]))
+        .returningAll()
+        .execute()
+      return rows.map((row) => this.#event(row)).sort((a, b) => a.id - b.id)
+    })
+  }
+
+  async markPublished(ids: readonly number[], at?: string): Promise<number> {
+    if (ids.length === 0) return 0
+    const result = await this.db
+      .updateTable('outbox')
+      .set({ published_at: this.codec.time(at), lease_until: null })
+      .where('id', 'in', [...ids])
+      .where('published_at', 'is', null)
+      .executeTakeFirst()
+    return Number(result.numUpdatedRows)
+  }
+
+  async pendingCount(tenantId?: string): Promise<number> {
+    let query = this.db
+      .selectFrom('outbox')
+      .select((eb) => eb.fn.countAll<number | string>().as('pending'))
+      .where('published_at', 'is', null)
+    if (tenantId !== undefined) query = query.where('tenant_id', '=', tenantId)
+    const row = await query.executeTakeFirstOrThrow()
+    return Number(row.pending)
+  }
+
+  #event(row: Selectable<OutboxTable>): OutboxEvent {
+    return {
+      id: this.codec.readInt(row.id),
+      tenantId: row.tenant_id,
+      topic: row.topic,
+      key: row.key,
+      payload: this.codec.readJson(row.payload),
+      createdAt: this.codec.readTime(row.created_at),
+      publishedAt: this.codec.readTimeOrNull(row.published_at),
+    }
+  }
+}

@@ -1,0 +1,180 @@
+import type { Kysely, Selectable, Updateable } from 'kysely'
+import { StoreOptionsInvalidError } from '../../core/errors/index.js'
+import type {
+  NewTask,
+  TaskEngine,
+  TaskError,
+  TaskListOptions,
+  TaskPage,
+  TaskPatch,
+  TaskRecord,
+  TaskRoute,
+  TaskStatus,
+  TaskStore,
+  TaskUpdateOptions,
+} from '../ports/task-store.js'
+import { DEFAULT_TENANT_ID } from '../ports/tenant.js'
+import type { Codec } from './codec.js'
+import type { Database, TasksTable } from './database.js'
+
+const DEFAULT_PAGE_SIZE = 50
+const zeroUsage = { input_tokens: 0, output_tokens: 0, cost_usd: 0, duration_ms: 0 }
+
+/** {@link TaskStore} over the dialect core. */
+export class SqlTaskStore implements TaskStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly codec: Codec,
+  ) {}
+
+  async create(task: NewTask): Promise<TaskRecord> {
+    const c = this.codec
+    const createdAt = c.time(task.created_at)
+    const usage = task.usage ?? zeroUsage
+    const row = await this.db
+      .insertInto('tasks')
+      .values({
+        tenant_id: task.tenant_id ?? DEFAULT_TENANT_ID,
+        task_id: task.task_id,
+        intent: task.intent,
+        status: task.status ?? 'queued',
+        route: task.route ?? null,
+        engine: c.json(task.engine),
+        request: c.json(task.request) ?? 'null',
+        output: c.json(task.output),
+        input_tokens: usage.input_tokens,
+        output_tokens: usage.output_tokens,
+        cost_usd: usage.cost_usd,
+        duration_ms: usage.duration_ms,
+        error: c.json(task.error),
+        decision: c.json(task.decision),
+        trace_id: task.trace_id ?? null,
+        idempotency_key: task.idempotency_key ?? null,
+        created_at: createdAt,
+        updated_at: task.updated_at === undefined ? createdAt : c.time(task.updated_at),
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow()
+    return this.#record(row)
+  }
+
+  async get(tenantId: string, taskId: string): Promise<TaskRecord | undefined> {
+    const row = await this.db
+      .selectFrom('tasks')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('task_id', '=', taskId)
+      .executeTakeFirst()
+    return row && this.#record(row)
+  }
+
+  async update(
+    tenantId: string,
+    taskId: string,
+    patch: TaskPatch,
+    options: TaskUpdateOptions = {},
+  ): Promise<TaskRecord | undefined> {
+    let query = this.db
+      .updateTable('tasks')
+      .set(this.#changes(patch))
+      .where('tenant_id', '=', tenantId)
+      .where('task_id', '=', taskId)
+    if (options.expectStatus !== undefined) {
+      const expected =
+        typeof options.expectStatus === 'string' ? [options.expectStatus] : options.expectStatus
+      if (expected.length === 0) return undefined
+      query = query.where('status', 'in', expected)
+    }
+    const row = await query.returningAll().executeTakeFirst()
+    return row && this.#record(row)
+  }
+
+  async list(tenantId: string, options: TaskListOptions = {}): Promise<TaskPage> {
+    const limit = options.limit ?? DEFAULT_PAGE_SIZE
+    let query = this.db
+      .selectFrom('tasks')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .orderBy('created_at', 'desc')
+      .orderBy('task_id', 'desc')
+      .limit(limit + 1)
+    if (options.status !== undefined) query = query.where('status', '=', options.status)
+    if (options.after !== undefined) {
+      const [createdAt, id] = decodeCursor(options.after)
+      query = query.where((eb) =>
+        eb(eb.refTuple('created_at', 'task_id'), '<', eb.tuple(this.codec.time(createdAt), id)),
+      )
+    }
+    const rows = await query.execute()
+    const items = rows.slice(0, limit).map((row) => this.#record(row))
+    const last = items.at(-1)
+    const nextCursor = rows.length > limit && last ? encodeCursor(last) : undefined
+    return { items, nextCursor }
+  }
+
+  #changes(patch: TaskPatch): Updateable<TasksTable> {
+    const c = this.codec
+    const changes: Updateable<TasksTable> = { updated_at: c.time(patch.updated_at) }
+    if (patch.status !== undefined) changes.status = patch.status
+    if (patch.route !== undefined) changes.route = patch.route
+    if (patch.engine !== undefined) changes.engine = c.json(patch.engine)
+    if (patch.output !== undefined) changes.output = c.json(patch.output)
+    if (patch.error !== undefined) changes.error = c.json(patch.error)
+    if (patch.decision !== undefined) changes.decision = c.json(patch.decision)
+    if (patch.trace_id !== undefined) changes.trace_id = patch.trace_id
+    if (patch.usage !== undefined) {
+      changes.input_tokens = patch.usage.input_tokens
+      changes.output_tokens = patch.usage.output_tokens
+      changes.cost_usd = patch.usage.cost_usd
+      changes.duration_ms = patch.usage.duration_ms
+    }
+    return changes
+  }
+
+  #record(row: Selectable<TasksTable>): TaskRecord {
+    const c = this.codec
+    return {
+      task_id: row.task_id,
+      tenant_id: row.tenant_id,
+      status: row.status as TaskStatus,
+      intent: row.intent,
+      route: row.route as TaskRoute | null,
+      // Written by this store through the typed port, so the shapes hold.
+      engine: c.readJson(row.engine) as unknown as TaskEngine | null,
+      output: c.readJson(row.output),
+      usage: {
+        input_tokens: row.input_tokens,
+        output_tokens: row.output_tokens,
+        cost_usd: row.cost_usd,
+        duration_ms: row.duration_ms,
+      },
+      error: c.readJson(row.error) as unknown as TaskError | null,
+      trace_id: row.trace_id,
+      created_at: c.readTime(row.created_at),
+      updated_at: c.readTime(row.updated_at),
+      request: c.readJson(row.request),
+      decision: c.readJson(row.decision),
+      idempotency_key: row.idempotency_key,
+    }
+  }
+}
+
+function encodeCursor(task: TaskRecord): string {
+  return Buffer.from(JSON.stringify([task.created_at, task.task_id])).toString('base64url')
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
+    if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'string')) {
+      const [createdAt, taskId] = value as [string, string]
+      if (!Number.isNaN(Date.parse(createdAt))) return [createdAt, taskId]
+    }
+  } catch {
+    // fall through to the typed error
+  }
+  throw new StoreOptionsInvalidError({
+    option: 'after',
+    reason: 'not a cursor from a previous page',
+  })
+}

@@ -1,0 +1,9 @@
+/**
+ * The storage room: ports (interfaces) and the relational store on SQLite
+ * (embedded default) and PostgreSQL (production). Callers use `openStore` and
+ * the `Store` port; the engine classes are exported for tools and tests.
+ */
+export * from './ports/index.js'
+export { openStore, type OpenStoreOptions } from './open-store.js'
+export { SqliteStore, type SqliteStoreOptions } from './sqlite/index.js'
+export { PostgresStore, type PostgresStoreOptions } from './postgres/index.js'

@@ -1,0 +1,51 @@
+import type { JsonValue } from './json-value.js'
+
+/** One event waiting in (or published from) the outbox. */
+export interface OutboxEvent {
+  /** Monotonic: publish in this order. */
+  readonly id: number
+  readonly tenantId: string
+  readonly topic: string
+  /** Partition key (e.g. the task id), or null. */
+  readonly key: string | null
+  readonly payload: JsonValue
+  readonly createdAt: string
+  readonly publishedAt: string | null
+}
+
+/** What {@link Outbox.enqueue} needs. */
+export interface NewOutboxEvent {
+  /** @default 'default' */
+  readonly tenantId?: string
+  readonly topic: string
+  /** @default null */
+  readonly key?: string | null
+  readonly payload: JsonValue
+  /** ISO-8601; @default now */
+  readonly createdAt?: string
+}
+
+/** Options of {@link Outbox.claimBatch}. */
+export interface ClaimOptions {
+  /** @default 100 */
+  readonly limit?: number
+  /** How long the claim holds before another relay may claim the same events. @default 30000 */
+  readonly leaseMs?: number
+  /** @default new Date() */
+  readonly now?: Date
+}
+
+/**
+ * The transactional outbox: enqueue inside the transaction that changes
+ * state (`store.transaction(tx => …tx.outbox.enqueue(…))`); a relay claims,
+ * publishes and marks events.
+ */
+export interface Outbox {
+  enqueue(event: NewOutboxEvent): Promise<OutboxEvent>
+  /** Unpublished, unclaimed (or lease-expired) events in id order, leased to the caller. */
+  claimBatch(options?: ClaimOptions): Promise<OutboxEvent[]>
+  /** Marks events published; returns how many changed. */
+  markPublished(ids: readonly number[], at?: string): Promise<number>
+  /** Unpublished events, of one tenant when given. */
+  pendingCount(tenantId?: string): Promise<number>
+}

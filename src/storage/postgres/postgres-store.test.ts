@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto'
+import pg from 'pg'
+import { afterAll, describe, expect, it } from 'vitest'
+import {
+  StoreConflictError,
+  StoreOptionsInvalidError,
+  StoreUnavailableError,
+  StoreValueUnsupportedError,
+} from '../../core/errors/index.js'
+import { runStoreSuite } from '../store.case.js'
+import { PostgresStore } from './postgres-store.js'
+
+const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/test'
+
+/** The URL to test against: AION_TEST_DATABASE_URL, else user postgres, else the OS user. */
+async function findDatabase(): Promise<{ url: string } | { reason: string }> {
+  const explicit = process.env.AION_TEST_DATABASE_URL
+  const candidates = explicit ? [explicit] : [DEFAULT_URL, 'postgres://127.0.0.1:5432/test']
+  const reasons: string[] = []
+  for (const url of candidates) {
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 })
+    try {
+      await client.connect()
+      await client.query('select 1')
+      return { url }
+    } catch (error) {
+      reasons.push(
+        `${url.replace(/:[^:@/]*@/, ':***@')}: ${error instanceof Error ? error.message || error.name : String(error)}`,
+      )
+    } finally {
+      await client.end().catch(() => undefined)
+    }
+  }
+  return { reason: reasons.join('; ') }
+}
+
+async function dropSchema(url: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    await client.query(`drop schema if exists "${schema}" cascade`)
+  } finally {
+    await client.end()
+  }
+}
+
+const probe = await findDatabase()
+const runSchema = `aion_test_${randomBytes(6).toString('hex')}`
+
+if ('url' in probe) {
+  const { url } = probe
+  const schemas = [runSchema, `${runSchema}_b`]
+  afterAll(async () => {
+    for (const schema of schemas) await dropSchema(url, schema)
+  })
+
+  runStoreSuite('PostgresStore', () => PostgresStore.open({ url, schema: runSchema }))
+
+  describe('PostgresStore connection and schema', () => {
+    it('keeps each schema separate', async () => {
+      const a = await PostgresStore.open({ url, schema: runSchema })
+      const b = await PostgresStore.open({ url, schema: schemas[1] })
+      try {
+        await a.migrate()
+        expect((await b.migrate()).applied).toEqual(['0001_core_tables'])
+        await a.tasks.create({
+          task_id: 'tsk_schema',
+          tenant_id: 'default',
+          intent: 'x',
+          request: {},
+        })
+        expect(await a.tasks.get('default', 'tsk_schema')).toBeDefined()
+        expect(await b.tasks.get('default', 'tsk_schema')).toBeUndefined()
+      } finally {
+        await a.close()
+        await b.close()
+      }
+    })
+
+    it('translates driver errors: the conflicting key, and a NUL that jsonb cannot hold', async () => {
+      const store = await PostgresStore.open({ url, schema: runSchema })
+      try {
+        await store.migrate()
+        const task = { task_id: 'tsk_pg_dup', tenant_id: 'pg', intent: 'x', request: {} }
+        await store.tasks.create(task)
+        const duplicate = store.tasks.create(task)
+        await expect(duplicate).rejects.toBeInstanceOf(StoreConflictError)
+        await expect(duplicate).rejects.toMatchObject({
+          fields: { entity: 'tasks', key: '(tenant_id, task_id)=(pg, tsk_pg_dup)' },
+        })
+        const nul = store.tasks.create({
+          ...task,
+          task_id: 'tsk_nul',
+          request: { text: 'a\u0000b' },
+        })
+        await expect(nul).rejects.toBeInstanceOf(StoreValueUnsupportedError)
+      } finally {
+        await store.close()
+      }
+    })
+
+    it('rejects a schema name that would need quoting', async () => {
+      await expect(PostgresStore.open({ url, schema: 'bad"; drop' })).rejects.toBeInstanceOf(
+        StoreOptionsInvalidError,
+      )
+    })
+  })
+} else if (process.env.CI) {
+  describe('PostgresStore', () => {
+    it('needs PostgreSQL in CI', () => {
+      throw new Error(`PostgreSQL is required in CI but unreachable: ${probe.reason}`)
+    })
+  })
+} else {
+  console.warn(
+    `PostgresStore suite skipped: PostgreSQL unreachable (${probe.reason}); set AION_TEST_DATABASE_URL`,
+  )
+  describe.skip(`PostgresStore (skipped: PostgreSQL unreachable: ${probe.reason})`, () => {
+    it('runs the store suite', () => undefined)
+  })
+}
+
+describe('PostgresStore without a server', () => {
+  it('throws StoreUnavailableError with the driver error as cause when nothing listens', async () => {
+    const open = PostgresStore.open({
+      url: 'postgres://postgres@127.0.0.1:1/test',
+      connectTimeoutMs: 2000,
+    })
+    await expect(open).rejects.toBeInstanceOf(StoreUnavailableError)
+    await expect(open).rejects.toMatchObject({
+      code: 'AION_STORE_UNAVAILABLE',
+      retryable: true,
+      cause: expect.anything(),
+    })
+  })
+})

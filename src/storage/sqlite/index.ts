@@ -1,0 +1,3 @@
+export { openSqliteDatabase, SQLITE_FILE_NAME, type SqliteDatabaseOptions } from './driver.js'
+export { translateSqliteError } from './sqlite-errors.js'
+export { SqliteStore, type SqliteStoreOptions } from './sqlite-store.js'
