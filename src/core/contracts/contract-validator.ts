@@ -16,24 +16,31 @@ const compiled = new Map<string, ValidateFunction>()
 
 function instance(): Ajv2020 {
   if (ajv) return ajv
-  ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true })
+  ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, discriminator: true })
   addFormats(ajv)
   for (const { $id, schema } of readContractSchemas()) ajv.addSchema(schema, $id)
   return ajv
 }
 
-/** Turns Ajv errors into violations whose path points at the offending value. */
+/**
+ * Turns Ajv errors into violations whose path points at the offending value. Ajv's own
+ * `if` errors ("must match then schema") are dropped: the failing `then` keywords are
+ * reported beside them, at the precise path.
+ */
 export function toViolations(errors: readonly ErrorObject[] | null | undefined): Violation[] {
-  return (errors ?? []).map((error) => {
-    const params = error.params as Record<string, unknown>
-    // For a missing or unknown property Ajv points at the parent; point at the property itself.
-    const child =
-      (params.missingProperty as string | undefined) ??
-      (params.additionalProperty as string | undefined) ??
-      (params.unevaluatedProperty as string | undefined)
-    const path = child === undefined ? error.instancePath : `${error.instancePath}/${escapePointer(child)}`
-    return { path, message: error.message ?? error.keyword, keyword: error.keyword }
-  })
+  return (errors ?? [])
+    .filter((error) => error.keyword !== 'if')
+    .map((error) => {
+      const params = error.params as Record<string, unknown>
+      // For a missing or unknown property Ajv points at the parent; point at the property itself.
+      const child =
+        (params.missingProperty as string | undefined) ??
+        (params.additionalProperty as string | undefined) ??
+        (params.unevaluatedProperty as string | undefined)
+      const path =
+        child === undefined ? error.instancePath : `${error.instancePath}/${escapePointer(child)}`
+      return { path, message: error.message ?? error.keyword, keyword: error.keyword }
+    })
 }
 
 function escapePointer(segment: string): string {
