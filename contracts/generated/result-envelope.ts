@@ -48,7 +48,7 @@ export interface ResultEnvelope {
    */
   engine: Engine | null
   /**
-   * The result: any JSON value the engine produced (validated against its output schema); null until the task succeeds.
+   * The result: any JSON value the engine produced (checked against the engine's output schema); null until there is one. A cancelled or timed-out task may keep the partial output it had.
    */
   output: unknown
   usage: Usage
