@@ -290,3 +290,10 @@ export const StoreValueUnsupportedError = defineError<{ engine: string; reason: 
     message: (f) => `the ${f.engine} store cannot hold this value: ${f.reason}`,
   },
 )
+
+// ── REGISTRY (continued) ─────────────────────────────────────────────────────
+export const RegistryTooDeepError = defineRegistryIssue(
+  'RegistryTooDeepError',
+  'AION_REGISTRY_TOO_DEEP',
+  'unprocessable',
+)

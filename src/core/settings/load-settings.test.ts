@@ -1,0 +1,119 @@
+import { resolve } from 'node:path'
+import { describe, expect, it, vi } from 'vitest'
+import { SettingsInvalidError, type SettingsProblem } from '../errors/index.js'
+import { loadSettings } from './load-settings.js'
+
+function problemsOf(env: Record<string, string | undefined>): readonly SettingsProblem[] {
+  try {
+    loadSettings(env, { cwd: '/srv/aion' })
+  } catch (error) {
+    expect(error).toBeInstanceOf(SettingsInvalidError)
+    const invalid = error as InstanceType<typeof SettingsInvalidError>
+    expect(invalid.code).toBe('AION_CONFIG_INVALID')
+    return invalid.fields.problems
+  }
+  throw new Error('expected loadSettings to reject the environment')
+}
+
+describe('loadSettings', () => {
+  it('fills every default from the schema', () => {
+    const settings = loadSettings({ PATH: '/usr/bin', HOME: '/root' }, { cwd: '/srv/aion' })
+    expect(settings).toEqual({
+      host: '127.0.0.1',
+      port: 8080,
+      dataDir: resolve('/srv/aion', '.aion'),
+      databaseUrl: undefined,
+      configDir: resolve('/srv/aion', 'config'),
+      logLevel: 'info',
+      shutdownTimeoutMs: 10000,
+    })
+  })
+
+  it('reads and coerces every variable, resolving directories against cwd', () => {
+    const settings = loadSettings(
+      {
+        AION_HOST: '0.0.0.0',
+        AION_PORT: '0',
+        AION_DATA_DIR: 'state',
+        AION_CONFIG_DIR: '/etc/aion',
+        AION_LOG_LEVEL: 'debug',
+        AION_SHUTDOWN_TIMEOUT_MS: '2500',
+        AION_DATABASE_URL: 'postgresql://app:pw@127.0.0.1:5432/test',
+      },
+      { cwd: '/srv/aion' },
+    )
+    expect(settings.host).toBe('0.0.0.0')
+    expect(settings.port).toBe(0)
+    expect(settings.dataDir).toBe(resolve('/srv/aion/state'))
+    expect(settings.configDir).toBe('/etc/aion')
+    expect(settings.logLevel).toBe('debug')
+    expect(settings.shutdownTimeoutMs).toBe(2500)
+    expect(settings.databaseUrl?.reveal()).toBe('postgresql://app:pw@127.0.0.1:5432/test')
+    expect(JSON.stringify(settings)).not.toContain('pw@')
+  })
+
+  it('accepts postgres:// as well and treats an empty value as unset', () => {
+    expect(
+      loadSettings({ AION_DATABASE_URL: 'postgres://localhost/test' }).databaseUrl?.reveal(),
+    ).toBe('postgres://localhost/test')
+    expect(loadSettings({ AION_DATABASE_URL: '', AION_PORT: '' })).toMatchObject({
+      databaseUrl: undefined,
+      port: 8080,
+    })
+  })
+
+  it('reads process.env by default', () => {
+    vi.stubEnv('AION_PORT', '4321')
+    try {
+      expect(loadSettings().port).toBe(4321)
+    } finally {
+      vi.unstubAllEnvs()
+    }
+  })
+
+  it('reports every problem at once, unknown variables included', () => {
+    const problems = problemsOf({
+      AION_PORT: '70000',
+      AION_LOG_LEVEL: 'verbose',
+      AION_DATABASE_URL: 'mysql://root:secret@db/aion',
+      AION_PROT: '9000',
+      AION_SHUTDOWN_TIMEOUT_MS: '-5',
+    })
+    expect(problems.map((p) => p.variable).sort()).toEqual([
+      'AION_DATABASE_URL',
+      'AION_LOG_LEVEL',
+      'AION_PORT',
+      'AION_PROT',
+      'AION_SHUTDOWN_TIMEOUT_MS',
+    ])
+    const byVariable = new Map(problems.map((p) => [p.variable, p.message]))
+    expect(byVariable.get('AION_PORT')).toMatch(/<= 65535/)
+    expect(byVariable.get('AION_LOG_LEVEL')).toMatch(/one of fatal, error, warn, info/)
+    expect(byVariable.get('AION_DATABASE_URL')).toMatch(/postgres:\/\//)
+    expect(byVariable.get('AION_PROT')).toBe('is not a known setting (did you mean AION_PORT?)')
+    expect(byVariable.get('AION_SHUTDOWN_TIMEOUT_MS')).toMatch(/whole number/)
+  })
+
+  it('refuses numbers Ajv alone would coerce loosely', () => {
+    for (const port of ['0x1F', ' 8080', '1e3', '80.5', 'http']) {
+      expect(problemsOf({ AION_PORT: port })).toEqual([
+        { variable: 'AION_PORT', message: 'must be a whole number written in digits' },
+      ])
+    }
+  })
+
+  it('never echoes a database URL, which may hold a password', () => {
+    const env = { AION_DATABASE_URL: 'mysql://root:hunter2@db/aion' }
+    expect(JSON.stringify(problemsOf(env))).not.toContain('hunter2')
+    expect(() => loadSettings(env)).toThrow(/AION_DATABASE_URL/)
+    const broken = problemsOf({ AION_DATABASE_URL: 'postgres://[hunter2' })
+    expect(broken).toEqual([{ variable: 'AION_DATABASE_URL', message: 'is not a valid URL' }])
+  })
+
+  it('leaves variables outside AION_* alone and suggests nothing for far-off names', () => {
+    expect(() => loadSettings({ NODE_ENV: 'test', AIONX: '1' })).not.toThrow()
+    expect(problemsOf({ AION_SOMETHING_ELSE: '1' })).toEqual([
+      { variable: 'AION_SOMETHING_ELSE', message: 'is not a known setting' },
+    ])
+  })
+})
