@@ -1,12 +1,6 @@
 /* Generated from contracts/schemas/intents.schema.json by `npm run contracts:gen`. Do not edit. */
-
-/**
- * Where a task runs: a tier0 model or local module (local), a cloud model (api), or a pipeline of local steps around a model (hybrid).
- *
- * This interface was referenced by `IntentsRegistry`'s JSON-Schema
- * via the `definition` "route".
- */
-export type IntentsRegistryRoute = 'local' | 'api' | 'hybrid'
+import type { Route, Tier } from './routing-decision.js'
+import type { PrivacyMode, RequestedRoute } from './task-request.js'
 
 /**
  * intents.yml: every intent the platform serves, by name, with where it may run and under which privacy mode.
@@ -23,21 +17,21 @@ export interface IntentSpec {
   /**
    * The route used when a task does not name one; `auto` lets the router choose among `candidates`.
    */
-  default_route: 'auto' | 'local' | 'api' | 'hybrid'
+  default_route: RequestedRoute
   /**
    * The routes this intent may take.
    *
    * @minItems 1
    */
-  candidates: IntentsRegistryRoute[]
+  candidates: Route[]
   /**
    * local-only: the payload never leaves the host; allow-api: cloud models allowed; hybrid: cloud models only on data a local redaction step has processed.
    */
-  privacy: 'local-only' | 'allow-api' | 'hybrid'
+  privacy: PrivacyMode
   /**
    * Model tiers (keys of models.yml `tiers`) this intent may use; empty when only modules serve it.
    */
-  tiers_allowed: string[]
+  tiers_allowed: Tier[]
   /**
    * Whether tasks of this intent may read and write per-tenant vector memory.
    */

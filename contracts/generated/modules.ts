@@ -1,4 +1,5 @@
 /* Generated from contracts/schemas/modules.schema.json by `npm run contracts:gen`. Do not edit. */
+import type { IntentName } from './task-request.js'
 
 /**
  * modules.yml: the AIP modules installed from an OCI registry and the intents each serves.
@@ -43,5 +44,5 @@ export interface ModuleEntry {
    *
    * @minItems 1
    */
-  intents: string[]
+  intents: IntentName[]
 }

@@ -1,4 +1,6 @@
 /* Generated from contracts/schemas/policies.schema.json by `npm run contracts:gen`. Do not edit. */
+import type { Route } from './routing-decision.js'
+import type { IntentName } from './task-request.js'
 
 /**
  * This interface was referenced by `PoliciesRegistry`'s JSON-Schema
@@ -39,7 +41,7 @@ export interface PoliciesRegistry {
     /**
      * Intents (of intents.yml, each with privacy local-only) whose payload never leaves the host.
      */
-    local_only_intents: string[]
+    local_only_intents: IntentName[]
   }
   providers: {
     /**
@@ -57,7 +59,7 @@ export interface PoliciesRegistry {
      *
      * @minItems 1
      */
-    fallback_order: ('local' | 'api' | 'hybrid')[]
+    fallback_order: Route[]
     /**
      * Model (a key of models.yml `models`) of the optional LLM router; absent means rules only.
      */

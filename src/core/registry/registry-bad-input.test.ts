@@ -159,12 +159,11 @@ describe('references across files', () => {
   it('ignores keys inherited from Object.prototype', () => {
     const modules = readFileSync(join(registryDir(), 'modules.yml'), 'utf8').replace(
       'intents: [summarize]',
-      'intents: [constructor, toString]',
+      'intents: [constructor, summarize]',
     )
     const result = parseRegistrySources({ ...configSources(), 'modules.yml': modules })
-    expect(result.ok ? [] : result.issues.map((i) => i.path)).toEqual([
-      '/modules/0/intents/0',
-      '/modules/0/intents/1',
+    expect(result.ok ? [] : result.issues.map((i) => [i.code, i.path])).toEqual([
+      ['AION_REGISTRY_DANGLING_REF', '/modules/0/intents/0'],
     ])
   })
 })
@@ -262,10 +261,36 @@ describe('file-level problems', () => {
     expect(issues[0]?.message).toMatch(/EISDIR/)
   })
 
-  it('a directory that does not exist, without throwing', async () => {
-    const issues = await issuesOf(join(registryDir(), 'nope'))
-    expect(issues.map((i) => [i.file, i.code])).toEqual([['.', 'AION_REGISTRY_UNREADABLE']])
-    expect(issues[0]?.message).toMatch(/ENOENT/)
+  it('a directory that does not exist: each file is missing', async () => {
+    expect(await placesOf(join(registryDir(), 'nope'))).toEqual([
+      'intents.yml:-:- AION_REGISTRY_FILE_MISSING ',
+      'policies.yml:-:- AION_REGISTRY_FILE_MISSING ',
+      'models.yml:-:- AION_REGISTRY_FILE_MISSING ',
+      'modules.yml:-:- AION_REGISTRY_FILE_MISSING ',
+    ])
+  })
+
+  it('a directory path through a file, and sources that throw, without throwing', async () => {
+    const dir = registryDir()
+    const file = join(dir, 'intents.yml')
+    const issues = await issuesOf(join(file, 'inside-a-file'))
+    expect(issues.map((i) => i.code)).toEqual(Array(4).fill('AION_REGISTRY_FILE_MISSING'))
+    const result = parseRegistrySources(
+      new Proxy(
+        {},
+        {
+          get() {
+            throw new Error('storage went away')
+          },
+        },
+      ),
+    )
+    expect(result.ok ? [] : result.issues.map((i) => [i.file, i.code])).toEqual([
+      ['intents.yml', 'AION_REGISTRY_UNREADABLE'],
+      ['policies.yml', 'AION_REGISTRY_UNREADABLE'],
+      ['models.yml', 'AION_REGISTRY_UNREADABLE'],
+      ['modules.yml', 'AION_REGISTRY_UNREADABLE'],
+    ])
   })
 
   it('deeply nested YAML, refused before the parser can overflow its stack', () => {

@@ -23,7 +23,7 @@ import {
  */
 export async function loadRegistrySet(dir: string): Promise<RegistryLoadResult> {
   try {
-    const entries = new Set(await readdir(dir))
+    const entries = await directoryEntries(dir)
     const sources: RegistrySources = {}
     const fileLabels: Partial<Record<RegistryFileName, string>> = {}
     const readIssues: RegistryIssue[] = []
@@ -52,6 +52,17 @@ export async function loadRegistrySet(dir: string): Promise<RegistryLoadResult> 
     return { ok: false, issues: sortIssues([...readIssues, ...others]) }
   } catch (error) {
     return { ok: false, issues: [unreadable('.', error)] }
+  }
+}
+
+/** The names in `dir`; none when it does not exist, so each file reports as missing. */
+async function directoryEntries(dir: string): Promise<Set<string>> {
+  try {
+    return new Set(await readdir(dir))
+  } catch (error) {
+    const code = (error as { code?: unknown }).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return new Set()
+    throw error
   }
 }
 

@@ -28,7 +28,7 @@ export type DeepReadonly<T> = T extends (infer U)[]
     : T
 
 /** A concrete route. */
-export type Route = Contract.IntentsRegistryRoute
+export type Route = Contract.Route
 
 /** One intent of intents.yml (the generated schema type, frozen). */
 export type IntentSpec = DeepReadonly<Contract.IntentSpec>
