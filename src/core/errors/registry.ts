@@ -103,7 +103,8 @@ export const UnsupportedDatabaseUrlError = defineError<{ url: string }>(
     code: 'AION_STORE_UNSUPPORTED_URL',
     kind: 'invalid_argument',
     retryable: false,
-    message: (f) => `unsupported database URL ${f.url}: use postgres://… or leave it unset for SQLite`,
+    message: (f) =>
+      `unsupported database URL ${f.url}: use postgres://… or leave it unset for SQLite`,
   },
 )
 

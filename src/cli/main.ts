@@ -1,0 +1,38 @@
+/**
+ * `aionctl`: the operator's command line. Each command lives in its own file
+ * under `commands/`; this file only assembles them.
+ */
+import { Command, CommanderError } from 'commander'
+import { AionError } from '../core/errors/index.js'
+import { migrateCommand } from './commands/migrate.js'
+import { validateCommand } from './commands/validate.js'
+import { packageVersion, versionCommand } from './commands/version.js'
+
+export function buildProgram(): Command {
+  const program = new Command('aionctl')
+    .description('Operate an OMERTAOS platform: validate registries, migrate the store, and more.')
+    .version(packageVersion(), '-V, --version', 'print the aionctl version')
+    .showHelpAfterError()
+    .exitOverride()
+  program.addCommand(validateCommand())
+  program.addCommand(migrateCommand())
+  program.addCommand(versionCommand())
+  return program
+}
+
+export async function runCli(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' })
+    return typeof process.exitCode === 'number' ? process.exitCode : 0
+  } catch (error) {
+    // Help and version exit through here with code 0; usage errors with 1 → we use 2 (usage).
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2
+    if (error instanceof AionError) {
+      process.stderr.write(`aionctl: ${error.code}: ${error.message}\n`)
+      return 1
+    }
+    throw error
+  }
+}
+
+process.exitCode = await runCli(process.argv.slice(2))

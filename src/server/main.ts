@@ -1,0 +1,66 @@
+/**
+ * `npm start`: one process on embedded defaults (SQLite, everything in
+ * process). Exits 0 after a clean SIGTERM/SIGINT drain, 1 when it cannot start.
+ */
+import { AionError, RegistryInvalidError } from '../core/errors/index.js'
+import { formatRegistryIssues } from '../core/registry/index.js'
+import { loadSettings } from '../core/settings/index.js'
+import { createLogger, startPlatform, type Platform } from './platform.js'
+
+async function main(): Promise<void> {
+  let settings
+  try {
+    settings = loadSettings()
+  } catch (error) {
+    reportStartupFailure(error)
+    return
+  }
+  const logger = createLogger(settings)
+  let platform: Platform
+  try {
+    platform = await startPlatform(settings, logger)
+  } catch (error) {
+    reportStartupFailure(error)
+    return
+  }
+
+  let stopping = false
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) return
+    stopping = true
+    logger.info({ signal }, 'draining')
+    const deadline = setTimeout(() => {
+      logger.error({ timeoutMs: settings.shutdownTimeoutMs }, 'drain deadline passed, exiting')
+      process.exit(1)
+    }, settings.shutdownTimeoutMs)
+    deadline.unref()
+    platform.stop().then(
+      () => {
+        logger.info('stopped')
+        process.exitCode = 0
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'error while stopping')
+        process.exitCode = 1
+      },
+    )
+  }
+  process.once('SIGTERM', shutdown)
+  process.once('SIGINT', shutdown)
+}
+
+/** Startup problems go to stderr as one readable block, every problem listed. */
+function reportStartupFailure(error: unknown): void {
+  if (error instanceof RegistryInvalidError) {
+    process.stderr.write(
+      `omertaos: cannot start: ${error.code}\n${formatRegistryIssues(error.fields.issues)}\n`,
+    )
+  } else if (error instanceof AionError) {
+    process.stderr.write(`omertaos: cannot start: ${error.code}\n${error.message}\n`)
+  } else {
+    process.stderr.write(`omertaos: cannot start: ${String(error)}\n`)
+  }
+  process.exitCode = 1
+}
+
+await main()

@@ -1,0 +1,77 @@
+/**
+ * The room rule of DESIGN.md is enforced by ESLint. These tests lint small
+ * snippets placed (virtually) in a room and prove that imports pointing up
+ * are rejected and imports pointing down pass.
+ */
+import { ESLint } from 'eslint'
+import { describe, expect, it } from 'vitest'
+import { rooms } from '../eslint.config.js'
+
+const eslint = new ESLint()
+
+async function lintAs(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath })
+  return (result?.messages ?? []).map((m) => `${m.ruleId}: ${m.message}`)
+}
+
+describe('architecture lint rule', () => {
+  it('covers every room of DESIGN.md', () => {
+    expect(Object.keys(rooms).sort()).toEqual([
+      'cli',
+      'contracts',
+      'control',
+      'core',
+      'gateway',
+      'providers',
+      'runtime',
+      'sdk',
+      'server',
+      'storage',
+    ])
+  })
+
+  it('rejects an import that points up (core → gateway)', async () => {
+    const messages = await lintAs(
+      'src/core/probe.ts',
+      "import { buildGateway } from '../gateway/gateway.js'\nexport const probe = buildGateway\n",
+    )
+    expect(messages).toHaveLength(1)
+    expect(messages[0]).toMatch(
+      /^import-x\/no-restricted-paths: .*core room may not import gateway/,
+    )
+  })
+
+  it('rejects the gateway reaching past the control plane into storage', async () => {
+    const messages = await lintAs(
+      'src/gateway/probe.ts',
+      "import { openStore } from '../storage/index.js'\nexport const probe = openStore\n",
+    )
+    expect(messages.join('\n')).toMatch(/gateway room may not import storage/)
+  })
+
+  it('rejects contracts importing code', async () => {
+    const messages = await lintAs(
+      'contracts/probe.ts',
+      "import { AionError } from '../src/core/errors/index.js'\nexport const probe = AionError\n",
+    )
+    expect(messages.join('\n')).toMatch(/contracts room may not import core/)
+  })
+
+  it('accepts an import that points down (server → gateway)', async () => {
+    const messages = await lintAs(
+      'src/server/probe.ts',
+      "import { buildGateway } from '../gateway/gateway.js'\nexport const probe = buildGateway\n",
+    )
+    expect(messages).toEqual([])
+  })
+
+  it('keeps database drivers inside their adapter', async () => {
+    const outside = await lintAs(
+      'src/control/probe.ts',
+      "import pg from 'pg'\nexport const probe = pg\n",
+    )
+    expect(outside.join('\n')).toMatch(
+      /no-restricted-imports: .*pg only inside src\/storage\/postgres/,
+    )
+  })
+})
