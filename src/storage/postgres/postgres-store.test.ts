@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto'
-import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
   StoreConflictError,
@@ -7,48 +5,15 @@ import {
   StoreUnavailableError,
   StoreValueUnsupportedError,
 } from '../../core/errors/index.js'
+import { describeWithEngine } from '../../../test/support/engines.js'
+import { dropSchema, freshSchemaName, probePostgres } from '../../../test/support/postgres.js'
 import { runStoreSuite } from '../store.case.js'
 import { PostgresStore } from './postgres-store.js'
 
-const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/test'
+const probe = await probePostgres()
+const runSchema = freshSchemaName()
 
-/** The URL to test against: AION_TEST_DATABASE_URL, else user postgres, else the OS user. */
-async function findDatabase(): Promise<{ url: string } | { reason: string }> {
-  const explicit = process.env.AION_TEST_DATABASE_URL
-  const candidates = explicit ? [explicit] : [DEFAULT_URL, 'postgres://127.0.0.1:5432/test']
-  const reasons: string[] = []
-  for (const url of candidates) {
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 })
-    try {
-      await client.connect()
-      await client.query('select 1')
-      return { url }
-    } catch (error) {
-      reasons.push(
-        `${url.replace(/:[^:@/]*@/, ':***@')}: ${error instanceof Error ? error.message || error.name : String(error)}`,
-      )
-    } finally {
-      await client.end().catch(() => undefined)
-    }
-  }
-  return { reason: reasons.join('; ') }
-}
-
-async function dropSchema(url: string, schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    await client.query(`drop schema if exists "${schema}" cascade`)
-  } finally {
-    await client.end()
-  }
-}
-
-const probe = await findDatabase()
-const runSchema = `aion_test_${randomBytes(6).toString('hex')}`
-
-if ('url' in probe) {
-  const { url } = probe
+describeWithEngine('PostgreSQL', probe, (url) => {
   const schemas = [runSchema, `${runSchema}_b`]
   afterAll(async () => {
     for (const schema of schemas) await dropSchema(url, schema)
@@ -105,20 +70,7 @@ if ('url' in probe) {
       )
     })
   })
-} else if (process.env.CI) {
-  describe('PostgresStore', () => {
-    it('needs PostgreSQL in CI', () => {
-      throw new Error(`PostgreSQL is required in CI but unreachable: ${probe.reason}`)
-    })
-  })
-} else {
-  console.warn(
-    `PostgresStore suite skipped: PostgreSQL unreachable (${probe.reason}); set AION_TEST_DATABASE_URL`,
-  )
-  describe.skip(`PostgresStore (skipped: PostgreSQL unreachable: ${probe.reason})`, () => {
-    it('runs the store suite', () => undefined)
-  })
-}
+})
 
 describe('PostgresStore without a server', () => {
   it('throws StoreUnavailableError with the driver error as cause when nothing listens', async () => {
