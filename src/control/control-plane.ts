@@ -1,8 +1,9 @@
 /**
  * The one interface through which the gateway reaches the control plane, so
  * the same gateway code runs in process (embedded) or against a remote
- * control plane (scale-out). Later issues add submit, get, stream and cancel.
+ * control plane (scale-out). Nothing in it is HTTP-specific.
  */
+import type { ResultEnvelope, StreamEvent, TaskRequest } from '../../contracts/generated/index.js'
 
 /** One dependency's health as seen by the control plane. */
 export interface ReadinessCheck {
@@ -16,7 +17,87 @@ export interface Readiness {
   readonly checks: readonly ReadinessCheck[]
 }
 
+/** Who asks: an API key id or a JWT subject, with the tenant it belongs to. */
+export interface Actor {
+  readonly tenantId: string
+  readonly kind: 'api_key' | 'jwt' | 'system'
+  /** Key id (`aion_<id>_…`'s id) or JWT `sub`. */
+  readonly id: string
+  readonly scopes: readonly string[]
+}
+
+export interface SubmitCommand {
+  readonly actor: Actor
+  /** Already checked against the task-request contract by the gateway. */
+  readonly request: TaskRequest
+  /** W3C trace id (32 hex) the task carries. */
+  readonly traceId: string
+  readonly idempotencyKey?: string
+}
+
+/** An event of the embedded log (outbox), for `GET /v1/events`. */
+export interface PlatformEvent {
+  readonly id: number
+  readonly topic: string
+  readonly key: string | null
+  readonly payload: unknown
+  readonly createdAt: string
+}
+
+export interface PolicyVersion {
+  readonly version: number
+  readonly contentHash: string
+  readonly createdAt: string
+  readonly createdBy: string
+  readonly active: boolean
+}
+
 export interface ControlPlane {
-  /** Whether the control plane can take work: store reachable, registries loaded. */
+  /** Whether the control plane can take work: store reachable, registries loaded, not draining. */
   readiness(): Promise<Readiness>
+
+  /**
+   * Validates the request against the intent (unknown intent → AION_TASK_UNKNOWN_INTENT,
+   * input against the serving schema → AION_REQUEST_INVALID), persists the task as
+   * `queued` and enqueues it. A full queue → AION_CONTROL_QUEUE_FULL (unavailable,
+   * retryable, `retryAfterSeconds`) without persisting anything.
+   */
+  submit(command: SubmitCommand): Promise<ResultEnvelope>
+
+  /** The task's envelope; another tenant's task → AION_TASK_NOT_FOUND. */
+  get(tenantId: string, taskId: string): Promise<ResultEnvelope>
+
+  /** Resolves with the envelope once the task ends or `timeoutMs` passes (then as it is). */
+  waitForEnd(
+    tenantId: string,
+    taskId: string,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<ResultEnvelope>
+
+  /**
+   * The task's stream events with `seq` greater than `afterSeq`, replayed from
+   * the start when needed (no gap, no duplicate), then live; ends after `done`
+   * or `error`. Breaking out of the iteration releases the subscription.
+   */
+  events(
+    tenantId: string,
+    taskId: string,
+    afterSeq: number,
+    signal?: AbortSignal,
+  ): AsyncIterable<StreamEvent>
+
+  /** Cancels a task: the provider call is aborted, the module killed; ends `cancelled`. */
+  cancel(actor: Actor, taskId: string): Promise<ResultEnvelope>
+
+  /** Validates and atomically activates the registry files of the config dir (or `sources`). */
+  reloadPolicies(actor: Actor, sources?: Readonly<Record<string, string>>): Promise<PolicyVersion>
+  policyVersions(tenantId: string): Promise<readonly PolicyVersion[]>
+  rollbackPolicies(actor: Actor, version: number): Promise<PolicyVersion>
+
+  /** Events of the embedded log after `afterId`, oldest first. */
+  platformEvents(afterId: number, limit: number, topic?: string): Promise<readonly PlatformEvent[]>
+
+  /** Stops taking work, finishes in-flight tasks until the deadline, then ends open streams. */
+  drain(deadlineMs: number): Promise<void>
 }

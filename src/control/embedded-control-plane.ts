@@ -9,7 +9,7 @@ export interface EmbeddedControlPlaneOptions {
 }
 
 /** The control plane running in the same process as the gateway. */
-export class EmbeddedControlPlane implements ControlPlane {
+export class EmbeddedControlPlane implements Pick<ControlPlane, 'readiness'> {
   readonly #store: Store
   readonly #registries: EmbeddedControlPlaneOptions['registries']
 

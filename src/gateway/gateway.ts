@@ -15,7 +15,7 @@ import {
 import { registerHealthRoutes } from './health-routes.js'
 
 export interface GatewayOptions {
-  readonly controlPlane: ControlPlane
+  readonly controlPlane: Pick<ControlPlane, 'readiness'>
   readonly logger: FastifyBaseLogger
   /**
    * Largest accepted request body.

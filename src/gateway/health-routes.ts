@@ -4,7 +4,7 @@ import type { ControlPlane } from '../control/control-plane.js'
 /** `GET /healthz` (the process is alive) and `GET /readyz` (it can take work). */
 export function registerHealthRoutes(
   app: FastifyInstance,
-  controlPlane: ControlPlane,
+  controlPlane: Pick<ControlPlane, 'readiness'>,
   isDraining: () => boolean,
 ): void {
   app.get('/healthz', async function healthz() {

@@ -1,0 +1,44 @@
+/**
+ * The port through which the control plane runs AIP modules. Issue 3 ships a
+ * minimal WASM executor behind it; the modules issue hardens it (worker pool,
+ * sandbox, subprocesses) without changing this interface.
+ */
+
+/** A module the executor can run, as found in the local package directory. */
+export interface ModuleDescriptor {
+  readonly name: string
+  readonly version: string
+  readonly runtime: 'wasm' | 'subprocess'
+  readonly intents: readonly string[]
+  /** JSON Schemas of the module's input and output. */
+  readonly inputSchema: Record<string, unknown>
+  readonly outputSchema: Record<string, unknown>
+  readonly timeoutMs: number
+}
+
+export interface ModuleRun {
+  readonly module: string
+  readonly input: unknown
+  /** Aborting kills the instance. */
+  readonly signal: AbortSignal
+  /** Wall-clock limit; the instance is killed when it passes. */
+  readonly timeoutMs: number
+}
+
+export interface ModuleResult {
+  readonly output: unknown
+  readonly durationMs: number
+  /** Bytes the module wrote to stderr (its log), capped. */
+  readonly logs: string
+}
+
+export interface ModuleExecutor {
+  /** Modules available to run, by name. */
+  modules(): ReadonlyMap<string, ModuleDescriptor>
+  /**
+   * Runs one call in a fresh instance. Input is validated against the input
+   * schema before the call and output against the output schema after it.
+   * Throws AION_MODULE_* errors (timeout, cancelled, crashed, invalid input/output).
+   */
+  run(request: ModuleRun): Promise<ModuleResult>
+}
