@@ -1,5 +1,14 @@
 /** Platform settings from the environment. */
-export { loadSettings, type LoadSettingsOptions, type Settings } from './load-settings.js'
+export {
+  loadSettings,
+  type ControlSettings,
+  type GatewaySettings,
+  type JwtSettings,
+  type LoadSettingsOptions,
+  type ProviderEndpoint,
+  type ProviderSettings,
+  type Settings,
+} from './load-settings.js'
 export {
   logLevels,
   settingsSchema,

@@ -26,7 +26,54 @@ describe('loadSettings', () => {
       configDir: resolve('/srv/aion', 'config'),
       logLevel: 'info',
       shutdownTimeoutMs: 10000,
+      gateway: { bodyLimitBytes: 1048576, trustProxy: false, tls: undefined, devApiKey: true },
+      jwt: undefined,
+      control: {
+        queueCapacity: 1000,
+        workers: { local: 8, api: 64, hybrid: 16 },
+        taskTimeoutMs: 60000,
+        retryMax: 2,
+        retryBaseMs: 100,
+        breakerFailures: 5,
+        breakerCooldownMs: 10000,
+      },
+      providers: {
+        timeoutMs: 30000,
+        openai: undefined,
+        azure: undefined,
+        vllm: undefined,
+        ollama: undefined,
+        hf: undefined,
+      },
     })
+  })
+
+  it('configures a provider only when its variables are set, keeping keys secret', () => {
+    const settings = loadSettings({
+      AION_OPENAI_API_KEY: 'sk-test',
+      AION_OPENAI_BASE_URL: 'http://127.0.0.1:9999/v1',
+      AION_AZURE_ENDPOINT: 'https://x.openai.azure.com',
+      AION_OLLAMA_BASE_URL: 'http://127.0.0.1:11434/v1',
+      AION_JWT_JWKS: 'jwks.json',
+      AION_JWT_ALGORITHMS: 'ES256',
+    })
+    expect(settings.providers.openai?.baseUrl).toBe('http://127.0.0.1:9999/v1')
+    expect(settings.providers.openai?.apiKey?.reveal()).toBe('sk-test')
+    expect(JSON.stringify(settings)).not.toContain('sk-test')
+    // An endpoint without its key leaves azure unconfigured.
+    expect(settings.providers.azure).toBeUndefined()
+    expect(settings.providers.ollama).toEqual({
+      baseUrl: 'http://127.0.0.1:11434/v1',
+      apiKey: undefined,
+    })
+    expect(settings.jwt).toMatchObject({ algorithms: ['ES256'], audience: 'omertaos' })
+    expect(settings.jwt?.jwks).toMatch(/jwks\.json$/)
+  })
+
+  it('refuses a symmetric JWT algorithm', () => {
+    expect(() => loadSettings({ AION_JWT_ALGORITHMS: 'RS256,HS256' })).toThrow(
+      /AION_JWT_ALGORITHMS/,
+    )
   })
 
   it('reads and coerces every variable, resolving directories against cwd', () => {

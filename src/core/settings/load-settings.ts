@@ -30,6 +30,78 @@ export interface Settings {
   readonly logLevel: LogLevel
   /** `AION_SHUTDOWN_TIMEOUT_MS`. @default 10000 */
   readonly shutdownTimeoutMs: number
+  readonly gateway: GatewaySettings
+  readonly jwt: JwtSettings | undefined
+  readonly control: ControlSettings
+  readonly providers: ProviderSettings
+}
+
+/** The HTTP edge. */
+export interface GatewaySettings {
+  /** `AION_BODY_LIMIT_BYTES`. @default 1048576 */
+  readonly bodyLimitBytes: number
+  /** `AION_TRUST_PROXY`. @default false */
+  readonly trustProxy: boolean
+  /** `AION_TLS_CERT_FILE` + `AION_TLS_KEY_FILE` (+ `AION_TLS_CLIENT_CA_FILE` for mTLS). @default undefined: plain HTTP */
+  readonly tls:
+    | { readonly certFile: string; readonly keyFile: string; readonly clientCaFile?: string }
+    | undefined
+  /** `AION_DEV_API_KEY`. @default true */
+  readonly devApiKey: boolean
+}
+
+/** JWT bearer tokens; undefined when `AION_JWT_JWKS` is unset (JWTs refused). */
+export interface JwtSettings {
+  /** `AION_JWT_JWKS`: an absolute file path or a URL. */
+  readonly jwks: string
+  /** `AION_JWT_ISSUER`. @default undefined: any issuer */
+  readonly issuer: string | undefined
+  /** `AION_JWT_AUDIENCE`. @default 'omertaos' */
+  readonly audience: string
+  /** `AION_JWT_ALGORITHMS`. @default ['RS256', 'ES256', 'EdDSA'] */
+  readonly algorithms: readonly string[]
+  /** `AION_JWT_CLOCK_TOLERANCE_S`. @default 5 */
+  readonly clockToleranceSeconds: number
+}
+
+/** Queue, workers, retries and breakers. */
+export interface ControlSettings {
+  /** `AION_QUEUE_CAPACITY`. @default 1000 */
+  readonly queueCapacity: number
+  /** `AION_WORKERS_LOCAL|API|HYBRID`. @default 8, 64, 16 */
+  readonly workers: { readonly local: number; readonly api: number; readonly hybrid: number }
+  /** `AION_TASK_TIMEOUT_MS`. @default 60000 */
+  readonly taskTimeoutMs: number
+  /** `AION_RETRY_MAX`. @default 2 */
+  readonly retryMax: number
+  /** `AION_RETRY_BASE_MS`. @default 100 */
+  readonly retryBaseMs: number
+  /** `AION_BREAKER_FAILURES`. @default 5 */
+  readonly breakerFailures: number
+  /** `AION_BREAKER_COOLDOWN_MS`. @default 10000 */
+  readonly breakerCooldownMs: number
+}
+
+/** One configured provider endpoint. */
+export interface ProviderEndpoint {
+  readonly baseUrl: string
+  readonly apiKey: Secret | undefined
+}
+
+/** Model providers; a provider is present only when configured. */
+export interface ProviderSettings {
+  /** `AION_PROVIDER_TIMEOUT_MS`. @default 30000 */
+  readonly timeoutMs: number
+  /** `AION_OPENAI_API_KEY` (+ `AION_OPENAI_BASE_URL`, default https://api.openai.com/v1). */
+  readonly openai: ProviderEndpoint | undefined
+  /** `AION_AZURE_ENDPOINT` + `AION_AZURE_API_KEY` (+ `AION_AZURE_API_VERSION`, default 2024-10-21). */
+  readonly azure: (ProviderEndpoint & { readonly apiVersion: string }) | undefined
+  /** `AION_VLLM_BASE_URL` (+ `AION_VLLM_API_KEY`). */
+  readonly vllm: ProviderEndpoint | undefined
+  /** `AION_OLLAMA_BASE_URL`. */
+  readonly ollama: ProviderEndpoint | undefined
+  /** `AION_HF_BASE_URL` + `AION_HF_API_KEY`. */
+  readonly hf: ProviderEndpoint | undefined
 }
 
 /** Options of {@link loadSettings}. */
@@ -81,6 +153,95 @@ export function loadSettings(
     configDir: resolve(cwd, values.AION_CONFIG_DIR as string),
     logLevel: values.AION_LOG_LEVEL as LogLevel,
     shutdownTimeoutMs: values.AION_SHUTDOWN_TIMEOUT_MS as number,
+    gateway: gatewaySettings(values, cwd),
+    jwt: jwtSettings(values, cwd),
+    control: controlSettings(values),
+    providers: providerSettings(values),
+  }
+}
+
+type Values = Record<string, unknown>
+const str = (values: Values, name: SettingVariable) => values[name] as string | undefined
+const num = (values: Values, name: SettingVariable) => values[name] as number
+const secret = (values: Values, name: SettingVariable) => {
+  const value = str(values, name)
+  return value === undefined ? undefined : new Secret(value)
+}
+
+function gatewaySettings(values: Values, cwd: string): GatewaySettings {
+  const certFile = str(values, 'AION_TLS_CERT_FILE')
+  const keyFile = str(values, 'AION_TLS_KEY_FILE')
+  const clientCaFile = str(values, 'AION_TLS_CLIENT_CA_FILE')
+  const tls =
+    certFile && keyFile
+      ? {
+          certFile: resolve(cwd, certFile),
+          keyFile: resolve(cwd, keyFile),
+          ...(clientCaFile ? { clientCaFile: resolve(cwd, clientCaFile) } : {}),
+        }
+      : undefined
+  return {
+    bodyLimitBytes: num(values, 'AION_BODY_LIMIT_BYTES'),
+    trustProxy: values.AION_TRUST_PROXY as boolean,
+    tls,
+    devApiKey: values.AION_DEV_API_KEY as boolean,
+  }
+}
+
+function jwtSettings(values: Values, cwd: string): JwtSettings | undefined {
+  const jwks = str(values, 'AION_JWT_JWKS')
+  if (jwks === undefined) return undefined
+  return {
+    jwks: /^https?:\/\//.test(jwks) ? jwks : resolve(cwd, jwks),
+    issuer: str(values, 'AION_JWT_ISSUER'),
+    audience: str(values, 'AION_JWT_AUDIENCE') as string,
+    algorithms: (str(values, 'AION_JWT_ALGORITHMS') as string).split(','),
+    clockToleranceSeconds: num(values, 'AION_JWT_CLOCK_TOLERANCE_S'),
+  }
+}
+
+function controlSettings(values: Values): ControlSettings {
+  return {
+    queueCapacity: num(values, 'AION_QUEUE_CAPACITY'),
+    workers: {
+      local: num(values, 'AION_WORKERS_LOCAL'),
+      api: num(values, 'AION_WORKERS_API'),
+      hybrid: num(values, 'AION_WORKERS_HYBRID'),
+    },
+    taskTimeoutMs: num(values, 'AION_TASK_TIMEOUT_MS'),
+    retryMax: num(values, 'AION_RETRY_MAX'),
+    retryBaseMs: num(values, 'AION_RETRY_BASE_MS'),
+    breakerFailures: num(values, 'AION_BREAKER_FAILURES'),
+    breakerCooldownMs: num(values, 'AION_BREAKER_COOLDOWN_MS'),
+  }
+}
+
+function providerSettings(values: Values): ProviderSettings {
+  const endpoint = (baseUrl: string | undefined, apiKey: SettingVariable | undefined) =>
+    baseUrl === undefined
+      ? undefined
+      : { baseUrl, apiKey: apiKey === undefined ? undefined : secret(values, apiKey) }
+  const openaiKey = secret(values, 'AION_OPENAI_API_KEY')
+  const azureEndpoint = str(values, 'AION_AZURE_ENDPOINT')
+  const azureKey = secret(values, 'AION_AZURE_API_KEY')
+  const hfBase = str(values, 'AION_HF_BASE_URL')
+  return {
+    timeoutMs: num(values, 'AION_PROVIDER_TIMEOUT_MS'),
+    openai: openaiKey && {
+      baseUrl: str(values, 'AION_OPENAI_BASE_URL') as string,
+      apiKey: openaiKey,
+    },
+    azure:
+      azureEndpoint && azureKey
+        ? {
+            baseUrl: azureEndpoint,
+            apiKey: azureKey,
+            apiVersion: str(values, 'AION_AZURE_API_VERSION') as string,
+          }
+        : undefined,
+    vllm: endpoint(str(values, 'AION_VLLM_BASE_URL'), 'AION_VLLM_API_KEY'),
+    ollama: endpoint(str(values, 'AION_OLLAMA_BASE_URL'), undefined),
+    hf: hfBase === undefined ? undefined : endpoint(hfBase, 'AION_HF_API_KEY'),
   }
 }
 

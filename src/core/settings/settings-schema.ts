@@ -61,6 +61,192 @@ export const settingsSchema = {
       maximum: 600000,
       default: 10000,
     },
+    // ── gateway ─────────────────────────────────────────────────────────────
+    AION_BODY_LIMIT_BYTES: {
+      description: 'Largest request body the gateway accepts; larger gets 413.',
+      type: 'integer',
+      minimum: 1024,
+      maximum: 104857600,
+      default: 1048576,
+    },
+    AION_TRUST_PROXY: {
+      description: 'Take the client address from X-Forwarded-For (only behind a trusted proxy).',
+      type: 'boolean',
+      default: false,
+    },
+    AION_TLS_CERT_FILE: {
+      description: 'PEM certificate; with the key, serves HTTPS.',
+      type: 'string',
+      minLength: 1,
+    },
+    AION_TLS_KEY_FILE: {
+      description: 'PEM private key of the certificate.',
+      type: 'string',
+      minLength: 1,
+    },
+    AION_TLS_CLIENT_CA_FILE: {
+      description: 'PEM CA bundle; when set, clients must present a certificate it signed (mTLS).',
+      type: 'string',
+      minLength: 1,
+    },
+    AION_DEV_API_KEY: {
+      description: 'On first start with no API keys, create a development key and print it.',
+      type: 'boolean',
+      default: true,
+    },
+    // ── JWT bearer tokens ───────────────────────────────────────────────────
+    AION_JWT_JWKS: {
+      description:
+        'JWKS of the token issuer: a file path or an https:// (or loopback http://) URL. Unset: JWTs are refused.',
+      type: 'string',
+      minLength: 1,
+    },
+    AION_JWT_ISSUER: {
+      description: 'Required `iss` of accepted JWTs.',
+      type: 'string',
+      minLength: 1,
+    },
+    AION_JWT_AUDIENCE: {
+      description: 'Required `aud` of accepted JWTs.',
+      type: 'string',
+      minLength: 1,
+      default: 'omertaos',
+    },
+    AION_JWT_ALGORITHMS: {
+      description: 'Comma-separated allow-list of JWS algorithms (asymmetric only).',
+      type: 'string',
+      pattern:
+        '^(RS256|RS384|RS512|PS256|PS384|PS512|ES256|ES384|ES512|EdDSA)(,(RS256|RS384|RS512|PS256|PS384|PS512|ES256|ES384|ES512|EdDSA))*$',
+      default: 'RS256,ES256,EdDSA',
+    },
+    AION_JWT_CLOCK_TOLERANCE_S: {
+      description: 'Leeway for `exp` and `nbf`, in seconds.',
+      type: 'integer',
+      minimum: 0,
+      maximum: 300,
+      default: 5,
+    },
+    // ── control plane ───────────────────────────────────────────────────────
+    AION_QUEUE_CAPACITY: {
+      description: 'Tasks waiting for a worker before submissions get 503.',
+      type: 'integer',
+      minimum: 1,
+      maximum: 1000000,
+      default: 1000,
+    },
+    AION_WORKERS_LOCAL: {
+      description: 'Concurrent tasks on the local route.',
+      type: 'integer',
+      minimum: 1,
+      maximum: 10000,
+      default: 8,
+    },
+    AION_WORKERS_API: {
+      description: 'Concurrent tasks on the api route.',
+      type: 'integer',
+      minimum: 1,
+      maximum: 10000,
+      default: 64,
+    },
+    AION_WORKERS_HYBRID: {
+      description: 'Concurrent tasks on the hybrid route.',
+      type: 'integer',
+      minimum: 1,
+      maximum: 10000,
+      default: 16,
+    },
+    AION_TASK_TIMEOUT_MS: {
+      description: 'Deadline of a task when neither the request nor the module sets a shorter one.',
+      type: 'integer',
+      minimum: 1,
+      maximum: 3600000,
+      default: 60000,
+    },
+    AION_RETRY_MAX: {
+      description: 'Retries of a retryable failure on one engine.',
+      type: 'integer',
+      minimum: 0,
+      maximum: 10,
+      default: 2,
+    },
+    AION_RETRY_BASE_MS: {
+      description: 'Base of the jittered exponential backoff.',
+      type: 'integer',
+      minimum: 1,
+      maximum: 60000,
+      default: 100,
+    },
+    AION_BREAKER_FAILURES: {
+      description: 'Consecutive failures that open a provider circuit.',
+      type: 'integer',
+      minimum: 1,
+      maximum: 1000,
+      default: 5,
+    },
+    AION_BREAKER_COOLDOWN_MS: {
+      description: 'How long an open circuit waits before a trial call.',
+      type: 'integer',
+      minimum: 1,
+      maximum: 3600000,
+      default: 10000,
+    },
+    // ── model providers (a provider is configured when its variables are set) ─
+    AION_PROVIDER_TIMEOUT_MS: {
+      description: 'Deadline of one provider HTTP call.',
+      type: 'integer',
+      minimum: 1,
+      maximum: 600000,
+      default: 30000,
+    },
+    AION_OPENAI_BASE_URL: {
+      description: 'OpenAI API base URL.',
+      type: 'string',
+      pattern: '^https?://',
+      default: 'https://api.openai.com/v1',
+    },
+    AION_OPENAI_API_KEY: {
+      description: 'OpenAI API key; configures the openai provider.',
+      type: 'string',
+      minLength: 1,
+    },
+    AION_AZURE_ENDPOINT: {
+      description: 'Azure OpenAI resource endpoint (https://<resource>.openai.azure.com).',
+      type: 'string',
+      pattern: '^https?://',
+    },
+    AION_AZURE_API_KEY: {
+      description: 'Azure OpenAI key (sent as `api-key`); with the endpoint, configures azure.',
+      type: 'string',
+      minLength: 1,
+    },
+    AION_AZURE_API_VERSION: {
+      description: 'Azure OpenAI `api-version`.',
+      type: 'string',
+      minLength: 1,
+      default: '2024-10-21',
+    },
+    AION_VLLM_BASE_URL: {
+      description: 'vLLM OpenAI-compatible base URL (…/v1); configures vllm.',
+      type: 'string',
+      pattern: '^https?://',
+    },
+    AION_VLLM_API_KEY: {
+      description: 'vLLM API key, if the server wants one.',
+      type: 'string',
+      minLength: 1,
+    },
+    AION_OLLAMA_BASE_URL: {
+      description:
+        'Ollama OpenAI-compatible base URL (http://127.0.0.1:11434/v1); configures ollama.',
+      type: 'string',
+      pattern: '^https?://',
+    },
+    AION_HF_BASE_URL: {
+      description: 'Hugging Face TGI / Inference Endpoint base URL (…/v1); configures hf.',
+      type: 'string',
+      pattern: '^https?://',
+    },
+    AION_HF_API_KEY: { description: 'Hugging Face token.', type: 'string', minLength: 1 },
   },
 } as const
 
