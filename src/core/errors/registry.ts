@@ -298,3 +298,166 @@ export const RegistryTooDeepError = defineRegistryIssue(
   'AION_REGISTRY_TOO_DEEP',
   'unprocessable',
 )
+
+// ── ROUTER: choosing the route and engine of a task ─────────────────────────
+/** Why one candidate engine was left out of a routing decision. */
+export interface ExcludedEngine {
+  readonly route: string
+  readonly engine: string
+  /** Stable upper-snake codes (`PRIVACY_LOCAL_ONLY`, `CIRCUIT_OPEN`, `BUDGET_EXCEEDED`, …). */
+  readonly reasons: readonly string[]
+}
+
+export const RouterNoRouteError = defineError<{
+  intent: string
+  routes: readonly string[]
+  excluded: readonly ExcludedEngine[]
+}>('RouterNoRouteError', {
+  code: 'AION_ROUTER_NO_ROUTE',
+  kind: 'failed_precondition',
+  retryable: false,
+  message: (f) =>
+    f.excluded.length === 0
+      ? `no engine can serve intent "${f.intent}" on route(s) ${f.routes.join(', ')}`
+      : `no engine can serve intent "${f.intent}": ${f.excluded
+          .slice(0, 8)
+          .map((e) => `${e.engine} (${e.reasons.join(', ')})`)
+          .join('; ')}${f.excluded.length > 8 ? '; …' : ''}`,
+})
+
+export const RouterRouteNotAllowedError = defineError<{
+  intent: string
+  route: string
+  candidates: readonly string[]
+}>('RouterRouteNotAllowedError', {
+  code: 'AION_ROUTER_ROUTE_NOT_ALLOWED',
+  kind: 'unprocessable',
+  retryable: false,
+  message: (f) =>
+    `route "${f.route}" is not allowed for intent "${f.intent}" (candidates: ${f.candidates.join(', ')})`,
+})
+
+export const RouterUnknownIntentError = defineError<{ intent: string }>(
+  'RouterUnknownIntentError',
+  {
+    code: 'AION_ROUTER_UNKNOWN_INTENT',
+    kind: 'unprocessable',
+    retryable: false,
+    message: (f) => `intent "${f.intent}" is not in the active intents registry`,
+  },
+)
+
+// ── BUDGET: spending against a tenant's daily cap ────────────────────────────
+export const BudgetExhaustedError = defineError<{
+  tenantId: string
+  capUsd: number
+  spentUsd: number
+  reservedUsd: number
+  requestedUsd: number
+}>('BudgetExhaustedError', {
+  code: 'AION_BUDGET_EXHAUSTED',
+  kind: 'resource_exhausted',
+  retryable: false,
+  message: (f) =>
+    `tenant "${f.tenantId}" daily budget of ${f.capUsd} USD is exhausted (spent ${f.spentUsd}, reserved ${f.reservedUsd}, asked ${f.requestedUsd})`,
+})
+
+// ── AUTH: who is calling (API keys, JWT bearer tokens) and what they may do ──
+export const AuthMissingError = defineError('AuthMissingError', {
+  code: 'AION_AUTH_MISSING',
+  kind: 'unauthenticated',
+  retryable: false,
+  message: () => 'credentials are required: send Authorization: Bearer <API key or JWT>',
+})
+
+export const AuthInvalidError = defineError<{ reason: string }>('AuthInvalidError', {
+  code: 'AION_AUTH_INVALID',
+  kind: 'unauthenticated',
+  retryable: false,
+  message: (f) => `credentials are invalid: ${f.reason}`,
+})
+
+export const AuthExpiredError = defineError('AuthExpiredError', {
+  code: 'AION_AUTH_EXPIRED',
+  kind: 'unauthenticated',
+  retryable: false,
+  message: () => 'the token has expired',
+})
+
+export const AuthNotYetValidError = defineError('AuthNotYetValidError', {
+  code: 'AION_AUTH_NOT_YET_VALID',
+  kind: 'unauthenticated',
+  retryable: false,
+  message: () => 'the token is not valid yet (nbf is in the future)',
+})
+
+export const AuthRevokedError = defineError<{ keyId: string }>('AuthRevokedError', {
+  code: 'AION_AUTH_REVOKED',
+  kind: 'unauthenticated',
+  retryable: false,
+  message: (f) => `API key ${f.keyId} has been revoked`,
+})
+
+export const AuthUnknownKeyIdError = defineError<{ kid: string | null }>(
+  'AuthUnknownKeyIdError',
+  {
+    code: 'AION_AUTH_UNKNOWN_KEY_ID',
+    kind: 'unauthenticated',
+    retryable: false,
+    message: (f) =>
+      f.kid === null
+        ? 'no key of the issuer JWKS matches the token'
+        : `the token's key id "${f.kid}" is not in the issuer JWKS`,
+  },
+)
+
+export const AuthForbiddenError = defineError<{ scope: string }>('AuthForbiddenError', {
+  code: 'AION_AUTH_FORBIDDEN',
+  kind: 'permission_denied',
+  retryable: false,
+  message: (f) => `the credential lacks the scope "${f.scope}"`,
+})
+
+// ── RATE: request rate limits (token buckets per credential and per client IP)
+export const RateLimitedError = defineError<{
+  limit: 'per-ip' | 'per-credential'
+  retryAfterSeconds: number
+}>('RateLimitedError', {
+  code: 'AION_RATE_LIMITED',
+  kind: 'resource_exhausted',
+  retryable: true,
+  message: (f) => `rate limit ${f.limit} exceeded; retry in ${f.retryAfterSeconds} s`,
+})
+
+// ── IDEMPOTENCY: the Idempotency-Key header ───────────────────────────────────
+export const IdempotencyKeyInvalidError = defineError<{ reason: string }>(
+  'IdempotencyKeyInvalidError',
+  {
+    code: 'AION_IDEMPOTENCY_KEY_INVALID',
+    kind: 'invalid_argument',
+    retryable: false,
+    message: (f) => `Idempotency-Key is invalid: ${f.reason}`,
+  },
+)
+
+export const IdempotencyKeyReusedError = defineError<{ idempotencyKey: string }>(
+  'IdempotencyKeyReusedError',
+  {
+    code: 'AION_IDEMPOTENCY_KEY_REUSED',
+    kind: 'unprocessable',
+    retryable: false,
+    message: (f) =>
+      `Idempotency-Key "${f.idempotencyKey}" was already used with a different request body`,
+  },
+)
+
+export const IdempotencyInProgressError = defineError<{
+  idempotencyKey: string
+  retryAfterSeconds: number
+}>('IdempotencyInProgressError', {
+  code: 'AION_IDEMPOTENCY_IN_PROGRESS',
+  kind: 'conflict',
+  retryable: true,
+  message: (f) =>
+    `a request with Idempotency-Key "${f.idempotencyKey}" is still in progress; retry in ${f.retryAfterSeconds} s`,
+})
