@@ -1,6 +1,7 @@
 /** Platform settings from the environment. */
 export {
   loadSettings,
+  type ClientSettings,
   type ControlSettings,
   type GatewaySettings,
   type JwtSettings,

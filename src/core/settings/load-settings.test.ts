@@ -45,6 +45,7 @@ describe('loadSettings', () => {
         ollama: undefined,
         hf: undefined,
       },
+      client: { url: 'http://127.0.0.1:8080', apiKey: undefined },
     })
   })
 

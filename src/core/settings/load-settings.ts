@@ -34,6 +34,16 @@ export interface Settings {
   readonly jwt: JwtSettings | undefined
   readonly control: ControlSettings
   readonly providers: ProviderSettings
+  /** What aionctl uses to reach a running platform. */
+  readonly client: ClientSettings
+}
+
+/** aionctl's view of the platform. */
+export interface ClientSettings {
+  /** `AION_URL`. @default `http://${host}:${port}` */
+  readonly url: string
+  /** `AION_API_KEY`. @default undefined */
+  readonly apiKey: Secret | undefined
 }
 
 /** The HTTP edge. */
@@ -157,6 +167,12 @@ export function loadSettings(
     jwt: jwtSettings(values, cwd),
     control: controlSettings(values),
     providers: providerSettings(values),
+    client: {
+      url:
+        str(values, 'AION_URL') ??
+        `http://${String(values.AION_HOST).includes(':') ? `[${String(values.AION_HOST)}]` : String(values.AION_HOST)}:${String(values.AION_PORT)}`,
+      apiKey: secret(values, 'AION_API_KEY'),
+    },
   }
 }
 

@@ -61,6 +61,13 @@ export const settingsSchema = {
       maximum: 600000,
       default: 10000,
     },
+    // ── aionctl (the server ignores these) ───────────────────────────────────
+    AION_URL: {
+      description: 'Base URL aionctl talks to; default http://AION_HOST:AION_PORT.',
+      type: 'string',
+      pattern: '^https?://',
+    },
+    AION_API_KEY: { description: 'API key (or JWT) aionctl sends.', type: 'string', minLength: 1 },
     // ── gateway ─────────────────────────────────────────────────────────────
     AION_BODY_LIMIT_BYTES: {
       description: 'Largest request body the gateway accepts; larger gets 413.',
