@@ -26,6 +26,10 @@ export interface PoliciesRegistry {
      * No task may spend more than this, in USD, whatever it asks for.
      */
     hard_cap_usd: number
+    /**
+     * Most a tenant may spend on model calls per UTC day, in USD, reserved before each call and settled after it; absent means no daily cap. Zero-cost (local) engines are never blocked by it.
+     */
+    tenant_daily_cap_usd?: number
   }
   latency: {
     /**
