@@ -94,4 +94,29 @@ export function outboxCases(store: () => Store): void {
     const rest = await store().outbox.claimBatch({ now: new Date(now.getTime() + 200_000) })
     expect(rest.map((e) => e.key)).toEqual(['k3'])
   })
+
+  it('lists events after an id, oldest first, bounded, of one topic when asked', async () => {
+    const tenantId = tenant()
+    const topicA = `aion.test.a.${tenantId}`
+    const topicB = `aion.test.b.${tenantId}`
+    const first = await store().outbox.enqueue({ tenantId, topic: topicA, payload: { n: 1 } })
+    await store().outbox.enqueue({ tenantId, topic: topicB, key: 'kb', payload: { n: 2 } })
+    await store().outbox.enqueue({ tenantId, topic: topicA, payload: { n: 3 } })
+    await store().outbox.markPublished([first.id])
+
+    const all = await store().outbox.list(first.id - 1, 10)
+    expect(all.slice(0, 3).map((e) => e.payload)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }])
+    expect(all[0]!.publishedAt).not.toBeNull()
+    expect(all[1]).toMatchObject({ topic: topicB, key: 'kb', tenantId })
+    expect((await store().outbox.list(first.id, 10)).map((e) => e.payload)).toEqual([
+      { n: 2 },
+      { n: 3 },
+    ])
+    expect((await store().outbox.list(first.id - 1, 2)).map((e) => e.payload)).toEqual([
+      { n: 1 },
+      { n: 2 },
+    ])
+    const onlyA = await store().outbox.list(0, 100, topicA)
+    expect(onlyA.map((e) => e.payload)).toEqual([{ n: 1 }, { n: 3 }])
+  })
 }

@@ -86,6 +86,18 @@ export class SqlOutbox implements Outbox {
     return Number(row.pending)
   }
 
+  async list(afterId: number, limit: number, topic?: string): Promise<OutboxEvent[]> {
+    let query = this.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('id', '>', afterId)
+      .orderBy('id', 'asc')
+      .limit(limit)
+    if (topic !== undefined) query = query.where('topic', '=', topic)
+    const rows = await query.execute()
+    return rows.map((row) => this.#event(row))
+  }
+
   #event(row: Selectable<OutboxTable>): OutboxEvent {
     return {
       id: this.codec.readInt(row.id),

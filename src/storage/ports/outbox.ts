@@ -48,4 +48,9 @@ export interface Outbox {
   markPublished(ids: readonly number[], at?: string): Promise<number>
   /** Unpublished events, of one tenant when given. */
   pendingCount(tenantId?: string): Promise<number>
+  /**
+   * Events with an id greater than `afterId`, oldest first, at most `limit`,
+   * of one topic when given; published or not (a read of the embedded log).
+   */
+  list(afterId: number, limit: number, topic?: string): Promise<OutboxEvent[]>
 }
