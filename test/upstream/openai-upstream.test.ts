@@ -31,6 +31,8 @@ function dataLines(raw: string): string[] {
     .map((e) => e.slice(6))
 }
 
+type Completion = { choices: [{ message: { content: string } }] }
+
 describe('test upstream', () => {
   it('answers the first sentence of the last user message, with usage', async () => {
     const res = await ask('Hello there world. Second sentence.')
@@ -52,7 +54,8 @@ describe('test upstream', () => {
     expect(res.headers.get('content-type')).toBe('text/event-stream')
     const lines = dataLines(await res.text())
     expect(lines.at(-1)).toBe('[DONE]')
-    const chunks = lines.slice(0, -1).map((l) => JSON.parse(l) as Record<string, never>)
+    type Chunk = { choices: { delta?: { content?: string } }[]; usage?: unknown }
+    const chunks = lines.slice(0, -1).map((l) => JSON.parse(l) as Chunk)
     const text = chunks.map((c) => c.choices?.[0]?.delta?.content ?? '').join('')
     expect(text).toBe('one two three four')
     expect(chunks.length).toBe(6) // 4 words, the finish chunk, the usage chunk
@@ -61,10 +64,10 @@ describe('test upstream', () => {
 
   it('answers {} when JSON output is asked for, unless a step gives the content', async () => {
     const format = { response_format: { type: 'json_object' } }
-    const plain = (await (await ask('x', format)).json()) as Record<string, never>
+    const plain = (await (await ask('x', format)).json()) as Completion
     expect(plain.choices[0]).toMatchObject({ message: { content: '{}' } })
     upstream.script({ content: '{"a":1}' })
-    const scripted = (await (await ask('x', format)).json()) as Record<string, never>
+    const scripted = (await (await ask('x', format)).json()) as Completion
     expect(scripted.choices[0]).toMatchObject({ message: { content: '{"a":1}' } })
   })
 
