@@ -4,7 +4,10 @@
  */
 import { Command, CommanderError } from 'commander'
 import { AionError } from '../core/errors/index.js'
+import { AionApiError } from '../sdk/index.js'
 import { migrateCommand } from './commands/migrate.js'
+import { eventsCommand, policyCommand } from './commands/policy.js'
+import { submitCommand } from './commands/submit.js'
 import { validateCommand } from './commands/validate.js'
 import { packageVersion, versionCommand } from './commands/version.js'
 
@@ -17,6 +20,9 @@ export function buildProgram(): Command {
   program.addCommand(validateCommand())
   program.addCommand(migrateCommand())
   program.addCommand(versionCommand())
+  program.addCommand(submitCommand())
+  program.addCommand(policyCommand())
+  program.addCommand(eventsCommand())
   return program
 }
 
@@ -29,6 +35,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2
     if (error instanceof AionError) {
       process.stderr.write(`aionctl: ${error.code}: ${error.message}\n`)
+      return 1
+    }
+    if (error instanceof AionApiError) {
+      process.stderr.write(`aionctl: ${error.message}\n`)
       return 1
     }
     throw error

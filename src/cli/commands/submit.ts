@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { Command, Option } from 'commander'
+import type { ResultEnvelope, TaskRequest } from '../../../contracts/generated/index.js'
+import { clientFrom, type ClientOptions } from './client.js'
+
+interface SubmitOptions extends ClientOptions {
+  intent: string
+  file?: string
+  input?: string
+  route?: TaskRequest['route']
+  budget?: string
+  stream?: boolean
+  wait?: boolean
+  json?: boolean
+  param: string[]
+}
+
+export function submitCommand(): Command {
+  return new Command('submit')
+    .description('submit a task to a running platform and show its result')
+    .requiredOption('--intent <name>', 'the intent, e.g. summarize')
+    .option('--file <path>', 'a text file; becomes input.text')
+    .option('--input <path>', 'a JSON file holding the whole input object')
+    .option('--param <key=value>', 'set input.key (repeatable; JSON values allowed)', collect, [])
+    .addOption(
+      new Option('--route <route>', 'requested route').choices(['auto', 'local', 'api', 'hybrid']),
+    )
+    .option('--budget <usd>', 'budget in US dollars')
+    .option('--stream', 'stream tokens and partial output live')
+    .option('--wait', 'wait for the final result (Prefer: wait=60)')
+    .option('--json', 'print the final envelope as JSON')
+    .option('--url <url>', 'platform URL (default AION_URL or http://AION_HOST:AION_PORT)')
+    .option('--key <key>', 'API key (default AION_API_KEY)')
+    .action(async function submit(options: SubmitOptions) {
+      const client = clientFrom(options)
+      const request: TaskRequest = {
+        intent: options.intent,
+        input: await buildInput(options),
+        ...(options.route ? { route: options.route } : {}),
+        ...(options.budget ? { budget_usd: Number(options.budget) } : {}),
+      }
+      let envelope = await client.submit(request, {
+        idempotencyKey: randomUUID(),
+        ...(options.wait && !options.stream ? { waitSeconds: 60 } : {}),
+      })
+      if (options.stream) {
+        for await (const event of client.stream(envelope.task_id)) {
+          if (event.event === 'token') process.stdout.write(event.text)
+          else if (event.event === 'partial' && !options.json)
+            process.stdout.write(`${JSON.stringify(event.output)}\n`)
+          else if (event.event === 'done') envelope = event.envelope
+          else if (event.event === 'error') {
+            process.stderr.write(`\nstream error ${event.error.code}: ${event.error.message}\n`)
+            process.exitCode = 1
+            return
+          }
+        }
+        process.stdout.write('\n')
+      }
+      printEnvelope(envelope, Boolean(options.json))
+    })
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value]
+}
+
+async function buildInput(options: SubmitOptions): Promise<Record<string, unknown>> {
+  const input: Record<string, unknown> = options.input
+    ? (JSON.parse(await readFile(options.input, 'utf8')) as Record<string, unknown>)
+    : {}
+  if (options.file) input.text = await readFile(options.file, 'utf8')
+  for (const pair of options.param) {
+    const at = pair.indexOf('=')
+    if (at <= 0) throw new Error(`--param ${pair}: expected key=value`)
+    const raw = pair.slice(at + 1)
+    input[pair.slice(0, at)] = parseLoose(raw)
+  }
+  return input
+}
+
+function parseLoose(raw: string): unknown {
+  try {
+    return JSON.parse(raw)
+  } catch {
+    return raw
+  }
+}
+
+function printEnvelope(envelope: ResultEnvelope, json: boolean): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(envelope, null, 2)}\n`)
+  } else if (envelope.status === 'succeeded') {
+    const output = envelope.output as Record<string, unknown> | null
+    const text = output?.summary ?? output?.text
+    process.stdout.write(
+      typeof text === 'string' ? `${text}\n` : `${JSON.stringify(envelope.output, null, 2)}\n`,
+    )
+    const engine = envelope.engine ? `${envelope.engine.kind} ${envelope.engine.name}` : '-'
+    process.stderr.write(
+      `${envelope.task_id} ${envelope.status} via ${envelope.route ?? '-'} (${engine}) in ${envelope.usage.duration_ms} ms, $${envelope.usage.cost_usd}\n`,
+    )
+  } else {
+    process.stdout.write(`${envelope.task_id} ${envelope.status}\n`)
+    if (envelope.error) process.stderr.write(`${envelope.error.code}: ${envelope.error.message}\n`)
+  }
+  if (['failed', 'cancelled', 'timed_out'].includes(envelope.status)) process.exitCode = 1
+}
