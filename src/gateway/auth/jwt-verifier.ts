@@ -1,0 +1,139 @@
+/**
+ * JWT bearer tokens, verified with `jose`: an asymmetric algorithm allow-list
+ * (never `none`, never HS*, so a token "signed" with the RSA public key as an
+ * HMAC secret fails), `exp`/`nbf` with a small leeway, `aud` and (when set)
+ * `iss`, keys from a JWKS file or URL.
+ */
+import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose'
+import type { Actor } from '../../control/control-plane.js'
+import {
+  AuthExpiredError,
+  AuthInvalidError,
+  AuthNotYetValidError,
+  AuthUnknownKeyIdError,
+  type AionError,
+} from '../../core/errors/index.js'
+import type { JwtSettings } from '../../core/settings/index.js'
+import { openJwksFile, type JwksKeyGetter } from './jwks-file.js'
+
+/** Verifies a compact JWS and returns who it names. */
+export interface JwtVerifier {
+  /** The actor of a valid token; otherwise throws an `AION_AUTH_*` error. */
+  verify(token: string): Promise<Actor>
+}
+
+/** Options of {@link createJwtVerifier} beyond the settings. */
+export interface JwtVerifierOptions {
+  /**
+   * JWKS file only: least time between two re-reads on an unknown `kid`.
+   * @default 5000
+   */
+  readonly jwksReloadCooldownMs?: number
+  /**
+   * JWKS URL only: least time between two fetches on an unknown `kid`.
+   * @default 30000
+   */
+  readonly jwksFetchCooldownMs?: number
+  /** Tenant of tokens without a `tenant_id` claim. @default 'default' */
+  readonly defaultTenantId?: string
+}
+
+// Symmetric algorithms would let anyone holding the (public) JWKS forge tokens.
+const asymmetric = /^(RS|PS|ES)(256|384|512)$|^EdDSA$|^Ed25519$|^ES256K$/
+
+/**
+ * Builds the verifier from `settings.jwt`. A JWKS file is read now (a missing
+ * or malformed file throws `AION_CONFIG_INVALID` at startup); a URL is
+ * fetched on first use and cached by `jose`.
+ */
+export async function createJwtVerifier(
+  settings: JwtSettings,
+  options: JwtVerifierOptions = {},
+): Promise<JwtVerifier> {
+  const keys: JwksKeyGetter = /^https?:\/\//.test(settings.jwks)
+    ? createRemoteJWKSet(new URL(settings.jwks), {
+        cooldownDuration: options.jwksFetchCooldownMs ?? 30_000,
+      })
+    : await openJwksFile(settings.jwks, {
+        ...(options.jwksReloadCooldownMs === undefined
+          ? {}
+          : { reloadCooldownMs: options.jwksReloadCooldownMs }),
+      })
+  const verifyOptions = {
+    algorithms: settings.algorithms.filter((alg) => asymmetric.test(alg)),
+    audience: settings.audience,
+    clockTolerance: settings.clockToleranceSeconds,
+    requiredClaims: ['exp', 'sub'],
+    ...(settings.issuer === undefined ? {} : { issuer: settings.issuer }),
+  }
+  const defaultTenantId = options.defaultTenantId ?? 'default'
+
+  return {
+    async verify(token) {
+      let payload: JWTPayload
+      try {
+        payload = (await jwtVerify(token, keys, verifyOptions)).payload
+      } catch (error) {
+        throw translateJoseError(error, token)
+      }
+      return actorOf(payload, defaultTenantId)
+    },
+  }
+}
+
+function actorOf(payload: JWTPayload, defaultTenantId: string): Actor {
+  const tenant = payload.tenant_id
+  if (tenant !== undefined && (typeof tenant !== 'string' || tenant === '')) {
+    throw new AuthInvalidError({ reason: 'the tenant_id claim must be a non-empty string' })
+  }
+  return {
+    tenantId: tenant ?? defaultTenantId,
+    kind: 'jwt',
+    id: payload.sub as string,
+    scopes: scopesOf(payload),
+  }
+}
+
+/** Scopes from `scope` (space-separated, RFC 8693) or `scp` (array or string). */
+function scopesOf(payload: JWTPayload): readonly string[] {
+  const claim = payload.scope ?? payload.scp
+  if (typeof claim === 'string') return claim.split(' ').filter((s) => s !== '')
+  if (Array.isArray(claim)) return claim.filter((s): s is string => typeof s === 'string')
+  return []
+}
+
+/** `jose`'s errors → ours; the token never enters a message. */
+function translateJoseError(error: unknown, token: string): AionError {
+  if (error instanceof errors.JWTExpired) return new AuthExpiredError({}, { cause: error })
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'nbf' && error.reason === 'check_failed') {
+      return new AuthNotYetValidError({}, { cause: error })
+    }
+    return new AuthInvalidError({ reason: `the "${error.claim}" claim ${error.reason}` })
+  }
+  if (error instanceof errors.JWKSNoMatchingKey) {
+    return new AuthUnknownKeyIdError({ kid: kidOf(token) }, { cause: error })
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed) {
+    return new AuthInvalidError({ reason: 'the token algorithm is not allowed' }, { cause: error })
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed) {
+    return new AuthInvalidError({ reason: 'the signature does not verify' }, { cause: error })
+  }
+  if (error instanceof errors.JWKSTimeout) {
+    return new AuthInvalidError(
+      { reason: 'the issuer keys could not be fetched' },
+      { cause: error },
+    )
+  }
+  return new AuthInvalidError({ reason: 'the token is malformed' }, { cause: error })
+}
+
+function kidOf(token: string): string | null {
+  try {
+    const kid = decodeProtectedHeader(token).kid
+    return typeof kid === 'string' ? kid : null
+  } catch {
+    return null
+  }
+}
