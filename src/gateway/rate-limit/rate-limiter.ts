@@ -1,0 +1,29 @@
+/**
+ * The rate limiter port: token buckets by key. The in-process
+ * {@link MemoryRateLimiter} backs it now; Redis backs it for scale-out.
+ */
+
+/** One token bucket's shape: it refills `perMinute` tokens a minute and holds at most `burst`. */
+export interface RateLimitRule {
+  readonly perMinute: number
+  readonly burst: number
+}
+
+/** The outcome of taking one token. */
+export interface RateLimitDecision {
+  readonly allowed: boolean
+  /** The bucket's capacity (`burst`). */
+  readonly limit: number
+  /** Whole tokens left after this request. */
+  readonly remaining: number
+  /** Until one token is available again; 0 when allowed. */
+  readonly retryAfterMs: number
+  /** Until the bucket is full again. */
+  readonly resetMs: number
+}
+
+/** Token buckets by key. */
+export interface RateLimiter {
+  /** Takes one token from the bucket `key` (created full under `rule` when absent). */
+  consume(key: string, rule: RateLimitRule): Promise<RateLimitDecision>
+}
