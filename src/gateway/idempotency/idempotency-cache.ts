@@ -1,0 +1,48 @@
+/**
+ * What the gateway needs to remember `Idempotency-Key`s: a structural subset
+ * of the storage `IdempotencyStore`, so the server passes `store.idempotency`
+ * (and a Redis adapter can implement it later).
+ */
+
+/** A value that survives `JSON.stringify` → `JSON.parse` unchanged. */
+export type JsonValue =
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
+
+/** Identifies one key: scoped per tenant and credential. */
+export interface IdempotencyCacheRef {
+  readonly tenantId: string
+  readonly credential: string
+  readonly key: string
+}
+
+/** What {@link IdempotencyCache.begin} needs. */
+export interface IdempotencyCacheBeginInput extends IdempotencyCacheRef {
+  /** Fingerprint of the request body, to detect a key reused with another body. */
+  readonly requestHash: string
+  /** How long the key is kept. */
+  readonly ttlMs: number
+  readonly now: Date
+}
+
+/** A key as remembered: running, or done with its stored response. */
+export interface IdempotencyCacheRecord {
+  readonly requestHash: string
+  readonly state: 'in_progress' | 'completed'
+  readonly response: JsonValue | null
+}
+
+/** `started`: the caller owns the key; `replay`: same body seen before; `mismatch`: another body. */
+export type IdempotencyCacheBegin =
+  | { readonly outcome: 'started'; readonly record: IdempotencyCacheRecord }
+  | { readonly outcome: 'replay'; readonly record: IdempotencyCacheRecord }
+  | { readonly outcome: 'mismatch'; readonly record: IdempotencyCacheRecord }
+
+/** Remembers keys atomically: of concurrent `begin`s for one key exactly one is `started`. */
+export interface IdempotencyCache {
+  /** Claims the key atomically; an expired record is replaced. */
+  begin(input: IdempotencyCacheBeginInput): Promise<IdempotencyCacheBegin>
+  /** Stores the response of a started key; false when it was not in progress. */
+  complete(ref: IdempotencyCacheRef, response: JsonValue): Promise<boolean>
+  /** Forgets an in-progress key (the request failed before creating anything). */
+  release(ref: IdempotencyCacheRef): Promise<void>
+}
