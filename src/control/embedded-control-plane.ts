@@ -1,26 +1,322 @@
-import type { RegistrySet } from '../core/registry/index.js'
-import type { Store } from '../storage/index.js'
-import type { ControlPlane, Readiness, ReadinessCheck } from './control-plane.js'
+/**
+ * The control plane running in the same process as the gateway: admission
+ * (validation, features, bounded queue), the orchestrator, task streams,
+ * policy versions, the event log, recovery and drain.
+ */
+import type { Logger } from 'pino'
+import type { ResultEnvelope, StreamEvent } from '../../contracts/generated/index.js'
+import {
+  type AionError,
+  ControlDrainingError,
+  ControlQueueFullError,
+  TaskCancelledError,
+  TaskNotFoundError,
+  UnknownIntentError,
+} from '../core/errors/index.js'
+import type { ControlSettings } from '../core/settings/index.js'
+import type { ProviderSet } from '../providers/model-provider.js'
+import type { ModuleExecutor } from '../runtime/module-executor.js'
+import { DEFAULT_TENANT_ID, type JsonValue, type Store } from '../storage/index.js'
+import type { BudgetLedger } from './budget/budget-ledger.js'
+import type {
+  Actor,
+  ControlPlane,
+  PlatformEvent,
+  PolicyVersion,
+  Readiness,
+  ReadinessCheck,
+  SubmitCommand,
+} from './control-plane.js'
+import type { ActiveRegistries, TaskContext } from './execution/task-context.js'
+import { lifecycleEvent } from './lifecycle/platform-topics.js'
+import { newTaskId, toEnvelope } from './lifecycle/task-envelope.js'
+import { recoverTasks } from './lifecycle/task-recovery.js'
+import { writeAudit } from './lifecycle/task-transitions.js'
+import { CircuitBreakers } from './orchestrator/circuit-breaker.js'
+import { createEngineState } from './orchestrator/engine-health.js'
+import { LatencyTracker } from './orchestrator/latency-tracker.js'
+import { Orchestrator } from './orchestrator/orchestrator.js'
+import { sleep } from './orchestrator/retry-backoff.js'
+import { PolicyManager } from './policy/policy-manager.js'
+import type { Router } from './router/router-port.js'
+import { cancelTask } from './lifecycle/task-cancel.js'
+import { followTask, waitForTask } from './streams/task-followers.js'
+import { TaskStreamHub } from './streams/task-stream-hub.js'
+import { ServingSchemas } from './submission/serving-schema.js'
+import { buildFeatures } from './submission/task-features.js'
 
+/** What the embedded control plane is built from (the server's composition root wires it). */
 export interface EmbeddedControlPlaneOptions {
   readonly store: Store
   /** The active registry set with the version the store gave it. */
-  readonly registries: { readonly set: RegistrySet; readonly version: number }
+  readonly registries: ActiveRegistries
+  readonly router: Router
+  readonly providers: ProviderSet
+  readonly modules: ModuleExecutor
+  readonly budget: BudgetLedger
+  readonly settings: ControlSettings
+  /** Where `reloadPolicies` reads the registry files from (settings' `configDir`). */
+  readonly configDir: string
+  readonly logger: Logger
+  /** How long an ended task's stream stays replayable from memory. @default 120000 */
+  readonly streamRetentionMs?: number
 }
 
-/** The control plane running in the same process as the gateway. */
-export class EmbeddedControlPlane implements Pick<ControlPlane, 'readiness'> {
+/** The control plane in the gateway's process. Call `recover()` before taking work. */
+export class EmbeddedControlPlane implements ControlPlane {
   readonly #store: Store
-  readonly #registries: EmbeddedControlPlaneOptions['registries']
+  readonly #settings: ControlSettings
+  readonly #logger: Logger
+  readonly #policies: PolicyManager
+  readonly #schemas: ServingSchemas
+  readonly #hub: TaskStreamHub
+  readonly #orchestrator: Orchestrator
+  #draining = false
 
   constructor(options: EmbeddedControlPlaneOptions) {
     this.#store = options.store
-    this.#registries = options.registries
+    this.#settings = options.settings
+    this.#logger = options.logger
+    this.#policies = new PolicyManager(options.store, options.configDir, options.registries)
+    this.#schemas = new ServingSchemas(() => options.modules.modules())
+    this.#hub = new TaskStreamHub({ retentionMs: options.streamRetentionMs ?? 120_000 })
+    const breakers = new CircuitBreakers({
+      failures: options.settings.breakerFailures,
+      cooldownMs: options.settings.breakerCooldownMs,
+    })
+    const latency = new LatencyTracker()
+    const execution = { ...options, breakers, latency }
+    this.#orchestrator = new Orchestrator({
+      store: options.store,
+      router: options.router,
+      engines: createEngineState(breakers, latency, options.providers, options.modules),
+      execution,
+      settings: options.settings,
+      logger: options.logger,
+    })
   }
 
   async readiness(): Promise<Readiness> {
-    const checks: ReadinessCheck[] = [await this.#storeCheck(), this.#registryCheck()]
+    const { set, version } = this.#policies.active
+    const checks: ReadinessCheck[] = [
+      await this.#storeCheck(),
+      { name: 'registries', ok: true, detail: `v${version} ${set.contentHash.slice(0, 12)}` },
+      { name: 'accepting', ok: !this.#draining, detail: this.#draining ? 'draining' : 'open' },
+    ]
     return { ready: checks.every((check) => check.ok), checks }
+  }
+
+  async submit(command: SubmitCommand): Promise<ResultEnvelope> {
+    if (this.#draining) throw new ControlDrainingError({ retryAfterSeconds: 5 })
+    const { actor, request } = command
+    const registries = this.#policies.active
+    const intent = registries.set.intents[request.intent]
+    if (!intent) {
+      const knownIntents = Object.keys(registries.set.intents).sort()
+      throw new UnknownIntentError({ intent: request.intent, knownIntents })
+    }
+    this.#schemas.check(registries.set, request.intent, request.input)
+    const features = buildFeatures(actor.tenantId, request, intent, registries.set)
+    if (!this.#orchestrator.tryReserve()) {
+      throw new ControlQueueFullError({
+        capacity: this.#settings.queueCapacity,
+        retryAfterSeconds: 1,
+      })
+    }
+    const taskId = newTaskId()
+    const now = new Date().toISOString()
+    let record
+    try {
+      record = await this.#store.transaction(async (tx) => {
+        const created = await tx.tasks.create({
+          task_id: taskId,
+          tenant_id: actor.tenantId,
+          intent: request.intent,
+          request: request as unknown as JsonValue,
+          trace_id: command.traceId,
+          idempotency_key: command.idempotencyKey ?? null,
+          created_at: now,
+          updated_at: now,
+        })
+        await tx.outbox.enqueue(lifecycleEvent(created))
+        const details = { intent: request.intent, route: features.requestedRoute }
+        await writeAudit(
+          tx,
+          { actor, action: 'task.submit', target: taskId, outcome: 'success', details },
+          now,
+        )
+        return created
+      })
+    } catch (error) {
+      this.#orchestrator.unreserve()
+      throw error
+    }
+    this.#orchestrator.enqueue(
+      this.#context(record.task_id, actor.tenantId, command, registries, features),
+    )
+    return toEnvelope(record)
+  }
+
+  async get(tenantId: string, taskId: string): Promise<ResultEnvelope> {
+    const stream = this.#hub.get(taskId)
+    if (stream?.final && stream.tenantId === tenantId) return stream.final
+    const record = await this.#store.tasks.get(tenantId, taskId)
+    if (!record) throw new TaskNotFoundError({ taskId })
+    return toEnvelope(record)
+  }
+
+  waitForEnd(
+    tenantId: string,
+    taskId: string,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<ResultEnvelope> {
+    return waitForTask(this.#followDeps(), tenantId, taskId, timeoutMs, signal)
+  }
+
+  events(
+    tenantId: string,
+    taskId: string,
+    afterSeq: number,
+    signal?: AbortSignal,
+  ): AsyncIterable<StreamEvent> {
+    return followTask(this.#followDeps(), tenantId, taskId, afterSeq, signal)
+  }
+
+  cancel(actor: Actor, taskId: string): Promise<ResultEnvelope> {
+    return cancelTask(
+      { store: this.#store, orchestrator: this.#orchestrator, logger: this.#logger },
+      actor,
+      taskId,
+      new TaskCancelledError({ taskId }),
+    )
+  }
+
+  reloadPolicies(actor: Actor, sources?: Readonly<Record<string, string>>): Promise<PolicyVersion> {
+    return this.#policies.reload(actor, sources)
+  }
+
+  policyVersions(_tenantId: string): Promise<readonly PolicyVersion[]> {
+    return this.#policies.versions()
+  }
+
+  rollbackPolicies(actor: Actor, version: number): Promise<PolicyVersion> {
+    return this.#policies.rollback(actor, version)
+  }
+
+  async platformEvents(
+    afterId: number,
+    limit: number,
+    topic?: string,
+  ): Promise<readonly PlatformEvent[]> {
+    const events = await this.#store.outbox.list(afterId, limit, topic)
+    return events.map((e) => ({
+      id: e.id,
+      topic: e.topic,
+      key: e.key,
+      payload: e.payload,
+      createdAt: e.createdAt,
+    }))
+  }
+
+  /**
+   * Startup recovery, before the gateway takes work: tasks a stopped process
+   * left `routed`/`running` fail with AION_TASK_INTERRUPTED (retryable); tasks
+   * left `queued` run again under the active registry set.
+   */
+  async recover(): Promise<{ requeued: number; interrupted: number }> {
+    const report = await recoverTasks(this.#store, DEFAULT_TENANT_ID)
+    const registries = this.#policies.active
+    for (const record of report.requeue) {
+      const request = record.request as unknown as SubmitCommand['request']
+      const command: SubmitCommand = {
+        actor: { tenantId: record.tenant_id, kind: 'system', id: 'recovery', scopes: [] },
+        request,
+        traceId: record.trace_id ?? '',
+      }
+      const intent = registries.set.intents[request.intent]
+      const features = intent && this.#tryFeatures(record.tenant_id, command, registries)
+      const ctx = this.#context(record.task_id, record.tenant_id, command, registries, features)
+      // A task whose intent or privacy no longer passes still runs: the router refuses it with a reason.
+      this.#orchestrator.enqueue(ctx, true)
+    }
+    this.#logger.info(
+      { requeued: report.requeue.length, interrupted: report.interrupted.length },
+      'tasks recovered',
+    )
+    return { requeued: report.requeue.length, interrupted: report.interrupted.length }
+  }
+
+  /**
+   * Refuses new work, lets in-flight tasks finish for up to `deadlineMs`
+   * (a duration), then stops the rest (`cancelled`, retryable
+   * AION_CONTROL_DRAINING) and ends every open stream.
+   */
+  async drain(deadlineMs: number): Promise<void> {
+    this.#draining = true
+    const deadline = new AbortController()
+    const timer = setTimeout(() => deadline.abort(), Math.max(0, deadlineMs))
+    await Promise.race([this.#orchestrator.whenIdle(), sleep(deadlineMs, deadline.signal)]).catch(
+      () => undefined,
+    )
+    clearTimeout(timer)
+    const reason = new ControlDrainingError({ retryAfterSeconds: 5 })
+    await Promise.all(
+      this.#orchestrator.contexts().map((ctx) => this.#orchestrator.stop(ctx, reason)),
+    )
+    const grace = new AbortController()
+    const graceTimer = setTimeout(() => grace.abort(), 2000)
+    await Promise.race([this.#orchestrator.whenIdle(), sleep(2000, grace.signal)]).catch(
+      () => undefined,
+    )
+    clearTimeout(graceTimer)
+    await this.#endOpenStreams(reason)
+    this.#hub.close()
+  }
+
+  async #endOpenStreams(reason: AionError): Promise<void> {
+    const error = { code: reason.code, message: reason.message, retryable: true }
+    for (const stream of this.#hub.openStreams()) {
+      const record = await this.#store.tasks
+        .get(stream.tenantId, stream.taskId)
+        .catch(() => undefined)
+      if (record) stream.fail(error, toEnvelope(record))
+    }
+  }
+
+  #tryFeatures(tenantId: string, command: SubmitCommand, registries: ActiveRegistries) {
+    const intent = registries.set.intents[command.request.intent]
+    try {
+      return intent && buildFeatures(tenantId, command.request, intent, registries.set)
+    } catch {
+      return undefined
+    }
+  }
+
+  #context(
+    taskId: string,
+    tenantId: string,
+    command: SubmitCommand,
+    registries: ActiveRegistries,
+    features: ReturnType<typeof buildFeatures> | undefined,
+  ): TaskContext {
+    return {
+      taskId,
+      tenantId,
+      request: command.request,
+      traceId: command.traceId,
+      registries,
+      features: features ?? fallbackFeatures(tenantId, command),
+      stream: this.#hub.open(taskId, tenantId),
+      abort: new AbortController(),
+      phase: 'pending',
+      streamedOutput: false,
+      deadlineAt: Number.POSITIVE_INFINITY,
+    }
+  }
+
+  #followDeps() {
+    return { store: this.#store, hub: this.#hub }
   }
 
   async #storeCheck(): Promise<ReadinessCheck> {
@@ -32,9 +328,19 @@ export class EmbeddedControlPlane implements Pick<ControlPlane, 'readiness'> {
       return { name: 'store', ok: false, detail: `${this.#store.engine} unreachable` }
     }
   }
+}
 
-  #registryCheck(): ReadinessCheck {
-    const { set, version } = this.#registries
-    return { name: 'registries', ok: true, detail: `v${version} ${set.contentHash.slice(0, 12)}` }
+/** Features of a recovered task whose intent no longer exists: the strictest, so routing refuses safely. */
+function fallbackFeatures(tenantId: string, command: SubmitCommand) {
+  return {
+    tenantId,
+    intent: command.request.intent,
+    requestedRoute: command.request.route ?? 'auto',
+    privacy: 'local-only' as const,
+    budgetUsd: 0,
+    inputBytes: 0,
+    estimatedInputTokens: 0,
+    estimatedOutputTokens: 0,
+    piiDetected: true,
   }
 }

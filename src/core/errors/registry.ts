@@ -461,3 +461,329 @@ export const IdempotencyInProgressError = defineError<{
   message: (f) =>
     `a request with Idempotency-Key "${f.idempotencyKey}" is still in progress; retry in ${f.retryAfterSeconds} s`,
 })
+
+// ── CONTROL: the control plane (queue, orchestrator, drain) ─────────────────
+export const ControlQueueFullError = defineError<{ capacity: number; retryAfterSeconds: number }>(
+  'ControlQueueFullError',
+  {
+    code: 'AION_CONTROL_QUEUE_FULL',
+    kind: 'unavailable',
+    retryable: true,
+    message: (f) => `the task queue is full (${f.capacity} waiting); retry in ${f.retryAfterSeconds} s`,
+  },
+)
+
+export const ControlDrainingError = defineError<{ retryAfterSeconds: number }>(
+  'ControlDrainingError',
+  {
+    code: 'AION_CONTROL_DRAINING',
+    kind: 'unavailable',
+    retryable: true,
+    message: () => 'the control plane is shutting down and takes no new work',
+  },
+)
+
+export const CircuitOpenError = defineError<{ provider: string; retryAfterMs: number }>(
+  'CircuitOpenError',
+  {
+    code: 'AION_CONTROL_CIRCUIT_OPEN',
+    kind: 'unavailable',
+    retryable: true,
+    message: (f) => `provider ${f.provider} is failing; its circuit is open for ${f.retryAfterMs} ms`,
+  },
+)
+
+export const RouteUnsupportedError = defineError<{ kind: string; engine: string }>(
+  'RouteUnsupportedError',
+  {
+    code: 'AION_ROUTE_UNSUPPORTED',
+    kind: 'unimplemented',
+    retryable: false,
+    message: (f) => `${f.kind} engines (${f.engine}) cannot run yet`,
+  },
+)
+
+export const EngineUnavailableError = defineError<{ engine: string; reason: string }>(
+  'EngineUnavailableError',
+  {
+    code: 'AION_CONTROL_ENGINE_UNAVAILABLE',
+    kind: 'unavailable',
+    retryable: true,
+    message: (f) => `engine ${f.engine} is unavailable: ${f.reason}`,
+  },
+)
+
+export const ModelOutputInvalidError = defineError<{ engine: string; detail: string }>(
+  'ModelOutputInvalidError',
+  {
+    code: 'AION_CONTROL_MODEL_OUTPUT_INVALID',
+    kind: 'unavailable',
+    retryable: true,
+    message: (f) => `engine ${f.engine} answered something that is not the JSON asked for: ${f.detail}`,
+  },
+)
+
+// ── TASK (continued: submission and lifecycle) ───────────────────────────────
+export const UnknownIntentError = defineError<{ intent: string; knownIntents: readonly string[] }>(
+  'UnknownIntentError',
+  {
+    code: 'AION_TASK_UNKNOWN_INTENT',
+    kind: 'unprocessable',
+    retryable: false,
+    message: (f) => `unknown intent ${f.intent}; known intents: ${f.knownIntents.join(', ')}`,
+  },
+)
+
+export const TaskInterruptedError = defineError<{ taskId: string; status: string }>(
+  'TaskInterruptedError',
+  {
+    code: 'AION_TASK_INTERRUPTED',
+    kind: 'unavailable',
+    retryable: true,
+    message: (f) => `task ${f.taskId} was interrupted while ${f.status} (the process stopped)`,
+  },
+)
+
+export const TaskTimedOutError = defineError<{ taskId: string; timeoutMs: number }>(
+  'TaskTimedOutError',
+  {
+    code: 'AION_TASK_TIMED_OUT',
+    kind: 'deadline_exceeded',
+    retryable: true,
+    message: (f) => `task ${f.taskId} did not finish within ${f.timeoutMs} ms`,
+  },
+)
+
+export const TaskCancelledError = defineError<{ taskId: string }>('TaskCancelledError', {
+  code: 'AION_TASK_CANCELLED',
+  kind: 'cancelled',
+  retryable: false,
+  message: (f) => `task ${f.taskId} was cancelled`,
+})
+
+// ── PROVIDER: model provider HTTP calls (messages never carry API keys) ──────
+/** The upstream answered 429; `retryAfterSeconds` from its `Retry-After`, when sent. */
+export const ProviderRateLimitedError = defineError<{
+  provider: string
+  retryAfterSeconds?: number
+}>('ProviderRateLimitedError', {
+  code: 'AION_PROVIDER_RATE_LIMITED',
+  kind: 'resource_exhausted',
+  retryable: true,
+  message: (f) =>
+    `${f.provider} rate-limited the call` +
+    (f.retryAfterSeconds === undefined ? '' : `; retry after ${f.retryAfterSeconds} s`),
+})
+
+/** 5xx, connection refused or reset, or an error event inside a stream. */
+export const ProviderUnavailableError = defineError<{
+  provider: string
+  status?: number
+  reason: string
+}>('ProviderUnavailableError', {
+  code: 'AION_PROVIDER_UNAVAILABLE',
+  kind: 'unavailable',
+  retryable: true,
+  message: (f) =>
+    `${f.provider} is unavailable: ${f.status === undefined ? '' : `HTTP ${f.status} `}${f.reason}`,
+})
+
+/** 401/403: the configured credential was refused (a platform misconfiguration). */
+export const ProviderAuthFailedError = defineError<{ provider: string; status: number }>(
+  'ProviderAuthFailedError',
+  {
+    code: 'AION_PROVIDER_AUTH_FAILED',
+    kind: 'failed_precondition',
+    retryable: false,
+    message: (f) => `${f.provider} refused the configured credential (HTTP ${f.status})`,
+  },
+)
+
+/** Any other 4xx: the upstream refused the request itself. */
+export const ProviderRejectedError = defineError<{
+  provider: string
+  status: number
+  detail: string
+}>('ProviderRejectedError', {
+  code: 'AION_PROVIDER_REJECTED',
+  kind: 'unprocessable',
+  retryable: false,
+  message: (f) => `${f.provider} rejected the request (HTTP ${f.status}): ${f.detail}`,
+})
+
+/** A body that is not the chat-completions shape (not JSON, no choices, a 3xx, …). */
+export const ProviderBadResponseError = defineError<{ provider: string; detail: string }>(
+  'ProviderBadResponseError',
+  {
+    code: 'AION_PROVIDER_BAD_RESPONSE',
+    kind: 'unavailable',
+    retryable: false,
+    message: (f) => `${f.provider} sent a malformed response: ${f.detail}`,
+  },
+)
+
+/** The per-call deadline fired; the HTTP call was aborted. */
+export const ProviderTimeoutError = defineError<{ provider: string; timeoutMs: number }>(
+  'ProviderTimeoutError',
+  {
+    code: 'AION_PROVIDER_TIMEOUT',
+    kind: 'deadline_exceeded',
+    retryable: true,
+    message: (f) => `${f.provider} did not answer within ${f.timeoutMs} ms; the call was aborted`,
+  },
+)
+
+/** A stream ended without its final marker; `deltas` were already yielded. */
+export const ProviderStreamCutError = defineError<{ provider: string; deltas: number }>(
+  'ProviderStreamCutError',
+  {
+    code: 'AION_PROVIDER_STREAM_CUT',
+    kind: 'unavailable',
+    retryable: true,
+    message: (f) => `${f.provider} stream ended early, after ${f.deltas} deltas`,
+  },
+)
+
+/** The caller aborted the call (task cancelled); the connection was closed. */
+export const ProviderCancelledError = defineError<{ provider: string }>('ProviderCancelledError', {
+  code: 'AION_PROVIDER_CANCELLED',
+  kind: 'cancelled',
+  retryable: false,
+  message: (f) => `the ${f.provider} call was cancelled`,
+})
+
+/** A provider endpoint in settings cannot be used (not an http(s) URL). */
+export const ProviderMisconfiguredError = defineError<{ provider: string; reason: string }>(
+  'ProviderMisconfiguredError',
+  {
+    code: 'AION_PROVIDER_MISCONFIGURED',
+    kind: 'invalid_argument',
+    retryable: false,
+    message: (f) => `provider ${f.provider} is misconfigured: ${f.reason}`,
+  },
+)
+
+// ── EGRESS: outbound network calls (providers; module network host calls) ───
+/** A call to a host outside the allow-list; `origin` only, never a path or query. */
+export const EgressDeniedError = defineError<{ origin: string }>('EgressDeniedError', {
+  code: 'AION_EGRESS_DENIED',
+  kind: 'permission_denied',
+  retryable: false,
+  message: (f) => `egress to ${f.origin} is not allowed`,
+})
+
+/** An allow-list entry that is neither an origin, a host name nor `*.suffix`. */
+export const EgressRuleInvalidError = defineError<{ rule: string }>('EgressRuleInvalidError', {
+  code: 'AION_EGRESS_INVALID_RULE',
+  kind: 'invalid_argument',
+  retryable: false,
+  message: (f) => `egress rule ${JSON.stringify(f.rule)} is not an origin, a host or *.suffix`,
+})
+
+// ── MODULE: AIP packages and the module executors ───────────────────────────
+export const ModuleNotFoundError = defineError<{ module: string }>('ModuleNotFoundError', {
+  code: 'AION_MODULE_NOT_FOUND',
+  kind: 'not_found',
+  retryable: false,
+  message: (f) => `module ${f.module} is not installed`,
+})
+
+export const ModuleInputInvalidError = defineError<{
+  module: string
+  violations: readonly Violation[]
+}>('ModuleInputInvalidError', {
+  code: 'AION_MODULE_INPUT_INVALID',
+  kind: 'unprocessable',
+  retryable: false,
+  message: (f) =>
+    `input for module ${f.module} is invalid: ` +
+    f.violations.map((v) => `${v.path || '/'} ${v.message}`).join('; '),
+})
+
+/** The module answered, but not with output its own output schema allows. */
+export const ModuleOutputInvalidError = defineError<{
+  module: string
+  violations: readonly Violation[]
+}>('ModuleOutputInvalidError', {
+  code: 'AION_MODULE_OUTPUT_INVALID',
+  kind: 'internal',
+  retryable: false,
+  message: (f) =>
+    `module ${f.module} returned invalid output: ` +
+    f.violations.map((v) => `${v.path || '/'} ${v.message}`).join('; '),
+})
+
+export const ModuleOutputTooLargeError = defineError<{ module: string; limitBytes: number }>(
+  'ModuleOutputTooLargeError',
+  {
+    code: 'AION_MODULE_OUTPUT_TOO_LARGE',
+    kind: 'internal',
+    retryable: false,
+    message: (f) => `module ${f.module} wrote more than ${f.limitBytes} bytes to stdout`,
+  },
+)
+
+export const ModuleTimeoutError = defineError<{ module: string; timeoutMs: number }>(
+  'ModuleTimeoutError',
+  {
+    code: 'AION_MODULE_TIMEOUT',
+    kind: 'deadline_exceeded',
+    retryable: true,
+    message: (f) => `module ${f.module} ran past ${f.timeoutMs} ms and was killed`,
+  },
+)
+
+export const ModuleCancelledError = defineError<{ module: string }>('ModuleCancelledError', {
+  code: 'AION_MODULE_CANCELLED',
+  kind: 'cancelled',
+  retryable: false,
+  message: (f) => `module ${f.module} was cancelled and its instance killed`,
+})
+
+/** The instance trapped (or its worker died) instead of exiting. */
+export const ModuleCrashedError = defineError<{ module: string; detail: string }>(
+  'ModuleCrashedError',
+  {
+    code: 'AION_MODULE_CRASHED',
+    kind: 'internal',
+    retryable: false,
+    message: (f) => `module ${f.module} crashed: ${f.detail}`,
+  },
+)
+
+/** The module exited non-zero; `moduleCode` and `detail` are what it reported. */
+export const ModuleFailedError = defineError<{
+  module: string
+  exitCode: number
+  moduleCode: string
+  detail: string
+}>('ModuleFailedError', {
+  code: 'AION_MODULE_FAILED',
+  kind: 'unprocessable',
+  retryable: false,
+  message: (f) => `module ${f.module} failed (${f.moduleCode}): ${f.detail}`,
+})
+
+/** A package failed a check at load time; it is quarantined, never run. */
+export const ModulePackageInvalidError = defineError<{
+  package: string
+  file: string
+  violations: readonly Violation[]
+}>('ModulePackageInvalidError', {
+  code: 'AION_MODULE_PACKAGE_INVALID',
+  kind: 'failed_precondition',
+  retryable: false,
+  message: (f) =>
+    `package ${f.package}: ${f.file}: ` +
+    f.violations.map((v) => `${v.path ? `${v.path} ` : ''}${v.message}`).join('; '),
+})
+
+export const ModuleExecutorClosedError = defineError<{ module: string }>(
+  'ModuleExecutorClosedError',
+  {
+    code: 'AION_MODULE_EXECUTOR_CLOSED',
+    kind: 'unavailable',
+    retryable: true,
+    message: (f) => `the module executor is closed; module ${f.module} did not run`,
+  },
+)

@@ -1,0 +1,34 @@
+/** What executing an engine needs, and what one execution yields. */
+import type { Engine, Route } from '../../../contracts/generated/index.js'
+import type { ProviderSet } from '../../providers/model-provider.js'
+import type { ModuleExecutor } from '../../runtime/module-executor.js'
+import type { JsonValue, NewUsage } from '../../storage/index.js'
+import type { BudgetLedger } from '../budget/budget-ledger.js'
+import type { CircuitBreakers } from '../orchestrator/circuit-breaker.js'
+import type { LatencyTracker } from '../orchestrator/latency-tracker.js'
+
+export interface ExecutionDeps {
+  readonly providers: ProviderSet
+  readonly modules: ModuleExecutor
+  readonly budget: BudgetLedger
+  readonly breakers: CircuitBreakers
+  readonly latency: LatencyTracker
+}
+
+/** One engine to try: the decision's choice or one of its fallbacks. */
+export interface EngineTarget {
+  readonly route: Route
+  readonly engine: Engine
+  readonly tier: string
+}
+
+/** A successful execution. */
+export interface EngineOutcome {
+  readonly output: JsonValue
+  readonly inputTokens: number
+  readonly outputTokens: number
+  readonly costUsd: number
+  readonly durationMs: number
+  /** The `usage_billing` row of the execution. */
+  readonly usage: NewUsage
+}

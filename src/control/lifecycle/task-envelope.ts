@@ -1,0 +1,47 @@
+/** The result envelope of a stored task, and the ids tasks carry. */
+import { ulid } from 'ulid'
+import type { Engine, ResultEnvelope } from '../../../contracts/generated/index.js'
+import type { TaskEngine, TaskRecord, TaskStatus } from '../../storage/index.js'
+
+/** A new task id: `tsk_` and a ULID (time-ordered, Crockford base32). */
+export function newTaskId(): string {
+  return `tsk_${ulid()}`
+}
+
+const terminal: ReadonlySet<TaskStatus> = new Set(['succeeded', 'failed', 'cancelled', 'timed_out'])
+
+/** True for the four statuses a task never leaves. */
+export function isTerminal(status: TaskStatus): boolean {
+  return terminal.has(status)
+}
+
+/** The states a task is in before it ends. */
+export const activeStatuses: readonly TaskStatus[] = ['queued', 'routed', 'running']
+
+function toEngine(engine: TaskEngine | null): Engine | null {
+  if (engine === null) return null
+  // The envelope omits fields that do not apply; stored engines may carry them as undefined.
+  const out: Engine = { kind: engine.kind as Engine['kind'], name: engine.name }
+  if (engine.version !== undefined) out.version = engine.version
+  if (engine.provider !== undefined) out.provider = engine.provider
+  if (engine.model !== undefined) out.model = engine.model
+  if (engine.tier !== undefined) out.tier = engine.tier
+  return out
+}
+
+/** The canonical envelope of a task record. */
+export function toEnvelope(record: TaskRecord): ResultEnvelope {
+  return {
+    task_id: record.task_id,
+    status: record.status,
+    intent: record.intent,
+    route: record.route === 'auto' ? null : record.route,
+    engine: toEngine(record.engine),
+    output: record.output,
+    usage: { ...record.usage },
+    error: record.error === null ? null : { ...record.error },
+    trace_id: record.trace_id ?? '',
+    created_at: record.created_at,
+    updated_at: record.updated_at,
+  }
+}

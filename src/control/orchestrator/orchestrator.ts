@@ -1,0 +1,148 @@
+/**
+ * The orchestrator: a bounded queue of admitted tasks, a dispatcher that
+ * routes them, and one worker lane per route (`settings.workers`). Admission
+ * is decided in O(1) before anything is written: a slot is reserved first and
+ * handed back if the submission fails.
+ */
+import type { Route } from '../../../contracts/generated/index.js'
+import type { ControlSettings } from '../../core/settings/index.js'
+import type { Store } from '../../storage/index.js'
+import type { ExecutionDeps } from '../execution/execution-deps.js'
+import type { TaskContext } from '../execution/task-context.js'
+import type { EngineState, Router } from '../router/router-port.js'
+import { FifoQueue } from './fifo-queue.js'
+import { finishTask, taskError, type TaskLogger } from './task-finish.js'
+import { runTask, type RunnerDeps } from './task-runner.js'
+import { WorkerLane } from './worker-lane.js'
+
+export interface OrchestratorOptions {
+  readonly store: Store
+  readonly router: Router
+  readonly engines: EngineState
+  readonly execution: ExecutionDeps
+  readonly settings: ControlSettings
+  readonly logger: TaskLogger
+}
+
+/** Queue, dispatch and worker lanes of the embedded control plane. */
+export class Orchestrator {
+  readonly #options: OrchestratorOptions
+  readonly #pending = new FifoQueue<TaskContext>()
+  readonly #lanes: Record<Route, WorkerLane>
+  readonly #inflight = new Map<string, TaskContext>()
+  readonly #runner: RunnerDeps
+  readonly #routingLimit: number
+  /** Admitted tasks that hold no worker slot yet (pending, routing, or waiting for a lane). */
+  #queued = 0
+  #routing = 0
+  #idleWaiters: (() => void)[] = []
+
+  constructor(options: OrchestratorOptions) {
+    this.#options = options
+    const { workers } = options.settings
+    this.#lanes = {
+      local: new WorkerLane(workers.local),
+      api: new WorkerLane(workers.api),
+      hybrid: new WorkerLane(workers.hybrid),
+    }
+    // Routing is quick; bounding it still keeps a burst from deciding long before it can run.
+    this.#routingLimit = workers.local + workers.api + workers.hybrid
+    this.#runner = {
+      ...options,
+      lane: (route) => this.#lanes[route],
+      leftQueue: () => {
+        this.#queued--
+      },
+      routed: () => {
+        this.#routing--
+        this.#pump()
+      },
+    }
+  }
+
+  /** Tasks waiting for a worker. */
+  get queued(): number {
+    return this.#queued
+  }
+
+  /** Tasks admitted and not ended. */
+  get inflight(): number {
+    return this.#inflight.size
+  }
+
+  /** Takes a queue slot if one is free (O(1)); the caller must `enqueue` or `unreserve`. */
+  tryReserve(): boolean {
+    if (this.#queued >= this.#options.settings.queueCapacity) return false
+    this.#queued++
+    return true
+  }
+
+  unreserve(): void {
+    this.#queued--
+  }
+
+  /** Queues a task whose slot was reserved (recovery passes `force` to bypass the bound). */
+  enqueue(ctx: TaskContext, force = false): void {
+    if (force) this.#queued++
+    this.#inflight.set(ctx.taskId, ctx)
+    this.#pending.push(ctx)
+    void ctx.stream.whenEnded().then(() => this.#ended(ctx))
+    this.#pump()
+  }
+
+  /** The task's context while it is in this process. */
+  context(taskId: string): TaskContext | undefined {
+    return this.#inflight.get(taskId)
+  }
+
+  /**
+   * Stops a task with `reason` (an AionError: cancelled, timed out, draining).
+   * One not yet dispatched is ended here; a dispatched one by its runner.
+   */
+  async stop(ctx: TaskContext, reason: unknown): Promise<void> {
+    if (ctx.phase === 'pending' && this.#pending.remove(ctx)) {
+      ctx.phase = 'started'
+      this.#queued--
+      ctx.abort.abort(reason)
+      await finishTask(this.#options.store, this.#options.logger, ctx, {
+        from: 'queued',
+        patch: {
+          status: 'cancelled',
+          error: taskError(reason, this.#options.logger, ctx.taskId),
+        },
+      })
+      return
+    }
+    ctx.abort.abort(reason)
+  }
+
+  /** Every task in this process. */
+  contexts(): TaskContext[] {
+    return [...this.#inflight.values()]
+  }
+
+  /** Resolves when no task is in flight. */
+  whenIdle(): Promise<void> {
+    if (this.#inflight.size === 0) return Promise.resolve()
+    return new Promise((resolve) => this.#idleWaiters.push(resolve))
+  }
+
+  #pump(): void {
+    while (this.#routing < this.#routingLimit) {
+      const ctx = this.#pending.shift()
+      if (!ctx) return
+      ctx.phase = 'started'
+      this.#routing++
+      void runTask(this.#runner, ctx)
+    }
+  }
+
+  #ended(ctx: TaskContext): void {
+    if (this.#inflight.get(ctx.taskId) !== ctx) return
+    this.#inflight.delete(ctx.taskId)
+    if (this.#inflight.size > 0 || this.#idleWaiters.length === 0) return
+    const waiters = this.#idleWaiters
+    this.#idleWaiters = []
+    for (const wake of waiters) wake()
+  }
+}

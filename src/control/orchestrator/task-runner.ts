@@ -1,0 +1,196 @@
+/**
+ * One task's way through the orchestrator once a dispatcher took it:
+ * route → `routed` (+ decision event) → a worker slot of its route →
+ * `running` → engines with retries and fallbacks → a terminal status.
+ */
+import type { RoutingDecision } from '../../../contracts/generated/index.js'
+import type { ControlSettings } from '../../core/settings/index.js'
+import { TaskTimedOutError } from '../../core/errors/index.js'
+import type { JsonValue, Store, TaskEngine } from '../../storage/index.js'
+import { executeWithFallback, targetsOf } from '../execution/engine-attempts.js'
+import type { EngineTarget, ExecutionDeps } from '../execution/execution-deps.js'
+import type { TaskContext } from '../execution/task-context.js'
+import { decisionEvent, type ExecutionMetric } from '../lifecycle/platform-topics.js'
+import { applyTransition } from '../lifecycle/task-transitions.js'
+import type { EngineState, Router } from '../router/router-port.js'
+import { abortStatus, finishTask, taskError, type TaskLogger } from './task-finish.js'
+import type { WorkerLane } from './worker-lane.js'
+
+export interface RunnerDeps {
+  readonly store: Store
+  readonly router: Router
+  readonly engines: EngineState
+  readonly execution: ExecutionDeps
+  readonly settings: ControlSettings
+  readonly logger: TaskLogger
+  readonly lane: (route: RoutingDecision['route']) => WorkerLane
+  /** Called once the task holds a worker slot or gave up waiting: it left the queue. */
+  readonly leftQueue: () => void
+  /** Called once routing is over (a routing slot frees). */
+  readonly routed: () => void
+}
+
+function engineOf(target: EngineTarget): TaskEngine {
+  return { ...target.engine, tier: target.engine.tier ?? target.tier }
+}
+
+/** The task's deadline: the setting, or the request's latency target when shorter. */
+function timeoutMsOf(ctx: TaskContext, settings: ControlSettings): number {
+  const requested = ctx.request.max_latency_ms
+  return requested === undefined
+    ? settings.taskTimeoutMs
+    : Math.min(requested, settings.taskTimeoutMs)
+}
+
+/** Routes the task and persists the decision; undefined when the task ended instead. */
+async function route(deps: RunnerDeps, ctx: TaskContext): Promise<RoutingDecision | undefined> {
+  const signal = ctx.abort.signal
+  let decision: RoutingDecision
+  try {
+    decision = await deps.router.decide(
+      {
+        features: ctx.features,
+        registries: ctx.registries.set,
+        registryVersion: ctx.registries.version,
+        engines: deps.engines,
+      },
+      signal,
+    )
+  } catch (error) {
+    const stop = signal.aborted ? signal.reason : error
+    const status = signal.aborted ? abortStatus(stop) : 'failed'
+    await finishTask(deps.store, deps.logger, ctx, {
+      from: 'queued',
+      patch: { status, error: taskError(stop, deps.logger, ctx.taskId) },
+    })
+    return undefined
+  }
+  const record = await applyTransition(deps.store, {
+    tenantId: ctx.tenantId,
+    taskId: ctx.taskId,
+    from: 'queued',
+    patch: {
+      status: 'routed',
+      route: decision.route,
+      engine: engineOf(decision),
+      decision: decision as unknown as JsonValue,
+      updated_at: new Date().toISOString(),
+    },
+    events: (rec) => [decisionEvent(rec, decision)],
+  })
+  return record ? decision : undefined
+}
+
+/** Runs the task to its end; never throws. */
+export async function runTask(deps: RunnerDeps, ctx: TaskContext): Promise<void> {
+  let decision: RoutingDecision | undefined
+  let inQueue = true
+  const leave = () => {
+    if (inQueue) deps.leftQueue()
+    inQueue = false
+  }
+  try {
+    try {
+      decision = await route(deps, ctx)
+    } finally {
+      deps.routed()
+    }
+    if (!decision) return
+    const lane = deps.lane(decision.route)
+    try {
+      await lane.acquire(ctx.abort.signal)
+    } catch (reason) {
+      leave()
+      await finishTask(deps.store, deps.logger, ctx, {
+        from: 'routed',
+        patch: { status: abortStatus(reason), error: taskError(reason, deps.logger, ctx.taskId) },
+      })
+      return
+    }
+    leave()
+    try {
+      await execute(deps, ctx, decision)
+    } finally {
+      lane.release()
+    }
+  } catch (error) {
+    deps.logger.error({ err: error, taskId: ctx.taskId }, 'task runner failed')
+    await finishTask(deps.store, deps.logger, ctx, {
+      from: ['queued', 'routed', 'running'],
+      patch: { status: 'failed', error: taskError(error, deps.logger, ctx.taskId) },
+    }).catch(() => undefined)
+  } finally {
+    leave()
+    if (ctx.stream.final === undefined) await endLeftoverStream(deps, ctx)
+  }
+}
+
+/** A runner that stopped without ending the stream (another writer ended the task). */
+async function endLeftoverStream(deps: RunnerDeps, ctx: TaskContext): Promise<void> {
+  await finishTask(deps.store, deps.logger, ctx, {
+    from: [],
+    patch: { status: 'failed' },
+  }).catch(() => undefined)
+}
+
+async function execute(deps: RunnerDeps, ctx: TaskContext, decision: RoutingDecision) {
+  const running = await applyTransition(deps.store, {
+    tenantId: ctx.tenantId,
+    taskId: ctx.taskId,
+    from: 'routed',
+    patch: { status: 'running', updated_at: new Date().toISOString() },
+  })
+  if (!running) return
+  const timeoutMs = timeoutMsOf(ctx, deps.settings)
+  ctx.deadlineAt = Date.now() + timeoutMs
+  const timer = setTimeout(
+    () => ctx.abort.abort(new TaskTimedOutError({ taskId: ctx.taskId, timeoutMs })),
+    timeoutMs,
+  )
+  timer.unref()
+  const metrics: ExecutionMetric[] = []
+  try {
+    const result = await executeWithFallback(
+      deps.execution,
+      ctx,
+      targetsOf(decision),
+      deps.settings,
+      metrics,
+    )
+    if (result.ok) {
+      const { outcome, target } = result
+      await finishTask(deps.store, deps.logger, ctx, {
+        from: 'running',
+        patch: {
+          status: 'succeeded',
+          route: target.route,
+          engine: engineOf(target),
+          output: outcome.output,
+          usage: {
+            input_tokens: outcome.inputTokens,
+            output_tokens: outcome.outputTokens,
+            cost_usd: outcome.costUsd,
+            duration_ms: outcome.durationMs,
+          },
+        },
+        metrics,
+        usage: [outcome.usage],
+      })
+      return
+    }
+    const engine = result.target
+      ? { route: result.target.route, engine: engineOf(result.target) }
+      : {}
+    await finishTask(deps.store, deps.logger, ctx, {
+      from: 'running',
+      patch: {
+        status: result.aborted ? abortStatus(result.error) : 'failed',
+        ...engine,
+        error: taskError(result.error, deps.logger, ctx.taskId),
+      },
+      metrics,
+    })
+  } finally {
+    clearTimeout(timer)
+  }
+}
