@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander'
 import { AionError } from '../core/errors/index.js'
 import { AionApiError } from '../sdk/index.js'
+import { keysCommand } from './commands/keys.js'
 import { migrateCommand } from './commands/migrate.js'
 import { eventsCommand, policyCommand } from './commands/policy.js'
 import { submitCommand } from './commands/submit.js'
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   program.addCommand(submitCommand())
   program.addCommand(policyCommand())
   program.addCommand(eventsCommand())
+  program.addCommand(keysCommand())
   return program
 }
 
