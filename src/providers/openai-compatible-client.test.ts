@@ -221,6 +221,20 @@ describe('stream', () => {
     expect(error?.code).toBe('AION_PROVIDER_STREAM_CUT')
   })
 
+  it('reads a last event that lacks its blank line, and a JSON answer to a stream request', async () => {
+    const chunk = { choices: [{ index: 0, delta: { content: 'end' }, finish_reason: 'stop' }] }
+    upstream.script({ body: `: hi\r\n\r\ndata: ${JSON.stringify(chunk)}` })
+    const tail = await drain(client.stream(ask('a')))
+    expect(tail.error).toBeUndefined()
+    expect(tail.events.map((e) => e.type)).toEqual(['delta', 'done'])
+    upstream.script({
+      body: { model: 'g', choices: [{ message: { content: 'whole' }, finish_reason: 'stop' }] },
+    })
+    const whole = await drain(client.stream(ask('a')))
+    expect(whole.events[0]).toEqual({ type: 'delta', text: 'whole' })
+    expect(whole.events[1]).toMatchObject({ type: 'done', result: { text: 'whole', model: 'g' } })
+  })
+
   it('aborts mid-stream: the upstream sees the connection close, the caller gets CANCELLED', async () => {
     const controller = new AbortController()
     upstream.script({ chunkDelayMs: 30 })

@@ -5,7 +5,7 @@
  */
 import { Pool, type Dispatcher } from 'undici'
 import type { EgressPolicy } from '../core/egress/index.js'
-import { ProviderBadResponseError, ProviderStreamCutError } from '../core/errors/index.js'
+import { ProviderStreamCutError } from '../core/errors/index.js'
 import { CallDeadline } from './call-deadline.js'
 import { chatBody, parseCompletion, StreamAssembly } from './chat-wire.js'
 import type {
@@ -17,7 +17,7 @@ import type {
 } from './model-provider.js'
 import type { ProviderProfile } from './profiles/provider-profile.js'
 import { callFailure, statusFailure } from './provider-failure.js'
-import { SseParser } from './sse-parser.js'
+import { SseParser, type SseEvent } from './sse-parser.js'
 
 /** Options of {@link OpenAiCompatibleClient}. */
 export interface OpenAiCompatibleClientOptions {
@@ -35,6 +35,14 @@ export interface OpenAiCompatibleClientOptions {
 }
 
 type ResponseData = Dispatcher.ResponseData
+
+interface StreamProgress {
+  /** Headers arrived: a transport failure now cuts the stream. */
+  streaming: boolean
+  deltas: number
+  /** `[DONE]` arrived. */
+  done: boolean
+}
 
 /** A {@link ModelProvider} for any OpenAI-compatible endpoint. */
 export class OpenAiCompatibleClient implements ModelProvider {
@@ -79,47 +87,69 @@ export class OpenAiCompatibleClient implements ModelProvider {
   async *stream(request: ChatRequest): AsyncGenerator<ChatStreamEvent> {
     const deadline = new CallDeadline(request.signal, this.#timeoutMs, 'idle')
     const assembly = new StreamAssembly(this.#profile, request)
-    let streaming = false
-    let deltas = 0
+    const progress: StreamProgress = { streaming: false, deltas: 0, done: false }
     let finished = false
     try {
       const response = await this.#send(request, true, deadline)
       const type = response.headers['content-type']
       if (typeof type === 'string' && type.includes('json')) {
-        await response.body.dump()
-        const detail = 'a JSON body where an event stream was asked for'
-        throw new ProviderBadResponseError({ provider: this.name, detail })
+        // A server that ignored `stream: true` sent the whole answer at once.
+        const result = parseCompletion(this.#profile, await response.body.text(), request)
+        finished = true
+        if (result.text !== '') yield { type: 'delta', text: result.text }
+        yield { type: 'done', result }
+        return
       }
-      streaming = true
-      const parser = new SseParser()
-      let done = false
-      for await (const chunk of response.body as AsyncIterable<Buffer>) {
-        deadline.touch()
-        // After [DONE] the body is read to its end so the connection can be reused.
-        if (done) continue
-        for (const event of parser.push(chunk)) {
-          if (event.data === '[DONE]') done = true
-          if (done) break
-          const text = assembly.add(event.data)
-          if (text === undefined) continue
-          deltas++
-          deadline.suspend()
-          yield { type: 'delta', text }
-          deadline.resume()
-        }
-      }
+      progress.streaming = true
+      yield* this.#deltas(response, assembly, deadline, progress)
       finished = true
-      done ||= parser.end().some((event) => event.data === '[DONE]')
       // A clean end is enough after a finish_reason: not every server sends [DONE].
-      if (!done && assembly.finishReason === undefined) {
-        throw new ProviderStreamCutError({ provider: this.name, deltas })
+      if (!progress.done && assembly.finishReason === undefined) {
+        throw new ProviderStreamCutError({ provider: this.name, deltas: progress.deltas })
       }
     } catch (error) {
-      throw this.#failure(error, deadline, streaming, deltas)
+      // After [DONE] the answer is whole; a failure while draining costs only the connection.
+      if (!progress.done) throw this.#failure(error, deadline, progress.streaming, progress.deltas)
     } finally {
       deadline.release(finished)
     }
     yield { type: 'done', result: assembly.result() }
+  }
+
+  /** Reads the event stream, yielding text deltas; `progress.done` once `[DONE]` arrives. */
+  async *#deltas(
+    response: ResponseData,
+    assembly: StreamAssembly,
+    deadline: CallDeadline,
+    progress: StreamProgress,
+  ): AsyncGenerator<ChatStreamEvent> {
+    const parser = new SseParser()
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      deadline.touch()
+      // After [DONE] the body is read to its end so the connection can be reused.
+      if (!progress.done) yield* this.#events(parser.push(chunk), assembly, deadline, progress)
+    }
+    if (!progress.done) yield* this.#events(parser.end(), assembly, deadline, progress)
+  }
+
+  *#events(
+    events: readonly SseEvent[],
+    assembly: StreamAssembly,
+    deadline: CallDeadline,
+    progress: StreamProgress,
+  ): Generator<ChatStreamEvent> {
+    for (const event of events) {
+      if (event.data === '[DONE]') {
+        progress.done = true
+        return
+      }
+      const text = assembly.add(event.data)
+      if (text === undefined) continue
+      progress.deltas++
+      deadline.suspend()
+      yield { type: 'delta', text }
+      deadline.resume()
+    }
   }
 
   /** Closes the pool's connections (waiting for calls in flight). */
