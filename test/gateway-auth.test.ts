@@ -7,7 +7,7 @@ import { createHmac } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance } from 'fastify'
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mintApiKey } from '../src/core/auth/index.js'
@@ -222,6 +222,36 @@ describe('JWT bearer tokens', () => {
     await expect(slow.verify(await token(k4))).rejects.toMatchObject({
       code: 'AION_AUTH_UNKNOWN_KEY_ID',
     })
+  })
+
+  it('refuses HS256 even when the allow-list names it (defence in depth)', async () => {
+    const lax = await createJwtVerifier({ ...settings, algorithms: ['RS256', 'HS256', 'none'] })
+    const signingInput = `${b64({ alg: 'HS256', kid: 'k1' })}.${b64(claims())}`
+    const mac = createHmac('sha256', k1.publicPem).update(signingInput).digest('base64url')
+    await expect(lax.verify(`${signingInput}.${mac}`)).rejects.toMatchObject({
+      code: 'AION_AUTH_INVALID',
+    })
+    await expect(lax.verify(await token(k1))).resolves.toMatchObject({ id: 'user-1' })
+  })
+
+  it('reads keys from a JWKS URL and fetches again for a new kid', async () => {
+    const served = { keys: [k1.publicJwk] }
+    const issuerApp = Fastify({ logger: false })
+    issuerApp.get('/jwks.json', async () => served)
+    const url = `${await listen(issuerApp)}/jwks.json`
+    try {
+      const remote = await createJwtVerifier({ ...settings, jwks: url }, { jwksFetchCooldownMs: 0 })
+      await expect(remote.verify(await token(k1))).resolves.toMatchObject({ tenantId: 'acme' })
+      served.keys = [k1.publicJwk, k2.publicJwk]
+      await expect(remote.verify(await token(k2, undefined, 'ES256'))).resolves.toMatchObject({
+        id: 'user-1',
+      })
+      await expect(remote.verify(await token(await signingKey('k9')))).rejects.toMatchObject({
+        code: 'AION_AUTH_UNKNOWN_KEY_ID',
+      })
+    } finally {
+      await issuerApp.close()
+    }
   })
 
   it('refuses an unreadable JWKS file at startup', async () => {
