@@ -25,7 +25,8 @@ export async function runModule(
     signal,
     timeoutMs,
   })
-  deps.latency.record(name, result.durationMs)
+  const durationMs = Math.round(result.durationMs)
+  deps.latency.record(name, durationMs)
   const output = result.output as JsonValue
   if (output !== null && typeof output === 'object' && !Array.isArray(output)) {
     ctx.streamedOutput = true
@@ -36,7 +37,7 @@ export async function runModule(
     inputTokens: 0,
     outputTokens: 0,
     costUsd: 0,
-    durationMs: result.durationMs,
+    durationMs,
     usage: {
       tenantId: ctx.tenantId,
       taskId: ctx.taskId,
@@ -44,7 +45,7 @@ export async function runModule(
       inputTokens: 0,
       outputTokens: 0,
       costUsd: 0,
-      durationMs: result.durationMs,
+      durationMs,
     },
   }
 }

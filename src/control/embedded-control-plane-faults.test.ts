@@ -1,0 +1,160 @@
+/** Faults through the real control plane: cancel, timeout, breaker, full queue, drain, recovery. */
+import { afterEach, describe, expect, it } from 'vitest'
+import { newTaskId } from './lifecycle/task-envelope.js'
+import { startHarness, testActor, traceId, type Harness } from './control-plane.fixture.js'
+
+const text = 'Breakers open. Queues fill. Tasks end. Nothing stays stuck.'
+let h: Harness | undefined
+afterEach(async () => {
+  await h?.close()
+  h = undefined
+})
+
+async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not met in time')
+    await new Promise((r) => setTimeout(r, 10))
+  }
+}
+
+describe('cancellation and deadlines', () => {
+  it('cancel aborts the provider call (the upstream sees the connection close) and ends cancelled', async () => {
+    h = await startHarness()
+    h.upstream.script({ hang: true })
+    const queued = await h.submit({ intent: 'summarize', input: { text }, route: 'api' })
+    await until(() => h!.upstream.requests.length === 1)
+    const cancelled = await h.cp.cancel(testActor, queued.task_id)
+    expect(cancelled).toMatchObject({ status: 'cancelled', error: { code: 'AION_TASK_CANCELLED' } })
+    await expect(h.upstream.requests[0]!.finished).resolves.toBe('client-closed')
+    expect(h.upstream.requests).toHaveLength(1)
+    const audit = (await h.cp.platformEvents(0, 1000, 'aion.audit.activity')).map((e) => e.payload)
+    expect(audit).toContainEqual(
+      expect.objectContaining({
+        action: 'task.cancel',
+        target: queued.task_id,
+        outcome: 'success',
+      }),
+    )
+    // Cancelling again changes nothing and says so.
+    expect((await h.cp.cancel(testActor, queued.task_id)).status).toBe('cancelled')
+    await expect(h.cp.cancel(testActor, newTaskId())).rejects.toMatchObject({
+      code: 'AION_TASK_NOT_FOUND',
+    })
+  })
+
+  it('a task past its deadline ends timed_out with the call aborted', async () => {
+    h = await startHarness({ settings: { taskTimeoutMs: 300 } })
+    h.upstream.script({ hang: true })
+    const queued = await h.submit({ intent: 'summarize', input: { text }, route: 'api' })
+    const done = await h.cp.waitForEnd('default', queued.task_id, 5000)
+    expect(done).toMatchObject({
+      status: 'timed_out',
+      error: { code: 'AION_TASK_TIMED_OUT', retryable: true },
+    })
+    await expect(h.upstream.requests[0]!.finished).resolves.toBe('client-closed')
+  })
+})
+
+describe('breaker', () => {
+  it('opens after consecutive failures, so the router skips the provider for the next task', async () => {
+    h = await startHarness({ settings: { breakerFailures: 2, retryMax: 1 } })
+    h.upstream.script({ status: 500 }, { status: 500 }, { status: 500 }, { status: 500 })
+    const first = await h.submit({ intent: 'summarize', input: { text }, route: 'api' })
+    const failed = await h.cp.waitForEnd('default', first.task_id, 5000)
+    expect(failed.status).toBe('failed')
+    expect(failed.error?.retryable).toBe(true)
+    expect(h.upstream.requests).toHaveLength(4)
+
+    h.upstream.reset()
+    const second = await h.submit({ intent: 'summarize', input: { text }, route: 'api' })
+    const done = await h.cp.waitForEnd('default', second.task_id, 5000)
+    expect(done.status).toBe('failed')
+    // Both providers' circuits are open: the router found no engine to use.
+    expect(done.error?.code).toMatch(/^AION_ROUTER_/)
+    expect(h.upstream.requests).toHaveLength(0)
+  })
+})
+
+describe('backpressure and drain', () => {
+  it('answers QUEUE_FULL in O(1) when the queue is full, persisting nothing', async () => {
+    h = await startHarness({
+      settings: { queueCapacity: 1, workers: { local: 1, api: 1, hybrid: 1 } },
+    })
+    h.upstream.script({ hang: true })
+    const running = await h.submit({ intent: 'summarize', input: { text }, route: 'api' })
+    await until(() => h!.upstream.requests.length === 1)
+    const waiting = await h.submit({ intent: 'summarize', input: { text }, route: 'api' })
+    const before = await h.cp.platformEvents(0, 10_000)
+    const tasksBefore = (await h.store.tasks.list('default', { limit: 100 })).items.length
+    await expect(
+      h.submit({ intent: 'summarize', input: { text }, route: 'api' }),
+    ).rejects.toMatchObject({
+      code: 'AION_CONTROL_QUEUE_FULL',
+      kind: 'unavailable',
+      retryable: true,
+      fields: { retryAfterSeconds: expect.any(Number) },
+    })
+    expect(await h.cp.platformEvents(0, 10_000)).toHaveLength(before.length)
+    expect((await h.store.tasks.list('default', { limit: 100 })).items).toHaveLength(tasksBefore)
+    await h.cp.cancel(testActor, waiting.task_id)
+    await h.cp.cancel(testActor, running.task_id)
+    // A slot freed: admission works again.
+    const after = await h.submit({ intent: 'summarize', input: { text }, route: 'api' })
+    expect((await h.cp.waitForEnd('default', after.task_id, 5000)).status).toBe('succeeded')
+  })
+
+  it('drain refuses new work, stops what remains at the deadline, ends its stream', async () => {
+    h = await startHarness()
+    h.upstream.script({ hang: true })
+    const queued = await h.submit({
+      intent: 'summarize',
+      input: { text },
+      route: 'api',
+      stream: true,
+    })
+    await until(() => h!.upstream.requests.length === 1)
+    const events = (async () => {
+      const out = []
+      for await (const e of h!.cp.events('default', queued.task_id, 0)) out.push(e)
+      return out
+    })()
+    await h.cp.drain(50)
+    expect((await h.cp.readiness()).ready).toBe(false)
+    await expect(h.submit({ intent: 'summarize', input: { text } })).rejects.toMatchObject({
+      code: 'AION_CONTROL_DRAINING',
+    })
+    const ended = await h.cp.get('default', queued.task_id)
+    expect(ended).toMatchObject({
+      status: 'cancelled',
+      error: { code: 'AION_CONTROL_DRAINING', retryable: true },
+    })
+    expect((await events).at(-1)).toMatchObject({ event: 'done' })
+  })
+})
+
+describe('recovery', () => {
+  it('fails tasks a crash left routed/running (retryable) and runs the queued ones', async () => {
+    h = await startHarness()
+    const request = { intent: 'summarize', input: { text }, route: 'local' }
+    const ids = { queued: newTaskId(), routed: newTaskId(), running: newTaskId() }
+    for (const [status, id] of Object.entries(ids)) {
+      await h.store.tasks.create({
+        task_id: id,
+        intent: 'summarize',
+        request,
+        status: status as 'queued',
+        trace_id: traceId,
+      })
+    }
+    const restarted = await h.restart()
+    for (const status of ['routed', 'running'] as const) {
+      expect(await restarted.get('default', ids[status])).toMatchObject({
+        status: 'failed',
+        error: { code: 'AION_TASK_INTERRUPTED', retryable: true },
+      })
+    }
+    const done = await restarted.waitForEnd('default', ids.queued, 5000)
+    expect(done).toMatchObject({ status: 'succeeded', engine: { name: 'summarize_text' } })
+  })
+})
