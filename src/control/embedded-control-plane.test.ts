@@ -9,7 +9,7 @@ beforeAll(async () => {
   h = await startHarness()
 })
 afterAll(async () => {
-  await h.close()
+  await h?.close()
 })
 beforeEach(() => h.upstream.reset())
 

@@ -1,0 +1,70 @@
+/** The core task flows on PostgreSQL: same control plane, the production store. */
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { openStore } from '../storage/index.js'
+import { describeWithEngine } from '../../test/support/engines.js'
+import { dropSchema, freshSchemaName, probePostgres } from '../../test/support/postgres.js'
+import { newTaskId } from './lifecycle/task-envelope.js'
+import { startHarness, traceId, type Harness } from './control-plane.fixture.js'
+
+const probe = await probePostgres()
+const text = 'PostgreSQL holds the same tasks. Events go out in order. Nothing is lost.'
+
+describeWithEngine('PostgreSQL', probe, (url) => {
+  const schema = freshSchemaName('aion_control')
+  let h: Harness | undefined
+  beforeAll(async () => {
+    h = await startHarness({
+      openStore: (dataDir) => openStore({ databaseUrl: url, dataDir, schema }),
+    })
+  })
+  afterAll(async () => {
+    await h?.close()
+    await dropSchema(url, schema)
+  })
+
+  it('runs a local task to succeeded with its lifecycle events in order', async () => {
+    const queued = await h!.submit({ intent: 'summarize', input: { text }, route: 'local' })
+    const done = await h!.cp.waitForEnd('default', queued.task_id, 10_000)
+    expect(done).toMatchObject({ status: 'succeeded', engine: { name: 'summarize_text' } })
+    const statuses = (await h!.cp.platformEvents(0, 1000, 'aion.tasks.lifecycle'))
+      .filter((e) => e.key === queued.task_id)
+      .map((e) => (e.payload as { status: string }).status)
+    expect(statuses).toEqual(['queued', 'routed', 'running', 'succeeded'])
+    expect(await h!.store.usage.listByTask('default', queued.task_id)).toHaveLength(1)
+  })
+
+  it('falls back after a provider 500 and records the cost', async () => {
+    h!.upstream.reset()
+    h!.upstream.script({ status: 500 })
+    const queued = await h!.submit({ intent: 'summarize', input: { text }, route: 'api' })
+    const done = await h!.cp.waitForEnd('default', queued.task_id, 10_000)
+    expect(done).toMatchObject({ status: 'succeeded', engine: { name: 'openai:gpt-4.1-mini' } })
+    const usage = await h!.store.usage.listByTask('default', queued.task_id)
+    expect(usage[0]!.costUsd).toBe(done.usage.cost_usd)
+  })
+
+  it('recovers after a crash: running → failed (retryable), queued → run', async () => {
+    const running = newTaskId()
+    const queued = newTaskId()
+    const request = { intent: 'summarize', input: { text }, route: 'local' }
+    await h!.store.tasks.create({
+      task_id: running,
+      intent: 'summarize',
+      request,
+      status: 'running',
+      trace_id: traceId,
+    })
+    await h!.store.tasks.create({
+      task_id: queued,
+      intent: 'summarize',
+      request,
+      trace_id: traceId,
+    })
+    const restarted = await h!.restart()
+    expect(await restarted.get('default', running)).toMatchObject({
+      status: 'failed',
+      error: { code: 'AION_TASK_INTERRUPTED', retryable: true },
+    })
+    expect((await restarted.waitForEnd('default', queued, 10_000)).status).toBe('succeeded')
+  })
+})
