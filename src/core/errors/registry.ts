@@ -787,3 +787,111 @@ export const ModuleExecutorClosedError = defineError<{ module: string }>(
     message: (f) => `the module executor is closed; module ${f.module} did not run`,
   },
 )
+
+// ── MODULE: AIP packages and the module executors ───────────────────────────
+export const ModuleNotFoundError = defineError<{ module: string }>('ModuleNotFoundError', {
+  code: 'AION_MODULE_NOT_FOUND',
+  kind: 'not_found',
+  retryable: false,
+  message: (f) => `module ${f.module} is not installed`,
+})
+
+export const ModuleInputInvalidError = defineError<{
+  module: string
+  violations: readonly Violation[]
+}>('ModuleInputInvalidError', {
+  code: 'AION_MODULE_INPUT_INVALID',
+  kind: 'unprocessable',
+  retryable: false,
+  message: (f) =>
+    `input for module ${f.module} is invalid: ` +
+    f.violations.map((v) => `${v.path || '/'} ${v.message}`).join('; '),
+})
+
+/** The module answered, but not with output its own output schema allows. */
+export const ModuleOutputInvalidError = defineError<{
+  module: string
+  violations: readonly Violation[]
+}>('ModuleOutputInvalidError', {
+  code: 'AION_MODULE_OUTPUT_INVALID',
+  kind: 'internal',
+  retryable: false,
+  message: (f) =>
+    `module ${f.module} returned invalid output: ` +
+    f.violations.map((v) => `${v.path || '/'} ${v.message}`).join('; '),
+})
+
+export const ModuleOutputTooLargeError = defineError<{ module: string; limitBytes: number }>(
+  'ModuleOutputTooLargeError',
+  {
+    code: 'AION_MODULE_OUTPUT_TOO_LARGE',
+    kind: 'internal',
+    retryable: false,
+    message: (f) => `module ${f.module} wrote more than ${f.limitBytes} bytes to stdout`,
+  },
+)
+
+export const ModuleTimeoutError = defineError<{ module: string; timeoutMs: number }>(
+  'ModuleTimeoutError',
+  {
+    code: 'AION_MODULE_TIMEOUT',
+    kind: 'deadline_exceeded',
+    retryable: true,
+    message: (f) => `module ${f.module} ran past ${f.timeoutMs} ms and was killed`,
+  },
+)
+
+export const ModuleCancelledError = defineError<{ module: string }>('ModuleCancelledError', {
+  code: 'AION_MODULE_CANCELLED',
+  kind: 'cancelled',
+  retryable: false,
+  message: (f) => `module ${f.module} was cancelled and its instance killed`,
+})
+
+/** The instance trapped (or its worker died) instead of exiting. */
+export const ModuleCrashedError = defineError<{ module: string; detail: string }>(
+  'ModuleCrashedError',
+  {
+    code: 'AION_MODULE_CRASHED',
+    kind: 'internal',
+    retryable: false,
+    message: (f) => `module ${f.module} crashed: ${f.detail}`,
+  },
+)
+
+/** The module exited non-zero; `moduleCode` and `detail` are what it reported. */
+export const ModuleFailedError = defineError<{
+  module: string
+  exitCode: number
+  moduleCode: string
+  detail: string
+}>('ModuleFailedError', {
+  code: 'AION_MODULE_FAILED',
+  kind: 'unprocessable',
+  retryable: false,
+  message: (f) => `module ${f.module} failed (${f.moduleCode}): ${f.detail}`,
+})
+
+/** A package failed a check at load time; it is quarantined, never run. */
+export const ModulePackageInvalidError = defineError<{
+  package: string
+  file: string
+  violations: readonly Violation[]
+}>('ModulePackageInvalidError', {
+  code: 'AION_MODULE_PACKAGE_INVALID',
+  kind: 'failed_precondition',
+  retryable: false,
+  message: (f) =>
+    `package ${f.package}: ${f.file}: ` +
+    f.violations.map((v) => `${v.path ? `${v.path} ` : ''}${v.message}`).join('; '),
+})
+
+export const ModuleExecutorClosedError = defineError<{ module: string }>(
+  'ModuleExecutorClosedError',
+  {
+    code: 'AION_MODULE_EXECUTOR_CLOSED',
+    kind: 'unavailable',
+    retryable: true,
+    message: (f) => `the module executor is closed; module ${f.module} did not run`,
+  },
+)

@@ -1,0 +1,42 @@
+/**
+ * The slice of the WebAssembly JS API the runtime uses, typed here because the
+ * project's TypeScript libs (ES2023, no DOM) do not declare `WebAssembly`. Read
+ * from `globalThis` once, so no global declaration can clash with one added later.
+ */
+
+/** A compiled module: shareable across worker threads, instantiated per call. */
+export interface WasmModule {
+  readonly __brand?: 'WebAssembly.Module'
+}
+
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer
+}
+
+export interface WasmInstance {
+  readonly exports: Record<string, unknown>
+}
+
+/** One import or export of a module, as `WebAssembly.Module.imports/exports` list them. */
+export interface WasmModuleEntry {
+  readonly module?: string
+  readonly name: string
+  readonly kind: 'function' | 'table' | 'memory' | 'global' | 'tag'
+}
+
+/** The members of the global `WebAssembly` object the runtime uses. */
+export interface WasmApi {
+  compile(bytes: Uint8Array): Promise<WasmModule>
+  Module: {
+    imports(module: WasmModule): WasmModuleEntry[]
+    exports(module: WasmModule): WasmModuleEntry[]
+  }
+  Instance: new (
+    module: WasmModule,
+    imports: Record<string, Record<string, unknown>>,
+  ) => WasmInstance
+  Memory: abstract new (...args: never[]) => WasmMemory
+}
+
+/** The engine's WebAssembly API. */
+export const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly

@@ -1,0 +1,181 @@
+/**
+ * A small pool of WASM worker threads. Each worker runs one call at a time; calls
+ * wait in FIFO order for a free worker. A call that passes its deadline or is
+ * aborted gets its worker terminated (the only way to stop a running instance)
+ * and a fresh worker takes that worker's place. Outcomes are returned as values,
+ * not thrown, so the executor alone decides which error each becomes.
+ */
+import { Worker } from 'node:worker_threads'
+import { setTimeout as delay } from 'node:timers/promises'
+import { workerFile } from './worker-entry.js'
+import { isWorkerMessage, type WorkerReply, type WorkerRunMessage } from './worker-protocol.js'
+
+/** How a pooled call ended. */
+export type PoolOutcome =
+  | { readonly kind: 'replied'; readonly reply: WorkerReply }
+  | { readonly kind: 'timeout' }
+  | { readonly kind: 'cancelled' }
+  | { readonly kind: 'crashed'; readonly detail: string }
+  | { readonly kind: 'closed' }
+
+interface Job {
+  readonly message: WorkerRunMessage
+  /** Called when a worker takes the call: the deadline starts. */
+  readonly started: () => void
+  readonly settle: (outcome: PoolOutcome) => void
+  slot?: Slot
+}
+
+interface Slot {
+  readonly worker: Worker
+  ready: boolean
+  /** Set once the pool has let this worker go; its exit is then expected. */
+  retired: boolean
+  job?: Job
+}
+
+const RESPAWN_BACKOFF_MS = [0, 100, 500, 2_000, 10_000]
+
+/** Resource limits of each worker's JS heap (the WASM memory is capped by the module itself). */
+const WORKER_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 }
+
+export class WorkerPool {
+  private readonly slots = new Set<Slot>()
+  private readonly queue: Job[] = []
+  private closed = false
+  private bootFailures = 0
+
+  private constructor(private readonly size: number) {}
+
+  /** Starts `size` workers and waits until each is ready. */
+  static async start(size: number): Promise<WorkerPool> {
+    const pool = new WorkerPool(size)
+    await Promise.all(Array.from({ length: size }, () => pool.spawn()))
+    return pool
+  }
+
+  /** Workers alive now (for tests and metrics). */
+  get workerCount(): number {
+    return this.slots.size
+  }
+
+  /**
+   * Runs one call; resolves with how it ended, never rejects. `timeoutMs` counts from
+   * the moment a worker takes the call; waiting for a free worker is bounded by `signal`.
+   */
+  run(message: WorkerRunMessage, signal: AbortSignal, timeoutMs: number): Promise<PoolOutcome> {
+    if (this.closed) return Promise.resolve({ kind: 'closed' })
+    if (signal.aborted) return Promise.resolve({ kind: 'cancelled' })
+    return new Promise<PoolOutcome>((resolve) => {
+      let timer: NodeJS.Timeout | undefined
+      const stop = (outcome: PoolOutcome): void => {
+        // The instance may be mid-call: only terminating its thread stops it.
+        if (job.slot) this.retire(job.slot)
+        else this.unqueue(job)
+        job.settle(outcome)
+      }
+      const onAbort = (): void => stop({ kind: 'cancelled' })
+      let settled = false
+      const job: Job = {
+        message,
+        started: () => {
+          timer = setTimeout(() => stop({ kind: 'timeout' }), timeoutMs)
+        },
+        settle: (outcome) => {
+          if (settled) return
+          settled = true
+          clearTimeout(timer)
+          signal.removeEventListener('abort', onAbort)
+          job.slot = undefined
+          resolve(outcome)
+        },
+      }
+      signal.addEventListener('abort', onAbort, { once: true })
+      this.queue.push(job)
+      this.dispatch()
+    })
+  }
+
+  private unqueue(job: Job): void {
+    const index = this.queue.indexOf(job)
+    if (index >= 0) this.queue.splice(index, 1)
+  }
+
+  /** Terminates every worker; queued and running calls end `closed`. */
+  async close(): Promise<void> {
+    this.closed = true
+    for (const job of this.queue.splice(0)) job.settle({ kind: 'closed' })
+    const exits = [...this.slots].map((slot) => {
+      slot.job?.settle({ kind: 'closed' })
+      slot.retired = true
+      return slot.worker.terminate()
+    })
+    this.slots.clear()
+    await Promise.all(exits)
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (this.queue.length === 0) return
+      if (!slot.ready || slot.job || slot.retired) continue
+      const job = this.queue.shift() as Job
+      slot.job = job
+      job.slot = slot
+      const { stdin } = job.message
+      // The input buffer moves to the worker instead of being copied.
+      const transfer = stdin.byteOffset === 0 && stdin.byteLength === stdin.buffer.byteLength
+      slot.worker.postMessage(job.message, transfer ? [stdin.buffer as ArrayBuffer] : [])
+      job.started()
+    }
+  }
+
+  private retire(slot: Slot): void {
+    if (slot.retired) return
+    slot.retired = true
+    this.slots.delete(slot)
+    void slot.worker.terminate()
+    // A replacement that fails to boot is handled (and retried) by `lost`.
+    if (!this.closed) this.spawn().catch(() => undefined)
+  }
+
+  private spawn(): Promise<void> {
+    const worker = new Worker(workerFile(), { resourceLimits: WORKER_LIMITS })
+    const slot: Slot = { worker, ready: false, retired: false }
+    this.slots.add(slot)
+    return new Promise<void>((resolve, reject) => {
+      worker.on('message', (message: unknown) => {
+        if (!isWorkerMessage(message)) return
+        if (message.type === 'ready') {
+          slot.ready = true
+          this.bootFailures = 0
+          resolve()
+        } else {
+          const job = slot.job
+          slot.job = undefined
+          job?.settle({ kind: 'replied', reply: message })
+        }
+        this.dispatch()
+      })
+      worker.on('error', (error) => this.lost(slot, `worker error: ${error.message}`, reject))
+      worker.on('exit', (code) => this.lost(slot, `worker exited with code ${code}`, reject))
+    })
+  }
+
+  /** A worker died on its own (not retired): fail its call, replace it after a backoff. */
+  private lost(slot: Slot, detail: string, rejectBoot: (error: Error) => void): void {
+    if (slot.retired) return
+    slot.retired = true
+    this.slots.delete(slot)
+    slot.job?.settle({ kind: 'crashed', detail })
+    if (!slot.ready) {
+      this.bootFailures++
+      rejectBoot(new Error(`a module worker failed to start: ${detail}`))
+    }
+    void slot.worker.terminate()
+    if (this.closed) return
+    const backoffMs = RESPAWN_BACKOFF_MS[Math.min(this.bootFailures, RESPAWN_BACKOFF_MS.length - 1)]
+    void delay(backoffMs)
+      .then(() => (!this.closed && this.slots.size < this.size ? this.spawn() : undefined))
+      .catch(() => undefined)
+  }
+}
