@@ -47,6 +47,17 @@ export class RulesRouter implements Router {
  * every excluded candidate and its reasons).
  */
 export function decideRules(input: RoutingInput): RoutingDecision {
+  return evaluateRules(input).decision
+}
+
+/** The rules' decision and the engines it names (choice, then fallbacks), with their estimates. */
+export interface RulesOutcome {
+  readonly decision: RoutingDecision
+  readonly candidates: readonly Candidate[]
+}
+
+/** {@link decideRules}, also returning the allowed candidates (the LLM router ranks these). */
+export function evaluateRules(input: RoutingInput): RulesOutcome {
   const { features, registries } = input
   const plan = intentPlan(registries, features.intent)
   if (!plan) throw new RouterUnknownIntentError({ intent: features.intent })
@@ -80,7 +91,8 @@ export function decideRules(input: RoutingInput): RoutingDecision {
     clamped: budget.clamped,
     excluded,
   })
-  return {
+  const fallbacks = rest.slice(0, maxFallbacks)
+  const decision: RoutingDecision = {
     route: choice.route,
     engine: choice.engine,
     tier: choice.tier,
@@ -91,10 +103,11 @@ export function decideRules(input: RoutingInput): RoutingDecision {
       cost_usd: choice.costUsd,
       latency_ms: choice.latencyMs,
     },
-    fallbacks: rest.slice(0, maxFallbacks).map(toFallback),
+    fallbacks: fallbacks.map(toFallback),
     decided_by: 'rules',
     registry_version: input.registryVersion,
   }
+  return { decision, candidates: [choice, ...fallbacks] }
 }
 
 /** The routes to consider, most preferred first, and why that order. */
@@ -164,7 +177,8 @@ function reasonCodes(r: ReasonInput): string[] {
   return [...codes]
 }
 
-function kindReason(choice: Candidate): ReasonCode {
+/** The reason code naming what kind of engine was chosen. */
+export function kindReason(choice: Candidate): ReasonCode {
   if (choice.engine.kind === 'module') return ReasonCode.MODULE_DECLARES_INTENT
   if (choice.engine.kind === 'pipeline') return ReasonCode.PIPELINE_REDACTS_FIRST
   return ReasonCode.TIER_ALLOWED
@@ -180,6 +194,7 @@ function staticallyBefore(a: Candidate, b: Candidate): boolean {
   )
 }
 
-function toFallback(c: Candidate): RoutingFallback {
+/** A candidate as a fallback entry of the contract. */
+export function toFallback(c: Candidate): RoutingFallback {
   return { route: c.route, engine: c.engine, tier: c.tier }
 }
