@@ -16,7 +16,7 @@ import { closeProviders, createProviders } from '../providers/index.js'
 import { createModuleExecutor, type ClosableModuleExecutor } from '../runtime/index.js'
 import { openStore, type Store } from '../storage/index.js'
 import { startUpstream, type Upstream } from '../../test/upstream/openai-upstream.js'
-import type { BudgetLedger, BudgetReservation } from './budget/budget-ledger.js'
+import { InProcessBudgetLedger } from './budget/in-process-budget-ledger.js'
 import type { Actor } from './control-plane.js'
 import { EmbeddedControlPlane } from './embedded-control-plane.js'
 import { RulesRouter } from './router/rules-router.js'
@@ -40,23 +40,14 @@ export const testSettings: ControlSettings = {
   breakerCooldownMs: 60_000,
 }
 
-/** The port with no aggregate cap (policies set none); reservations are only counted. */
-class CountingLedger implements BudgetLedger {
-  reservations = 0
-  reserve(tenantId: string, amountUsd: number): BudgetReservation {
-    this.reservations++
-    return { id: String(this.reservations), tenantId, amountUsd }
-  }
-  settle(): void {}
-  release(): void {}
-}
-
 export interface Harness {
   readonly cp: EmbeddedControlPlane
   readonly store: Store
   readonly upstream: Upstream
   readonly set: RegistrySet
   readonly version: number
+  /** The ledger every control plane of the harness charges. */
+  readonly budget: InProcessBudgetLedger
   submit(request: TaskRequest): ReturnType<EmbeddedControlPlane['submit']>
   /** A second control plane on the same store (a restarted process). */
   restart(settings?: Partial<ControlSettings>): Promise<EmbeddedControlPlane>
@@ -67,6 +58,8 @@ export interface HarnessOptions {
   readonly settings?: Partial<ControlSettings>
   /** Opens the store (PostgreSQL runs pass their own). @default SQLite in a temp dir */
   readonly openStore?: (dataDir: string) => Promise<Store>
+  /** The tenant's daily cap. @default none */
+  readonly dailyCapUsd?: number
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -93,6 +86,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   }
   const providers = createProviders(providerSettings)
   const modules: ClosableModuleExecutor = await createModuleExecutor({ packagesDir: 'modules' })
+  const budget = new InProcessBudgetLedger({ dailyCapUsd: () => options.dailyCapUsd })
   const planes: EmbeddedControlPlane[] = []
   const make = (settings?: Partial<ControlSettings>) => {
     const cp = new EmbeddedControlPlane({
@@ -101,7 +95,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       router: new RulesRouter(),
       providers,
       modules,
-      budget: new CountingLedger(),
+      budget,
       settings: { ...testSettings, ...options.settings, ...settings },
       configDir: 'config',
       logger: pino({ level: 'silent' }),
@@ -118,6 +112,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     upstream,
     set,
     version,
+    budget,
     submit: (request) => cp.submit({ actor: testActor, request, traceId }),
     async restart(settings) {
       const next = make(settings)

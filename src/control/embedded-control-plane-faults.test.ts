@@ -133,6 +133,19 @@ describe('backpressure and drain', () => {
   })
 })
 
+describe('budget', () => {
+  it('a spent tenant budget blocks cloud calls before they go out, never the free local module', async () => {
+    h = await startHarness({ dailyCapUsd: 0.000001 })
+    const api = await h.submit({ intent: 'summarize', input: { text }, route: 'api' })
+    const failed = await h.cp.waitForEnd('default', api.task_id, 5000)
+    expect(failed).toMatchObject({ status: 'failed', error: { code: 'AION_BUDGET_EXHAUSTED' } })
+    expect(h.upstream.requests).toHaveLength(0)
+    expect(h.budget.reservedUsd('default')).toBe(0)
+    const local = await h.submit({ intent: 'summarize', input: { text }, route: 'local' })
+    expect((await h.cp.waitForEnd('default', local.task_id, 5000)).status).toBe('succeeded')
+  })
+})
+
 describe('recovery', () => {
   it('fails tasks a crash left routed/running (retryable) and runs the queued ones', async () => {
     h = await startHarness()

@@ -138,6 +138,8 @@ describe('api route', () => {
     const usage = await h.store.usage.listByTask('default', queued.task_id)
     expect(usage[0]).toMatchObject({ provider: 'azure', model: 'azure:gpt-4o-mini' })
     expect(usage[0]!.costUsd).toBe(envelope.usage.cost_usd)
+    expect(h.budget.reservedUsd('default')).toBe(0)
+    expect(h.budget.spentTodayUsd('default')).toBeGreaterThanOrEqual(envelope.usage.cost_usd)
   })
 
   it('resumes a stream after any seq with no gap and no duplicate', async () => {

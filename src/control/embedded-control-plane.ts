@@ -6,7 +6,6 @@
 import type { Logger } from 'pino'
 import type { ResultEnvelope, StreamEvent } from '../../contracts/generated/index.js'
 import {
-  type AionError,
   ControlDrainingError,
   ControlQueueFullError,
   TaskCancelledError,
@@ -27,7 +26,11 @@ import type {
   ReadinessCheck,
   SubmitCommand,
 } from './control-plane.js'
-import type { ActiveRegistries, TaskContext } from './execution/task-context.js'
+import {
+  createTaskContext,
+  featuresOrStrictest,
+  type ActiveRegistries,
+} from './execution/task-context.js'
 import { lifecycleEvent } from './lifecycle/platform-topics.js'
 import { newTaskId, toEnvelope } from './lifecycle/task-envelope.js'
 import { recoverTasks } from './lifecycle/task-recovery.js'
@@ -36,7 +39,7 @@ import { CircuitBreakers } from './orchestrator/circuit-breaker.js'
 import { createEngineState } from './orchestrator/engine-health.js'
 import { LatencyTracker } from './orchestrator/latency-tracker.js'
 import { Orchestrator } from './orchestrator/orchestrator.js'
-import { sleep } from './orchestrator/retry-backoff.js'
+import { drainOrchestrator } from './orchestrator/drain.js'
 import { PolicyManager } from './policy/policy-manager.js'
 import type { Router } from './router/router-port.js'
 import { cancelTask } from './lifecycle/task-cancel.js'
@@ -96,6 +99,11 @@ export class EmbeddedControlPlane implements ControlPlane {
     })
   }
 
+  /** The registry set in force now (rate limits and other edge settings read it per request). */
+  get activeRegistries(): ActiveRegistries {
+    return this.#policies.active
+  }
+
   async readiness(): Promise<Readiness> {
     const { set, version } = this.#policies.active
     const checks: ReadinessCheck[] = [
@@ -151,9 +159,15 @@ export class EmbeddedControlPlane implements ControlPlane {
       this.#orchestrator.unreserve()
       throw error
     }
-    this.#orchestrator.enqueue(
-      this.#context(record.task_id, actor.tenantId, command, registries, features),
-    )
+    const task = {
+      taskId: record.task_id,
+      tenantId: actor.tenantId,
+      request,
+      traceId: command.traceId,
+      registries,
+      features,
+    }
+    this.#orchestrator.enqueue(createTaskContext(task, this.#hub))
     return toEnvelope(record)
   }
 
@@ -229,16 +243,15 @@ export class EmbeddedControlPlane implements ControlPlane {
     const registries = this.#policies.active
     for (const record of report.requeue) {
       const request = record.request as unknown as SubmitCommand['request']
-      const command: SubmitCommand = {
-        actor: { tenantId: record.tenant_id, kind: 'system', id: 'recovery', scopes: [] },
+      const task = {
+        taskId: record.task_id,
+        tenantId: record.tenant_id,
         request,
         traceId: record.trace_id ?? '',
+        registries,
       }
-      const intent = registries.set.intents[request.intent]
-      const features = intent && this.#tryFeatures(record.tenant_id, command, registries)
-      const ctx = this.#context(record.task_id, record.tenant_id, command, registries, features)
-      // A task whose intent or privacy no longer passes still runs: the router refuses it with a reason.
-      this.#orchestrator.enqueue(ctx, true)
+      const features = featuresOrStrictest(task)
+      this.#orchestrator.enqueue(createTaskContext({ ...task, features }, this.#hub), true)
     }
     this.#logger.info(
       { requeued: report.requeue.length, interrupted: report.interrupted.length },
@@ -254,65 +267,7 @@ export class EmbeddedControlPlane implements ControlPlane {
    */
   async drain(deadlineMs: number): Promise<void> {
     this.#draining = true
-    const deadline = new AbortController()
-    const timer = setTimeout(() => deadline.abort(), Math.max(0, deadlineMs))
-    await Promise.race([this.#orchestrator.whenIdle(), sleep(deadlineMs, deadline.signal)]).catch(
-      () => undefined,
-    )
-    clearTimeout(timer)
-    const reason = new ControlDrainingError({ retryAfterSeconds: 5 })
-    await Promise.all(
-      this.#orchestrator.contexts().map((ctx) => this.#orchestrator.stop(ctx, reason)),
-    )
-    const grace = new AbortController()
-    const graceTimer = setTimeout(() => grace.abort(), 2000)
-    await Promise.race([this.#orchestrator.whenIdle(), sleep(2000, grace.signal)]).catch(
-      () => undefined,
-    )
-    clearTimeout(graceTimer)
-    await this.#endOpenStreams(reason)
-    this.#hub.close()
-  }
-
-  async #endOpenStreams(reason: AionError): Promise<void> {
-    const error = { code: reason.code, message: reason.message, retryable: true }
-    for (const stream of this.#hub.openStreams()) {
-      const record = await this.#store.tasks
-        .get(stream.tenantId, stream.taskId)
-        .catch(() => undefined)
-      if (record) stream.fail(error, toEnvelope(record))
-    }
-  }
-
-  #tryFeatures(tenantId: string, command: SubmitCommand, registries: ActiveRegistries) {
-    const intent = registries.set.intents[command.request.intent]
-    try {
-      return intent && buildFeatures(tenantId, command.request, intent, registries.set)
-    } catch {
-      return undefined
-    }
-  }
-
-  #context(
-    taskId: string,
-    tenantId: string,
-    command: SubmitCommand,
-    registries: ActiveRegistries,
-    features: ReturnType<typeof buildFeatures> | undefined,
-  ): TaskContext {
-    return {
-      taskId,
-      tenantId,
-      request: command.request,
-      traceId: command.traceId,
-      registries,
-      features: features ?? fallbackFeatures(tenantId, command),
-      stream: this.#hub.open(taskId, tenantId),
-      abort: new AbortController(),
-      phase: 'pending',
-      streamedOutput: false,
-      deadlineAt: Number.POSITIVE_INFINITY,
-    }
+    await drainOrchestrator(this.#orchestrator, this.#hub, this.#store, deadlineMs)
   }
 
   #followDeps() {
@@ -327,20 +282,5 @@ export class EmbeddedControlPlane implements ControlPlane {
       // The reason goes to the operator through the check; the cause stays in the logs.
       return { name: 'store', ok: false, detail: `${this.#store.engine} unreachable` }
     }
-  }
-}
-
-/** Features of a recovered task whose intent no longer exists: the strictest, so routing refuses safely. */
-function fallbackFeatures(tenantId: string, command: SubmitCommand) {
-  return {
-    tenantId,
-    intent: command.request.intent,
-    requestedRoute: command.request.route ?? 'auto',
-    privacy: 'local-only' as const,
-    budgetUsd: 0,
-    inputBytes: 0,
-    estimatedInputTokens: 0,
-    estimatedOutputTokens: 0,
-    piiDetected: true,
   }
 }

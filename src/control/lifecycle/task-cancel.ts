@@ -10,6 +10,7 @@ import { TaskNotFoundError } from '../../core/errors/index.js'
 import type { Store } from '../../storage/index.js'
 import type { Actor } from '../control-plane.js'
 import type { Orchestrator } from '../orchestrator/orchestrator.js'
+import { within } from '../orchestrator/bounded-wait.js'
 import { taskError, type TaskLogger } from '../orchestrator/task-finish.js'
 import { activeStatuses, isTerminal, toEnvelope } from './task-envelope.js'
 import { applyTransition, writeAudit } from './task-transitions.js'
@@ -22,14 +23,6 @@ export interface CancelDeps {
 
 /** How long a cancel waits for the runner to write the end before answering as it is. */
 const settleMs = 10_000
-
-function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms)
-  })
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
-}
 
 async function cancelStored(
   deps: CancelDeps,
