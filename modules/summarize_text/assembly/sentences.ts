@@ -159,6 +159,7 @@ function hasWordChar(text: string, start: i32, end: i32): bool {
 class Splitter {
   spans: Span[] = []
   start: i32 = 0
+  requireWord: bool = true
   constructor(public text: string) {}
 
   push(end: i32): void {
@@ -166,7 +167,8 @@ class Splitter {
     let e = end
     while (s < e && isSpace(this.text.charCodeAt(s))) s++
     while (e > s && isSpace(this.text.charCodeAt(e - 1))) e--
-    if (hasWordChar(this.text, s, e)) this.spans.push(new Span(s, e))
+    if (e > s && (!this.requireWord || hasWordChar(this.text, s, e)))
+      this.spans.push(new Span(s, e))
   }
 
   /** Handles white space at `i`; returns where scanning continues. */
@@ -213,7 +215,10 @@ class Splitter {
   }
 }
 
-/** Splits `text` into sentences, in order; spans without any letter or digit are dropped. */
+/**
+ * Splits `text` into sentences, in order. Spans without any letter or digit are dropped,
+ * unless nothing else is left.
+ */
 export function splitSentences(text: string): Span[] {
   const splitter = new Splitter(text)
   let i = 0
@@ -224,5 +229,11 @@ export function splitSentences(text: string): Span[] {
     else i++
   }
   splitter.push(text.length)
+  // Punctuation or symbols alone still make one sentence: any non-blank text has a summary.
+  if (splitter.spans.length == 0) {
+    splitter.start = 0
+    splitter.requireWord = false
+    splitter.push(text.length)
+  }
   return splitter.spans
 }
