@@ -96,6 +96,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       providers,
       modules,
       budget,
+      seedBudget: (tenantId, usd) => budget.seed(tenantId, usd),
       settings: { ...testSettings, ...options.settings, ...settings },
       configDir: 'config',
       logger: pino({ level: 'silent' }),

@@ -147,6 +147,28 @@ describe('budget', () => {
 })
 
 describe('recovery', () => {
+  it('seeds the budget ledger with what the tenant spent today, so a restart keeps the cap', async () => {
+    h = await startHarness({ dailyCapUsd: 0.5 })
+    await h.store.usage.record({
+      taskId: newTaskId(),
+      provider: 'openai',
+      inputTokens: 1,
+      outputTokens: 1,
+      costUsd: 0.5,
+      durationMs: 1,
+    })
+    const restarted = await h.restart()
+    expect(h.budget.spentTodayUsd('default')).toBe(0.5)
+    const api = await restarted.submit({
+      actor: testActor,
+      request: { intent: 'summarize', input: { text }, route: 'api' },
+      traceId,
+    })
+    const done = await restarted.waitForEnd('default', api.task_id, 5000)
+    expect(done.error?.code).toBe('AION_BUDGET_EXHAUSTED')
+    expect(h.upstream.requests).toHaveLength(0)
+  })
+
   it('fails tasks a crash left routed/running (retryable) and runs the queued ones', async () => {
     h = await startHarness()
     const request = { intent: 'summarize', input: { text }, route: 'local' }

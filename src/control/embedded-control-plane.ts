@@ -61,6 +61,12 @@ export interface EmbeddedControlPlaneOptions {
   /** Where `reloadPolicies` reads the registry files from (settings' `configDir`). */
   readonly configDir: string
   readonly logger: Logger
+  /**
+   * Told at `recover()` what each tenant already spent today (from
+   * `usage_billing`), e.g. `(t, usd) => ledger.seed(t, usd)`, so a restart
+   * does not reset the daily cap. @default undefined: not seeded
+   */
+  readonly seedBudget?: (tenantId: string, spentTodayUsd: number) => void
   /** How long an ended task's stream stays replayable from memory. @default 120000 */
   readonly streamRetentionMs?: number
 }
@@ -74,12 +80,14 @@ export class EmbeddedControlPlane implements ControlPlane {
   readonly #schemas: ServingSchemas
   readonly #hub: TaskStreamHub
   readonly #orchestrator: Orchestrator
+  readonly #seedBudget: EmbeddedControlPlaneOptions['seedBudget']
   #draining = false
 
   constructor(options: EmbeddedControlPlaneOptions) {
     this.#store = options.store
     this.#settings = options.settings
     this.#logger = options.logger
+    this.#seedBudget = options.seedBudget
     this.#policies = new PolicyManager(options.store, options.configDir, options.registries)
     this.#schemas = new ServingSchemas(() => options.modules.modules())
     this.#hub = new TaskStreamHub({ retentionMs: options.streamRetentionMs ?? 120_000 })
@@ -236,9 +244,15 @@ export class EmbeddedControlPlane implements ControlPlane {
   /**
    * Startup recovery, before the gateway takes work: tasks a stopped process
    * left `routed`/`running` fail with AION_TASK_INTERRUPTED (retryable); tasks
-   * left `queued` run again under the active registry set.
+   * left `queued` run again under the active registry set. Seeds the budget
+   * ledger with today's spending first when `seedBudget` is given.
    */
   async recover(): Promise<{ requeued: number; interrupted: number }> {
+    if (this.#seedBudget) {
+      const startOfDay = new Date(new Date().setUTCHours(0, 0, 0, 0)).toISOString()
+      const spent = await this.#store.usage.sumCost(DEFAULT_TENANT_ID, startOfDay)
+      this.#seedBudget(DEFAULT_TENANT_ID, spent)
+    }
     const report = await recoverTasks(this.#store, DEFAULT_TENANT_ID)
     const registries = this.#policies.active
     for (const record of report.requeue) {

@@ -65,8 +65,26 @@ export async function waitForTask(
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<ResultEnvelope> {
-  const deadline = AbortSignal.timeout(Math.max(0, timeoutMs))
-  const stop = signal ? AbortSignal.any([signal, deadline]) : deadline
+  // A timer and a listener rather than AbortSignal.any/timeout: cheap per request, nothing left behind.
+  const stop = new AbortController()
+  const timer = setTimeout(() => stop.abort(), Math.max(0, timeoutMs))
+  const onAbort = () => stop.abort()
+  if (signal?.aborted) stop.abort()
+  signal?.addEventListener('abort', onAbort, { once: true })
+  try {
+    return await waitUntil(deps, tenantId, taskId, stop.signal)
+  } finally {
+    clearTimeout(timer)
+    signal?.removeEventListener('abort', onAbort)
+  }
+}
+
+async function waitUntil(
+  deps: FollowDeps,
+  tenantId: string,
+  taskId: string,
+  stop: AbortSignal,
+): Promise<ResultEnvelope> {
   for (;;) {
     const found = await find(deps, tenantId, taskId)
     if ('stream' in found) {
