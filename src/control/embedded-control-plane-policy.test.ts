@@ -49,6 +49,8 @@ describe('policies', () => {
     expect(await decisionVersion(inFlight.task_id)).toBe(h.version)
     expect(await decisionVersion(next.task_id)).toBe(v2.version)
     expect((await h.store.registries.active())?.version).toBe(v2.version)
+    expect(h.cp.activeRegistries.version).toBe(v2.version)
+    expect(h.cp.activeRegistries.set.sources['intents.yml']).toContain('# v2')
   })
 
   it('rolls back to an earlier version; an unknown version is not found', async () => {
