@@ -133,6 +133,28 @@ describe('backpressure and drain', () => {
   })
 })
 
+describe('load', () => {
+  it('runs bursts up to the queue capacity to the end, and the slots all come back', async () => {
+    h = await startHarness({
+      settings: { queueCapacity: 40, workers: { local: 2, api: 3, hybrid: 1 } },
+    })
+    for (let round = 0; round < 2; round++) {
+      const submitted = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          h!.submit({ intent: 'summarize', input: { text }, route: i % 2 ? 'api' : 'local' }),
+        ),
+      )
+      expect(new Set(submitted.map((t) => t.task_id)).size).toBe(40)
+      const ended = await Promise.all(
+        submitted.map((t) => h!.cp.waitForEnd('default', t.task_id, 20_000)),
+      )
+      expect(ended.map((e) => e.status)).toEqual(Array(40).fill('succeeded'))
+    }
+    const lifecycle = await h.cp.platformEvents(0, 10_000, 'aion.tasks.lifecycle')
+    expect(lifecycle).toHaveLength(80 * 4)
+  })
+})
+
 describe('budget', () => {
   it('a spent tenant budget blocks cloud calls before they go out, never the free local module', async () => {
     h = await startHarness({ dailyCapUsd: 0.000001 })
