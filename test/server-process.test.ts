@@ -73,6 +73,7 @@ describe('the platform process', () => {
     expect(readiness.checks.map((c) => [c.name, c.ok])).toEqual([
       ['store', true],
       ['registries', true],
+      ['accepting', true],
     ])
 
     const missing = await fetch(`${url}/nope`)

@@ -24,6 +24,8 @@ async function main(): Promise<void> {
     return
   }
 
+  printBanner(platform)
+
   let stopping = false
   const shutdown = (signal: NodeJS.Signals) => {
     if (stopping) return
@@ -47,6 +49,22 @@ async function main(): Promise<void> {
   }
   process.once('SIGTERM', shutdown)
   process.once('SIGINT', shutdown)
+}
+
+/** What a new user needs: where it listens and, on a first start, the key to use. */
+function printBanner(platform: Platform): void {
+  const lines = [`OMERTAOS is up at ${platform.url}`]
+  if (platform.devApiKey) {
+    lines.push(
+      `Development API key (admin scope, shown once; only its hash is stored): ${platform.devApiKey}`,
+      'Try it:',
+      `  curl -s ${platform.url}/v1/tasks -H 'authorization: Bearer ${platform.devApiKey}' -H 'prefer: wait=10' \\`,
+      `    -H 'content-type: application/json' -d '{"intent":"summarize","input":{"text":"Your long text. More sentences here."}}'`,
+    )
+  } else {
+    lines.push('API keys: `npx aionctl keys create --scope tasks:write --scope tasks:read`')
+  }
+  process.stdout.write(`${lines.join('\n')}\n`)
 }
 
 /** Startup problems go to stderr as one readable block, every problem listed. */

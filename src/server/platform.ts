@@ -1,12 +1,21 @@
 /**
- * The composition root: settings → store → registries → control plane →
- * gateway. The only place that knows which adapter serves which port.
+ * The composition root: settings → store → registries → providers, modules,
+ * router → control plane → gateway. The only place that knows which adapter
+ * serves which port.
  */
+import { join } from 'node:path'
 import { pino, type Logger } from 'pino'
+import { InProcessBudgetLedger } from '../control/budget/in-process-budget-ledger.js'
 import { EmbeddedControlPlane } from '../control/embedded-control-plane.js'
+import { createRouter } from '../control/router/index.js'
 import type { Settings } from '../core/settings/index.js'
+import { createJwtVerifier } from '../gateway/auth/index.js'
 import { buildGateway, type Gateway } from '../gateway/gateway.js'
+import { MemoryRateLimiter } from '../gateway/rate-limit/index.js'
+import { closeProviders, createProviders } from '../providers/index.js'
+import { createModuleExecutor } from '../runtime/index.js'
 import { openStore, type Store } from '../storage/index.js'
+import { ensureDevApiKey } from './dev-api-key.js'
 import { activateRegistrySet, loadRegistriesOrThrow } from './registry-bootstrap.js'
 
 export interface Platform {
@@ -15,8 +24,16 @@ export interface Platform {
   readonly logger: Logger
   readonly gateway: Gateway
   readonly store: Store
-  /** Stop accepting, finish in-flight requests, close the store. */
+  readonly controlPlane: EmbeddedControlPlane
+  /** The development API key created on this start, if one was. */
+  readonly devApiKey: string | undefined
+  /** Drain: stop accepting, finish in-flight work up to the deadline, close everything. */
   stop(): Promise<void>
+}
+
+export interface PlatformOptions {
+  /** Directory of AIP packages. @default `<cwd>/modules` */
+  readonly modulesDir?: string
 }
 
 export function createLogger(settings: Pick<Settings, 'logLevel'>): Logger {
@@ -26,24 +43,60 @@ export function createLogger(settings: Pick<Settings, 'logLevel'>): Logger {
 export async function startPlatform(
   settings: Settings,
   logger = createLogger(settings),
+  options: PlatformOptions = {},
 ): Promise<Platform> {
   const set = await loadRegistriesOrThrow(settings.configDir)
   const store = await openStore({
     databaseUrl: settings.databaseUrl?.reveal(),
     dataDir: settings.dataDir,
   })
+  const closers: (() => Promise<void>)[] = [() => store.close()]
   try {
     const migration = await store.migrate()
     logger.info({ engine: store.engine, applied: migration.applied }, 'store migrated')
     const version = await activateRegistrySet(store, set, 'startup')
     logger.info({ version, contentHash: set.contentHash }, 'registries loaded')
 
-    const controlPlane = new EmbeddedControlPlane({ store, registries: { set, version } })
-    const gateway = buildGateway({ controlPlane, logger })
+    const providers = createProviders(settings.providers)
+    closers.unshift(() => closeProviders(providers))
+    const modules = await createModuleExecutor({
+      packagesDir: options.modulesDir ?? join(process.cwd(), 'modules'),
+    })
+    closers.unshift(() => modules.close())
+    const budget = new InProcessBudgetLedger({
+      dailyCapUsd: () => controlPlane.activeRegistries.set.policies.budget.tenant_daily_cap_usd,
+    })
+    const controlPlane: EmbeddedControlPlane = new EmbeddedControlPlane({
+      store,
+      registries: { set, version },
+      router: createRouter({ providers }),
+      providers,
+      modules,
+      budget,
+      settings: settings.control,
+      configDir: settings.configDir,
+      logger,
+    })
+    const recovered = await controlPlane.recover()
+    if (recovered.requeued + recovered.interrupted > 0)
+      logger.warn(recovered, 'recovered tasks of an earlier process')
+
+    const devApiKey = settings.gateway.devApiKey ? await ensureDevApiKey(store) : undefined
+    const jwt = settings.jwt ? await createJwtVerifier(settings.jwt) : undefined
+    const gateway = buildGateway({
+      controlPlane,
+      logger,
+      settings: settings.gateway,
+      auth: { apiKeys: store.apiKeys, jwt },
+      rateLimiter: new MemoryRateLimiter(),
+      rateLimits: () => controlPlane.activeRegistries.set.policies.rate_limits,
+      idempotencyCache: store.idempotency,
+    })
     await gateway.app.listen({ host: settings.host, port: settings.port })
     const address = gateway.app.server.address()
     const port = typeof address === 'object' && address ? address.port : settings.port
-    const url = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`
+    const scheme = settings.gateway.tls ? 'https' : 'http'
+    const url = `${scheme}://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`
     logger.info({ url, port }, 'listening')
 
     return {
@@ -51,14 +104,17 @@ export async function startPlatform(
       logger,
       gateway,
       store,
+      controlPlane,
+      devApiKey,
       async stop() {
         gateway.startDraining()
+        await controlPlane.drain(settings.shutdownTimeoutMs)
         await gateway.app.close()
-        await store.close()
+        for (const close of closers) await close()
       },
     }
   } catch (error) {
-    await store.close()
+    for (const close of closers) await close().catch(() => undefined)
     throw error
   }
 }

@@ -39,6 +39,7 @@ export function submitCommand(): Command {
         input: await buildInput(options),
         ...(options.route ? { route: options.route } : {}),
         ...(options.budget ? { budget_usd: Number(options.budget) } : {}),
+        ...(options.stream ? { stream: true } : {}),
       }
       let envelope = await client.submit(request, {
         idempotencyKey: randomUUID(),

@@ -398,18 +398,15 @@ export const AuthRevokedError = defineError<{ keyId: string }>('AuthRevokedError
   message: (f) => `API key ${f.keyId} has been revoked`,
 })
 
-export const AuthUnknownKeyIdError = defineError<{ kid: string | null }>(
-  'AuthUnknownKeyIdError',
-  {
-    code: 'AION_AUTH_UNKNOWN_KEY_ID',
-    kind: 'unauthenticated',
-    retryable: false,
-    message: (f) =>
-      f.kid === null
-        ? 'no key of the issuer JWKS matches the token'
-        : `the token's key id "${f.kid}" is not in the issuer JWKS`,
-  },
-)
+export const AuthUnknownKeyIdError = defineError<{ kid: string | null }>('AuthUnknownKeyIdError', {
+  code: 'AION_AUTH_UNKNOWN_KEY_ID',
+  kind: 'unauthenticated',
+  retryable: false,
+  message: (f) =>
+    f.kid === null
+      ? 'no key of the issuer JWKS matches the token'
+      : `the token's key id "${f.kid}" is not in the issuer JWKS`,
+})
 
 export const AuthForbiddenError = defineError<{ scope: string }>('AuthForbiddenError', {
   code: 'AION_AUTH_FORBIDDEN',
@@ -469,7 +466,8 @@ export const ControlQueueFullError = defineError<{ capacity: number; retryAfterS
     code: 'AION_CONTROL_QUEUE_FULL',
     kind: 'unavailable',
     retryable: true,
-    message: (f) => `the task queue is full (${f.capacity} waiting); retry in ${f.retryAfterSeconds} s`,
+    message: (f) =>
+      `the task queue is full (${f.capacity} waiting); retry in ${f.retryAfterSeconds} s`,
   },
 )
 
@@ -489,7 +487,8 @@ export const CircuitOpenError = defineError<{ provider: string; retryAfterMs: nu
     code: 'AION_CONTROL_CIRCUIT_OPEN',
     kind: 'unavailable',
     retryable: true,
-    message: (f) => `provider ${f.provider} is failing; its circuit is open for ${f.retryAfterMs} ms`,
+    message: (f) =>
+      `provider ${f.provider} is failing; its circuit is open for ${f.retryAfterMs} ms`,
   },
 )
 
@@ -519,7 +518,8 @@ export const ModelOutputInvalidError = defineError<{ engine: string; detail: str
     code: 'AION_CONTROL_MODEL_OUTPUT_INVALID',
     kind: 'unavailable',
     retryable: true,
-    message: (f) => `engine ${f.engine} answered something that is not the JSON asked for: ${f.detail}`,
+    message: (f) =>
+      `engine ${f.engine} answered something that is not the JSON asked for: ${f.detail}`,
   },
 )
 
@@ -788,110 +788,13 @@ export const ModuleExecutorClosedError = defineError<{ module: string }>(
   },
 )
 
-// ── MODULE: AIP packages and the module executors ───────────────────────────
-export const ModuleNotFoundError = defineError<{ module: string }>('ModuleNotFoundError', {
-  code: 'AION_MODULE_NOT_FOUND',
-  kind: 'not_found',
-  retryable: false,
-  message: (f) => `module ${f.module} is not installed`,
-})
-
-export const ModuleInputInvalidError = defineError<{
-  module: string
-  violations: readonly Violation[]
-}>('ModuleInputInvalidError', {
-  code: 'AION_MODULE_INPUT_INVALID',
-  kind: 'unprocessable',
-  retryable: false,
-  message: (f) =>
-    `input for module ${f.module} is invalid: ` +
-    f.violations.map((v) => `${v.path || '/'} ${v.message}`).join('; '),
-})
-
-/** The module answered, but not with output its own output schema allows. */
-export const ModuleOutputInvalidError = defineError<{
-  module: string
-  violations: readonly Violation[]
-}>('ModuleOutputInvalidError', {
-  code: 'AION_MODULE_OUTPUT_INVALID',
-  kind: 'internal',
-  retryable: false,
-  message: (f) =>
-    `module ${f.module} returned invalid output: ` +
-    f.violations.map((v) => `${v.path || '/'} ${v.message}`).join('; '),
-})
-
-export const ModuleOutputTooLargeError = defineError<{ module: string; limitBytes: number }>(
-  'ModuleOutputTooLargeError',
+// ── REQUEST (gateway) ────────────────────────────────────────────────────────
+export const UnsupportedMediaTypeError = defineError<{ contentType: string }>(
+  'UnsupportedMediaTypeError',
   {
-    code: 'AION_MODULE_OUTPUT_TOO_LARGE',
-    kind: 'internal',
+    code: 'AION_REQUEST_UNSUPPORTED_MEDIA_TYPE',
+    kind: 'invalid_argument',
     retryable: false,
-    message: (f) => `module ${f.module} wrote more than ${f.limitBytes} bytes to stdout`,
-  },
-)
-
-export const ModuleTimeoutError = defineError<{ module: string; timeoutMs: number }>(
-  'ModuleTimeoutError',
-  {
-    code: 'AION_MODULE_TIMEOUT',
-    kind: 'deadline_exceeded',
-    retryable: true,
-    message: (f) => `module ${f.module} ran past ${f.timeoutMs} ms and was killed`,
-  },
-)
-
-export const ModuleCancelledError = defineError<{ module: string }>('ModuleCancelledError', {
-  code: 'AION_MODULE_CANCELLED',
-  kind: 'cancelled',
-  retryable: false,
-  message: (f) => `module ${f.module} was cancelled and its instance killed`,
-})
-
-/** The instance trapped (or its worker died) instead of exiting. */
-export const ModuleCrashedError = defineError<{ module: string; detail: string }>(
-  'ModuleCrashedError',
-  {
-    code: 'AION_MODULE_CRASHED',
-    kind: 'internal',
-    retryable: false,
-    message: (f) => `module ${f.module} crashed: ${f.detail}`,
-  },
-)
-
-/** The module exited non-zero; `moduleCode` and `detail` are what it reported. */
-export const ModuleFailedError = defineError<{
-  module: string
-  exitCode: number
-  moduleCode: string
-  detail: string
-}>('ModuleFailedError', {
-  code: 'AION_MODULE_FAILED',
-  kind: 'unprocessable',
-  retryable: false,
-  message: (f) => `module ${f.module} failed (${f.moduleCode}): ${f.detail}`,
-})
-
-/** A package failed a check at load time; it is quarantined, never run. */
-export const ModulePackageInvalidError = defineError<{
-  package: string
-  file: string
-  violations: readonly Violation[]
-}>('ModulePackageInvalidError', {
-  code: 'AION_MODULE_PACKAGE_INVALID',
-  kind: 'failed_precondition',
-  retryable: false,
-  message: (f) =>
-    `package ${f.package}: ${f.file}: ` +
-    f.violations.map((v) => `${v.path ? `${v.path} ` : ''}${v.message}`).join('; '),
-})
-
-export const ModuleExecutorClosedError = defineError<{ module: string }>(
-  'ModuleExecutorClosedError',
-  {
-    code: 'AION_MODULE_EXECUTOR_CLOSED',
-    kind: 'unavailable',
-    retryable: true,
-    message: (f) => `the module executor is closed; module ${f.module} did not run`,
+    message: () => 'request body must be application/json',
   },
 )

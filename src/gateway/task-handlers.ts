@@ -1,0 +1,76 @@
+/**
+ * What the task routes do, free of HTTP plumbing: each takes the caller and
+ * the parsed request and returns an {@link Answer}. Idempotency caches
+ * answers, so they are plain data.
+ */
+import type { ResultEnvelope, TaskRequest } from '../../contracts/generated/index.js'
+import type { Actor, ControlPlane } from '../control/control-plane.js'
+import { checkContract } from '../core/contracts/contract-validator.js'
+import { RequestInvalidError } from '../core/errors/index.js'
+
+/** A response as data: status, JSON body, extra headers. */
+export interface Answer {
+  readonly status: number
+  readonly body: unknown
+  readonly headers?: Readonly<Record<string, string>>
+}
+
+const terminal = new Set(['succeeded', 'failed', 'cancelled', 'timed_out'])
+
+export function isTerminal(envelope: ResultEnvelope): boolean {
+  return terminal.has(envelope.status)
+}
+
+export interface SubmitContext {
+  readonly traceId: string
+  readonly idempotencyKey?: string
+  /** From `Prefer: wait=N`; undefined answers at once with 202. */
+  readonly waitSeconds?: number
+}
+
+/** `POST /v1/tasks`: 202 with the queued envelope, or 200 with the final one under `Prefer: wait`. */
+export async function submitTask(
+  control: ControlPlane,
+  actor: Actor,
+  body: unknown,
+  context: SubmitContext,
+): Promise<Answer> {
+  const violations = checkContract('task-request', body)
+  if (violations.length > 0) throw new RequestInvalidError({ violations })
+  let envelope = await control.submit({
+    actor,
+    request: body as TaskRequest,
+    traceId: context.traceId,
+    ...(context.idempotencyKey === undefined ? {} : { idempotencyKey: context.idempotencyKey }),
+  })
+  const headers: Record<string, string> = { location: `/v1/tasks/${envelope.task_id}` }
+  if (context.waitSeconds !== undefined) {
+    headers['preference-applied'] = `wait=${context.waitSeconds}`
+    if (!isTerminal(envelope) && context.waitSeconds > 0) {
+      envelope = await control.waitForEnd(
+        actor.tenantId,
+        envelope.task_id,
+        context.waitSeconds * 1000,
+      )
+    }
+  }
+  return { status: isTerminal(envelope) ? 200 : 202, body: envelope, headers }
+}
+
+/** `GET /v1/tasks/{id}`. */
+export async function getTask(
+  control: ControlPlane,
+  actor: Actor,
+  taskId: string,
+): Promise<Answer> {
+  return { status: 200, body: await control.get(actor.tenantId, taskId) }
+}
+
+/** `POST /v1/tasks/{id}/cancel`. */
+export async function cancelTask(
+  control: ControlPlane,
+  actor: Actor,
+  taskId: string,
+): Promise<Answer> {
+  return { status: 200, body: await control.cancel(actor, taskId) }
+}
