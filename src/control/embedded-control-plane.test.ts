@@ -156,6 +156,27 @@ describe('api route', () => {
     expect(resumed).toEqual(all.slice(2))
   })
 
+  it('clamps a budget above the hard cap (the decision says so) and caps the completion to it', async () => {
+    const queued = await h.submit({
+      intent: 'summarize',
+      input: { text },
+      route: 'api',
+      budget_usd: 50,
+    })
+    expect((await h.cp.waitForEnd('default', queued.task_id, 10_000)).status).toBe('succeeded')
+    const decision = (await eventsOf(queued.task_id)).find(
+      (e) => e.topic === 'aion.router.decisions',
+    )!
+    expect(
+      (decision.payload as { decision: { reason_codes: string[] } }).decision.reason_codes,
+    ).toContain('BUDGET_CLAMPED')
+    const body = h.upstream.requests[0]!.body as {
+      max_tokens?: number
+      max_completion_tokens?: number
+    }
+    expect(body.max_tokens ?? body.max_completion_tokens).toBeGreaterThan(0)
+  })
+
   it('falls back to the next engine when the provider fails with 500', async () => {
     h.upstream.script({ status: 500 })
     const queued = await h.submit({ intent: 'summarize', input: { text }, route: 'api' })

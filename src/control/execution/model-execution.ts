@@ -19,14 +19,16 @@ import type { TaskContext } from './task-context.js'
 
 type Price = { price_per_1k_input_usd: number; price_per_1k_output_usd: number }
 
-/** Completion tokens to allow: the estimate (at least 256), no more than the budget pays for. */
+/** Completion tokens to allow: the estimate (at least 256), no more than the budget (within the hard cap) pays for. */
 function maxOutputTokens(ctx: TaskContext, price: Price, inputTokens: number): number {
   const wanted = Math.max(256, ctx.features.estimatedOutputTokens)
   if (price.price_per_1k_output_usd <= 0) return wanted
-  const inputUsd = (inputTokens * price.price_per_1k_input_usd) / 1000
-  const affordable = Math.floor(
-    ((ctx.features.budgetUsd - inputUsd) * 1000) / price.price_per_1k_output_usd,
+  const budgetUsd = Math.min(
+    ctx.features.budgetUsd,
+    ctx.registries.set.policies.budget.hard_cap_usd,
   )
+  const inputUsd = (inputTokens * price.price_per_1k_input_usd) / 1000
+  const affordable = Math.floor(((budgetUsd - inputUsd) * 1000) / price.price_per_1k_output_usd)
   return Math.max(1, Math.min(wanted, affordable))
 }
 

@@ -33,7 +33,7 @@ describe('PII scan', () => {
 })
 
 describe('features', () => {
-  it('clamps the budget to the hard cap and defaults it, estimates tokens, flags PII', () => {
+  it('passes the asked budget (the router clamps it), defaults it, estimates tokens, flags PII', () => {
     const intent = set.intents.summarize!
     const f = buildFeatures(
       'default',
@@ -45,7 +45,7 @@ describe('features', () => {
       intent,
       set,
     )
-    expect(f.budgetUsd).toBe(set.policies.budget.hard_cap_usd)
+    expect(f.budgetUsd).toBe(5)
     expect(f.inputBytes).toBe(
       Buffer.byteLength(JSON.stringify({ text: 'Write to a@b.io. ' + 'x'.repeat(396) })),
     )

@@ -53,8 +53,8 @@ export function buildFeatures(
 ): RoutingFeatures {
   const inputBytes = Buffer.byteLength(JSON.stringify(request.input))
   const estimatedInputTokens = estimateTokens(inputBytes)
-  const budget = set.policies.budget
-  const budgetUsd = Math.min(request.budget_usd ?? budget.default_usd, budget.hard_cap_usd)
+  // Unclamped on purpose: the router clamps to the hard cap and records BUDGET_CLAMPED.
+  const budgetUsd = request.budget_usd ?? set.policies.budget.default_usd
   return {
     tenantId,
     intent: request.intent,
