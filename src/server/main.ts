@@ -31,10 +31,13 @@ async function main(): Promise<void> {
     if (stopping) return
     stopping = true
     logger.info({ signal }, 'draining')
+    // The drain itself ends in-flight work at shutdownTimeoutMs; this is the backstop
+    // for a drain that hangs past it (a stuck close), not the drain's deadline.
+    const backstopMs = settings.shutdownTimeoutMs + 5000
     const deadline = setTimeout(() => {
-      logger.error({ timeoutMs: settings.shutdownTimeoutMs }, 'drain deadline passed, exiting')
+      logger.error({ timeoutMs: backstopMs }, 'drain did not finish, exiting')
       process.exit(1)
-    }, settings.shutdownTimeoutMs)
+    }, backstopMs)
     deadline.unref()
     platform.stop().then(
       () => {

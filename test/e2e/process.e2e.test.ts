@@ -1,0 +1,172 @@
+/**
+ * The platform as separate processes, as a user runs it: `aionctl submit`
+ * against a running server, SIGTERM drain and SIGKILL mid-task (after a
+ * restart no task is stuck `running`).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import type { ResultEnvelope } from '../../contracts/generated/index.js'
+import { startUpstream, type Upstream } from '../upstream/openai-upstream.js'
+
+const children: ChildProcess[] = []
+const dirs: string[] = []
+let upstream: Upstream | undefined
+
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL')
+})
+afterAll(async () => {
+  await upstream?.close()
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
+})
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'aion-proc-'))
+  dirs.push(dir)
+  return dir
+}
+
+interface Server {
+  child: ChildProcess
+  url: string
+  key: string | undefined
+  exited: Promise<number | null>
+}
+
+async function startServer(dataDir: string, upstreamUrl: string): Promise<Server> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      AION_PORT: '0',
+      AION_DATA_DIR: dataDir,
+      AION_OPENAI_API_KEY: 'sk-proc',
+      AION_OPENAI_BASE_URL: upstreamUrl,
+      AION_SHUTDOWN_TIMEOUT_MS: '3000',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  children.push(child)
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  )
+  let stdout = ''
+  return new Promise((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString()
+      const url = /OMERTAOS is up at (\S+)/.exec(stdout)?.[1]
+      if (url && stdout.includes('\n', stdout.indexOf('is up at') + 1)) {
+        const key = /(aion_[a-z0-9]+_[a-z0-9]+)/.exec(stdout)?.[1]
+        if (key || stdout.includes('API keys:')) resolve({ child, url, key, exited })
+      }
+    })
+    void exited.then((code) => reject(new Error(`server exited early with ${code}`)))
+  })
+}
+
+function aionctl(args: string[], env: Record<string, string>) {
+  return spawnSync(process.execPath, ['bin/aionctl.js', ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  })
+}
+
+describe('the platform as processes', () => {
+  it('aionctl submit --wait and --stream print a real summary', async () => {
+    upstream ??= await startUpstream()
+    const server = await startServer(tempDir(), upstream.url)
+    const file = join(tempDir(), 'text.txt')
+    writeFileSync(
+      file,
+      'The council approved the new budget on Monday. Dr. Lee said the plan costs 3.5 million. ' +
+        'Rain fell in the afternoon. The budget funds schools and roads across the region.',
+    )
+    const env = { AION_URL: server.url, AION_API_KEY: server.key ?? '' }
+    const waited = aionctl(['submit', '--intent', 'summarize', '--file', file, '--wait'], env)
+    expect(waited.status).toBe(0)
+    expect(waited.stdout).toMatch(/budget/)
+    expect(waited.stderr).toMatch(/succeeded via local \(module summarize_text\)/)
+
+    const streamed = aionctl(
+      ['submit', '--intent', 'summarize', '--file', file, '--stream', '--json'],
+      env,
+    )
+    expect(streamed.status).toBe(0)
+    expect(
+      (JSON.parse(streamed.stdout.slice(streamed.stdout.indexOf('{'))) as ResultEnvelope).status,
+    ).toBe('succeeded')
+  })
+
+  it('after SIGKILL mid-task and a restart, no task is stuck running', async () => {
+    upstream ??= await startUpstream()
+    upstream.reset()
+    upstream.script({ hang: true })
+    const dataDir = tempDir()
+    const first = await startServer(dataDir, upstream.url)
+    const submitted = await fetch(`${first.url}/v1/tasks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${first.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ intent: 'answer', route: 'api', input: { question: 'hang?' } }),
+    })
+    const task = (await submitted.json()) as ResultEnvelope
+    const deadline = Date.now() + 10_000
+    while (upstream.requests.length === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    first.child.kill('SIGKILL')
+    await first.exited
+
+    const second = await startServer(dataDir, upstream.url)
+    expect(second.key).toBeUndefined() // the first start's key is kept, not re-created
+    const read = await fetch(`${second.url}/v1/tasks/${task.task_id}`, {
+      headers: { authorization: `Bearer ${first.key}` },
+    })
+    const recovered = (await read.json()) as ResultEnvelope
+    expect(recovered.status).toBe('failed')
+    expect(recovered.error).toMatchObject({ code: 'AION_TASK_INTERRUPTED', retryable: true })
+
+    second.child.kill('SIGTERM')
+    expect(await second.exited).toBe(0)
+  })
+
+  it('SIGTERM mid-task drains: the open stream gets a final event, the process exits 0, nothing is left running', async () => {
+    upstream ??= await startUpstream()
+    upstream.reset()
+    upstream.script({ hang: true })
+    const dataDir = tempDir()
+    const server = await startServer(dataDir, upstream.url)
+    const headers = { authorization: `Bearer ${server.key}`, 'content-type': 'application/json' }
+    const task = (await (
+      await fetch(`${server.url}/v1/tasks`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          intent: 'answer',
+          route: 'api',
+          stream: true,
+          input: { question: 'hang?' },
+        }),
+      })
+    ).json()) as ResultEnvelope
+    const stream = await fetch(`${server.url}/v1/stream/${task.task_id}`, { headers })
+    const deadline = Date.now() + 10_000
+    while (upstream.requests.length === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    server.child.kill('SIGTERM')
+    const body = await stream.text()
+    expect(body).toMatch(/event: (done|error)/)
+    expect(await server.exited).toBe(0)
+
+    const again = await startServer(dataDir, upstream.url)
+    const final = (await (
+      await fetch(`${again.url}/v1/tasks/${task.task_id}`, { headers })
+    ).json()) as ResultEnvelope
+    expect(['cancelled', 'failed']).toContain(final.status)
+    again.child.kill('SIGTERM')
+    await again.exited
+  })
+})
