@@ -56,13 +56,15 @@ function startChild(
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start`)), 120_000)
     child.stdout?.on('data', (chunk: Buffer) => {
+      if (process.env.BENCH_DEBUG) process.stderr.write(`[${args.at(-1)}] ${chunk.toString()}`)
       buffer += chunk.toString()
       const parts = buffer.split('\n')
       buffer = parts.pop() ?? ''
       lines.push(...parts)
       if (
         parts.some(
-          (line) => line.includes('"url"') || /listening|Server is running|ready/i.test(line),
+          (line) =>
+            line.includes('"url"') || /is up at|listening|Server is running|ready/i.test(line),
         )
       ) {
         clearTimeout(timer)
@@ -70,6 +72,7 @@ function startChild(
       }
     })
     child.stderr?.on('data', (chunk: Buffer) => {
+      if (process.env.BENCH_DEBUG) process.stderr.write(chunk)
       if (/Server is running/i.test(chunk.toString())) {
         clearTimeout(timer)
         resolve({ child, lines })
@@ -152,11 +155,9 @@ async function startOmertaos(
   const text = lines.join('\n')
   const key = /(aion_[A-Za-z0-9]+_[A-Za-z0-9-]+)/.exec(text)?.[1]
   if (!key) throw new Error(`no development key printed:\n${text}`)
-  return {
-    url: urlFrom(lines.filter((line) => line.includes('"url"'))),
-    key,
-    pid: child.pid as number,
-  }
+  const url = /OMERTAOS is up at (\S+)/.exec(text)?.[1]
+  if (!url) throw new Error(`no URL printed:\n${text}`)
+  return { url, key, pid: child.pid as number }
 }
 
 async function startPortkey(): Promise<Target | string> {

@@ -76,6 +76,7 @@ export async function startPlatform(
       settings: settings.control,
       configDir: settings.configDir,
       logger,
+      seedBudget: (tenantId, spentTodayUsd) => budget.seed(tenantId, spentTodayUsd),
     })
     const recovered = await controlPlane.recover()
     if (recovered.requeued + recovered.interrupted > 0)

@@ -58,7 +58,8 @@ export function buildFeatures(
   return {
     tenantId,
     intent: request.intent,
-    requestedRoute: request.route ?? intent.default_route,
+    // 'auto' lets the router start from the intent's default route and still fall back to others.
+    requestedRoute: request.route ?? 'auto',
     privacy: effectivePrivacy(intent, request.privacy),
     budgetUsd,
     ...(request.max_latency_ms === undefined ? {} : { maxLatencyMs: request.max_latency_ms }),
