@@ -46,7 +46,18 @@ const driverRule = (allowedDriver) => ({
 })
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.aion/**', 'coverage/**', 'test/fixtures/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      '.aion/**',
+      'coverage/**',
+      'test/fixtures/**',
+      '.scratch/**',
+      '.ci-work/**',
+      'modules/*/build/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -326,3 +326,5 @@ try {
   for (const child of children) child.kill('SIGTERM')
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true })
 }
+// autocannon and the children's pipes keep handles open; the run is over.
+process.exit(0)
