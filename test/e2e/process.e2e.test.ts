@@ -3,66 +3,31 @@
  * against a running server, SIGTERM drain and SIGKILL mid-task (after a
  * restart no task is stuck `running`).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { spawnSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import type { ResultEnvelope } from '../../contracts/generated/index.js'
+import {
+  cleanUpProcesses,
+  startServer as startProcess,
+  tempDir,
+} from '../support/server-process.js'
 import { startUpstream, type Upstream } from '../upstream/openai-upstream.js'
 
-const children: ChildProcess[] = []
-const dirs: string[] = []
 let upstream: Upstream | undefined
 
-afterEach(() => {
-  for (const child of children.splice(0)) child.kill('SIGKILL')
-})
 afterAll(async () => {
+  cleanUpProcesses()
   await upstream?.close()
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
 })
 
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'aion-proc-'))
-  dirs.push(dir)
-  return dir
-}
-
-interface Server {
-  child: ChildProcess
-  url: string
-  key: string | undefined
-  exited: Promise<number | null>
-}
-
-async function startServer(dataDir: string, upstreamUrl: string): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      AION_PORT: '0',
-      AION_DATA_DIR: dataDir,
-      AION_OPENAI_API_KEY: 'sk-proc',
-      AION_OPENAI_BASE_URL: upstreamUrl,
-      AION_SHUTDOWN_TIMEOUT_MS: '3000',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  children.push(child)
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
-  )
-  let stdout = ''
-  return new Promise((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString()
-      const url = /OMERTAOS is up at (\S+)/.exec(stdout)?.[1]
-      if (url && stdout.includes('\n', stdout.indexOf('is up at') + 1)) {
-        const key = /(aion_[a-z0-9]+_[a-z0-9]+)/.exec(stdout)?.[1]
-        if (key || stdout.includes('API keys:')) resolve({ child, url, key, exited })
-      }
-    })
-    void exited.then((code) => reject(new Error(`server exited early with ${code}`)))
+function startServer(dataDir: string, upstreamUrl: string) {
+  return startProcess({
+    AION_DATA_DIR: dataDir,
+    AION_OPENAI_API_KEY: 'sk-proc',
+    AION_OPENAI_BASE_URL: upstreamUrl,
+    AION_SHUTDOWN_TIMEOUT_MS: '3000',
   })
 }
 
