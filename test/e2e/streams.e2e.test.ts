@@ -161,4 +161,28 @@ describe('faults', () => {
     expect(cancelled.status).toBe('cancelled')
     expect(await t.upstream.requests[0]?.finished).toBe('client-closed')
   })
+
+  it('a client that disconnects mid-stream leaves the task running to its end', async () => {
+    t.upstream.reset()
+    t.upstream.script({ content: 'One. Two. Three. Four. Five.', chunkDelayMs: 40 })
+    const task = await submitted()
+    const abort = new AbortController()
+    const stream = await fetch(`${t.url}/v1/stream/${task.task_id}`, {
+      headers: { authorization: `Bearer ${t.key}` },
+      signal: abort.signal,
+    })
+    const reader = stream.body?.getReader()
+    const first = await reader?.read()
+    expect(new TextDecoder().decode(first?.value)).toMatch(/event: (token|partial|done)/)
+    abort.abort()
+
+    const final = await fetch(`${t.url}/v1/tasks/${task.task_id}`, {
+      headers: { authorization: `Bearer ${t.key}`, prefer: 'wait=10' },
+    })
+    await until(() => t.upstream.requests.length === 1)
+    const envelope = (await final.json()) as ResultEnvelope
+    expect(['running', 'succeeded']).toContain(envelope.status)
+    const done = await listen(task.task_id, { stop: ended })
+    expect(done.at(-1)?.type).toBe('done')
+  })
 })
