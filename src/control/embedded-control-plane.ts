@@ -15,7 +15,7 @@ import {
 import type { ControlSettings } from '../core/settings/index.js'
 import type { ProviderSet } from '../providers/model-provider.js'
 import type { ModuleExecutor } from '../runtime/module-executor.js'
-import { DEFAULT_TENANT_ID, type JsonValue, type Store } from '../storage/index.js'
+import { DEFAULT_TENANT_ID, groupCommit, type JsonValue, type Store } from '../storage/index.js'
 import type { BudgetLedger } from './budget/budget-ledger.js'
 import type {
   Actor,
@@ -143,7 +143,7 @@ export class EmbeddedControlPlane implements ControlPlane {
     const now = new Date().toISOString()
     let record
     try {
-      record = await this.#store.transaction(async (tx) => {
+      record = await groupCommit(this.#store).run(async (tx) => {
         const created = await tx.tasks.create({
           task_id: taskId,
           tenant_id: actor.tenantId,

@@ -12,6 +12,7 @@ import type {
   TaskRecord,
   TaskStatus,
 } from '../../storage/index.js'
+import { groupCommit } from '../../storage/index.js'
 import { auditEvent, auditRecord, lifecycleEvent, type AuditEntry } from './platform-topics.js'
 
 /** One state change and everything written with it. */
@@ -30,9 +31,12 @@ export interface Transition {
 /**
  * Applies the transition; undefined (and nothing written) when the task is
  * no longer in one of `from` — another writer ended it first.
+ *
+ * Transitions commit in groups (see `groupCommit`): under load one
+ * transaction carries many tasks' changes instead of one commit each.
  */
 export function applyTransition(store: Store, t: Transition): Promise<TaskRecord | undefined> {
-  return store.transaction((tx) => applyInTx(tx, t))
+  return groupCommit(store).run((tx) => applyInTx(tx, t))
 }
 
 async function applyInTx(tx: StoreTx, t: Transition): Promise<TaskRecord | undefined> {

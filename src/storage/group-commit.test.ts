@@ -1,0 +1,57 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { StoreConflictError } from '../core/errors/index.js'
+import { groupCommit } from './group-commit.js'
+import { openStore } from './open-store.js'
+import type { Store } from './ports/store.js'
+
+let store: Store
+const dir = mkdtempSync(join(tmpdir(), 'aion-group-'))
+beforeAll(async () => {
+  store = await openStore({ dataDir: dir })
+  await store.migrate()
+})
+afterAll(async () => {
+  await store.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+const task = (id: string) => ({ task_id: id, intent: 'summarize', request: { n: id } })
+
+describe('groupCommit', () => {
+  it('runs the units of one turn in one transaction, in arrival order', async () => {
+    const group = groupCommit(store)
+    expect(groupCommit(store)).toBe(group)
+    const order: string[] = []
+    const results = await Promise.all(
+      ['g1', 'g2', 'g3'].map((id) =>
+        group.run(async (tx) => {
+          order.push(id)
+          return (await tx.tasks.create(task(id))).task_id
+        }),
+      ),
+    )
+    expect(results).toEqual(['g1', 'g2', 'g3'])
+    expect(order).toEqual(['g1', 'g2', 'g3'])
+    expect(await store.tasks.get('default', 'g2')).toMatchObject({
+      task_id: 'g2',
+      status: 'queued',
+    })
+  })
+
+  it('fails only the faulty unit when the shared transaction fails', async () => {
+    const group = groupCommit(store)
+    await store.tasks.create(task('taken'))
+    const outcomes = await Promise.allSettled([
+      group.run((tx) => tx.tasks.create(task('ok-1'))),
+      group.run((tx) => tx.tasks.create(task('taken'))),
+      group.run((tx) => tx.tasks.create(task('ok-2'))),
+    ])
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
+    expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(StoreConflictError)
+    expect(await store.tasks.get('default', 'ok-1')).toBeDefined()
+    expect(await store.tasks.get('default', 'ok-2')).toBeDefined()
+  })
+})

@@ -1,0 +1,80 @@
+/**
+ * Group commit: units of work that arrive in the same turn of the event loop
+ * share one transaction, in arrival order, instead of one commit each. Under
+ * load a commit then carries many tasks' changes; alone, a unit waits one
+ * `setImmediate`. Should the shared transaction fail, each unit is retried in
+ * a transaction of its own, so only a faulty unit fails. A unit must not
+ * depend on another unit of the same batch having committed.
+ */
+import type { Store, StoreTx } from './ports/store.js'
+
+/** Most units one shared transaction carries. */
+const maxBatch = 256
+
+type Work = (tx: StoreTx) => Promise<unknown>
+
+interface Pending {
+  readonly work: Work
+  readonly resolve: (value: unknown) => void
+  readonly reject: (error: unknown) => void
+}
+
+export interface GroupCommit {
+  /** Runs `work` in a transaction shared with the other units of this turn. */
+  run<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>
+}
+
+const groups = new WeakMap<Store, GroupCommit>()
+
+/** The store's group committer (one per store). */
+export function groupCommit(store: Store): GroupCommit {
+  let group = groups.get(store)
+  if (group === undefined) {
+    group = new StoreGroupCommit(store)
+    groups.set(store, group)
+  }
+  return group
+}
+
+class StoreGroupCommit implements GroupCommit {
+  readonly #store: Store
+  #pending: Pending[] = []
+  #scheduled = false
+
+  constructor(store: Store) {
+    this.#store = store
+  }
+
+  run<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.push({ work, resolve: resolve as (value: unknown) => void, reject })
+      if (!this.#scheduled) {
+        this.#scheduled = true
+        setImmediate(() => void this.#flush())
+      }
+    })
+  }
+
+  async #flush(): Promise<void> {
+    const batch = this.#pending.slice(0, maxBatch)
+    this.#pending = this.#pending.slice(maxBatch)
+    this.#scheduled = this.#pending.length > 0
+    if (this.#scheduled) setImmediate(() => void this.#flush())
+    try {
+      const results = await this.#store.transaction(async (tx) => {
+        const values: unknown[] = []
+        for (const item of batch) values.push(await item.work(tx))
+        return values
+      })
+      batch.forEach((item, index) => item.resolve(results[index]))
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0]?.reject(error)
+        return
+      }
+      for (const item of batch) {
+        await this.#store.transaction((tx) => item.work(tx)).then(item.resolve, item.reject)
+      }
+    }
+  }
+}
