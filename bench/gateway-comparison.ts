@@ -46,9 +46,11 @@ function startChild(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<{ child: ChildProcess; lines: string[] }> {
+  // Its own process group, so the cleanup also ends what npx starts under it.
   const child = spawn(args[0] as string, args.slice(1), {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   })
   children.push(child)
   const lines: string[] = []
@@ -323,7 +325,13 @@ ${ratios.map((line) => `- ${line}`).join('\n')}
 try {
   await main()
 } finally {
-  for (const child of children) child.kill('SIGTERM')
+  for (const child of children) {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM')
+    } catch {
+      // already gone
+    }
+  }
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true })
 }
 // autocannon and the children's pipes keep handles open; the run is over.
