@@ -2,30 +2,12 @@
  * aionctl as an operator runs it: the package bin, in a child process, with
  * real files and a real SQLite store.
  */
-import { spawnSync } from 'node:child_process'
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { cpSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { aionctl, cleanUpProcesses, tempDir } from './support/server-process.js'
 
-const dirs: string[] = []
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
-})
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'aionctl-'))
-  dirs.push(dir)
-  return dir
-}
-
-function aionctl(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, ['bin/aionctl.js', ...args], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    encoding: 'utf8',
-  })
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr }
-}
+afterAll(cleanUpProcesses)
 
 /** A copy of config/ with one independent mistake in each of three files. */
 function configWithThreeMistakes(): string {

@@ -3,12 +3,12 @@
  * against a running server, SIGTERM drain and SIGKILL mid-task (after a
  * restart no task is stuck `running`).
  */
-import { spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { ResultEnvelope } from '../../contracts/generated/index.js'
 import {
+  aionctl,
   cleanUpProcesses,
   startServer as startProcess,
   tempDir,
@@ -31,14 +31,6 @@ function startServer(dataDir: string, upstreamUrl: string) {
   })
 }
 
-function aionctl(args: string[], env: Record<string, string>) {
-  return spawnSync(process.execPath, ['bin/aionctl.js', ...args], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    encoding: 'utf8',
-    timeout: 30_000,
-  })
-}
-
 describe('the platform as processes', () => {
   it('aionctl submit --wait and --stream print a real summary', async () => {
     upstream ??= await startUpstream()
@@ -51,7 +43,7 @@ describe('the platform as processes', () => {
     )
     const env = { AION_URL: server.url, AION_API_KEY: server.key ?? '' }
     const waited = aionctl(['submit', '--intent', 'summarize', '--file', file, '--wait'], env)
-    expect(waited.status).toBe(0)
+    expect(waited.code).toBe(0)
     expect(waited.stdout).toMatch(/budget/)
     expect(waited.stderr).toMatch(/succeeded via local \(module summarize_text\)/)
 
@@ -59,7 +51,7 @@ describe('the platform as processes', () => {
       ['submit', '--intent', 'summarize', '--file', file, '--stream', '--json'],
       env,
     )
-    expect(streamed.status).toBe(0)
+    expect(streamed.code).toBe(0)
     expect(
       (JSON.parse(streamed.stdout.slice(streamed.stdout.indexOf('{'))) as ResultEnvelope).status,
     ).toBe('succeeded')

@@ -3,7 +3,7 @@
  * tests that need real signals and restarts. Every child and temp dir made
  * here is cleaned by {@link cleanUpProcesses}.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -68,4 +68,21 @@ export function startServer(env: Record<string, string>): Promise<StartedServer>
       reject(new Error(`server exited with ${code}: ${server.stderr()}`)),
     )
   })
+}
+
+/** What an `aionctl` run printed and how it exited. */
+export interface CliRun {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Runs the package's `aionctl` bin with only `PATH` and the given settings. */
+export function aionctl(args: readonly string[], env: Record<string, string> = {}): CliRun {
+  const result = spawnSync(process.execPath, ['bin/aionctl.js', ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  })
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr }
 }
