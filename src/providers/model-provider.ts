@@ -16,6 +16,13 @@ export interface JsonSchemaFormat {
   readonly type: 'json_schema'
   readonly name: string
   readonly schema: Record<string, unknown>
+  /**
+   * Ask for strict schema adherence. Strict mode accepts only a subset of
+   * JSON Schema (every property required, no `allOf`/`if`); a richer schema
+   * must go non-strict and be validated by the caller.
+   * @default true
+   */
+  readonly strict?: boolean
 }
 
 export interface ChatRequest {

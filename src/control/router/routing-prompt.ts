@@ -30,7 +30,9 @@ let decisionSchema: Record<string, unknown> | undefined
 export function routingDecisionFormat(): JsonSchemaFormat {
   decisionSchema ??= readContractSchemas().find((s) => s.name === 'routing-decision')?.schema
   if (!decisionSchema) throw new TypeError('the routing-decision contract schema is missing')
-  return { type: 'json_schema', name: 'routing_decision', schema: decisionSchema }
+  // The contract uses `if`/`then` and optional fields, which strict structured
+  // output refuses; the answer is checked against the contract on arrival anyway.
+  return { type: 'json_schema', name: 'routing_decision', schema: decisionSchema, strict: false }
 }
 
 /** The system and user messages for one routing question. */

@@ -82,6 +82,16 @@ describe('profiles', () => {
     })
   })
 
+  it('openai: a schema strict mode cannot express goes non-strict when asked', async () => {
+    const seen = await recorded(openAiProfile({ baseUrl: upstream.url, apiKey: key }), {
+      responseFormat: { type: 'json_schema', name: 'answer', schema, strict: false },
+    })
+    expect(seen.body.response_format).toEqual({
+      type: 'json_schema',
+      json_schema: { name: 'answer', schema, strict: false },
+    })
+  })
+
   it('azure: deployment URL with api-version, api-key header, no model in body', async () => {
     const profile = azureProfile({
       baseUrl: upstream.origin,

@@ -50,7 +50,7 @@ export function openAiResponseFormat(format: ResponseFormat): unknown {
   if (format.type === 'json_object') return { type: 'json_object' }
   return {
     type: 'json_schema',
-    json_schema: { name: format.name, schema: format.schema, strict: true },
+    json_schema: { name: format.name, schema: format.schema, strict: format.strict ?? true },
   }
 }
 
