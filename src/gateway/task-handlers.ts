@@ -3,22 +3,17 @@
  * the parsed request and returns an {@link Answer}. Idempotency caches
  * answers, so they are plain data.
  */
-import type { ResultEnvelope, TaskRequest } from '../../contracts/generated/index.js'
+import type { TaskRequest } from '../../contracts/generated/index.js'
 import type { Actor, ControlPlane } from '../control/control-plane.js'
 import { checkContract } from '../core/contracts/contract-validator.js'
 import { RequestInvalidError } from '../core/errors/index.js'
+import { isTerminalStatus } from '../core/task-status.js'
 
 /** A response as data: status, JSON body, extra headers. */
 export interface Answer {
   readonly status: number
   readonly body: unknown
   readonly headers?: Readonly<Record<string, string>>
-}
-
-const terminal = new Set(['succeeded', 'failed', 'cancelled', 'timed_out'])
-
-export function isTerminal(envelope: ResultEnvelope): boolean {
-  return terminal.has(envelope.status)
 }
 
 export interface SubmitContext {
@@ -46,7 +41,7 @@ export async function submitTask(
   const headers: Record<string, string> = { location: `/v1/tasks/${envelope.task_id}` }
   if (context.waitSeconds !== undefined) {
     headers['preference-applied'] = `wait=${context.waitSeconds}`
-    if (!isTerminal(envelope) && context.waitSeconds > 0) {
+    if (!isTerminalStatus(envelope.status) && context.waitSeconds > 0) {
       envelope = await control.waitForEnd(
         actor.tenantId,
         envelope.task_id,
@@ -54,7 +49,7 @@ export async function submitTask(
       )
     }
   }
-  return { status: isTerminal(envelope) ? 200 : 202, body: envelope, headers }
+  return { status: isTerminalStatus(envelope.status) ? 200 : 202, body: envelope, headers }
 }
 
 /** `GET /v1/tasks/{id}`. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { Command, Option } from 'commander'
 import type { ResultEnvelope, TaskRequest } from '../../../contracts/generated/index.js'
+import { isTerminalStatus } from '../../core/task-status.js'
 import { clientFrom, type ClientOptions } from './client.js'
 
 interface SubmitOptions extends ClientOptions {
@@ -106,5 +107,5 @@ function printEnvelope(envelope: ResultEnvelope, json: boolean): void {
     process.stdout.write(`${envelope.task_id} ${envelope.status}\n`)
     if (envelope.error) process.stderr.write(`${envelope.error.code}: ${envelope.error.message}\n`)
   }
-  if (['failed', 'cancelled', 'timed_out'].includes(envelope.status)) process.exitCode = 1
+  if (isTerminalStatus(envelope.status) && envelope.status !== 'succeeded') process.exitCode = 1
 }

@@ -23,12 +23,8 @@ function pooledRandom(): number {
   return (randomPool[randomOffset++] as number) / 256
 }
 
-const terminal: ReadonlySet<TaskStatus> = new Set(['succeeded', 'failed', 'cancelled', 'timed_out'])
-
 /** True for the four statuses a task never leaves. */
-export function isTerminal(status: TaskStatus): boolean {
-  return terminal.has(status)
-}
+export { isTerminalStatus as isTerminal } from '../../core/task-status.js'
 
 /** The states a task is in before it ends. */
 export const activeStatuses: readonly TaskStatus[] = ['queued', 'routed', 'running']
