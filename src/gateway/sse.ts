@@ -21,12 +21,21 @@ export function openSse(raw: ServerResponse, extraHeaders: Record<string, string
 }
 
 /** Writes one event; resolves when the socket can take more (backpressure). */
-export async function writeSseEvent(
-  raw: ServerResponse,
-  event: { readonly id: number; readonly name: string; readonly data: unknown },
-): Promise<void> {
-  const frame = `id: ${event.id}\nevent: ${event.name}\ndata: ${JSON.stringify(event.data)}\n\n`
-  if (!raw.write(frame)) await once(raw, 'drain')
+export async function writeSseEvent(raw: ServerResponse, event: SseEvent): Promise<void> {
+  if (!raw.write(sseFrame(event))) await once(raw, 'drain')
+}
+
+/** One named SSE event; `id` is left out for an event outside the task's sequence. */
+export interface SseEvent {
+  readonly id?: number
+  readonly name: string
+  readonly data: unknown
+}
+
+/** The wire form of one event. */
+export function sseFrame(event: SseEvent): string {
+  const id = event.id === undefined ? '' : `id: ${event.id}\n`
+  return `${id}event: ${event.name}\ndata: ${JSON.stringify(event.data)}\n\n`
 }
 
 /** Starts heartbeat comments; returns the function that stops them. */

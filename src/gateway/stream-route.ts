@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify'
 import type { ControlPlane } from '../control/control-plane.js'
 import { toAionError } from '../core/errors/index.js'
 import { actorOf } from './auth/index.js'
-import { lastEventId, openSse, startSseHeartbeat, writeSseEvent } from './sse.js'
+import { lastEventId, openSse, sseFrame, startSseHeartbeat, writeSseEvent } from './sse.js'
 import { guarded, type RouteGuards } from './task-routes.js'
 
 export function registerStreamRoute(
@@ -41,8 +41,10 @@ export function registerStreamRoute(
         if (!abort.signal.aborted) {
           const aion = toAionError(error)
           request.log.warn({ err: error, taskId }, 'stream ended by an error')
+          // Written without waiting for drain: the stream ends right after it.
+          const failure = { code: aion.code, message: aion.message, retryable: aion.retryable }
           raw.write(
-            `event: error\ndata: ${JSON.stringify({ event: 'error', task_id: taskId, error: { code: aion.code, message: aion.message, retryable: aion.retryable } })}\n\n`,
+            sseFrame({ name: 'error', data: { event: 'error', task_id: taskId, error: failure } }),
           )
         }
       } finally {
