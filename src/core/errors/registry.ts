@@ -798,3 +798,111 @@ export const UnsupportedMediaTypeError = defineError<{ contentType: string }>(
     message: () => 'request body must be application/json',
   },
 )
+
+// ── MODULE: subprocess sandbox, GPU placement, package archives ─────────────
+/** Subprocess packages are refused: the sandbox (bubblewrap, cgroups, rlimits) cannot be set up here. */
+export const ModuleSandboxUnavailableError = defineError<{ module: string; reason: string }>(
+  'ModuleSandboxUnavailableError',
+  {
+    code: 'AION_MODULE_SANDBOX_UNAVAILABLE',
+    kind: 'unavailable',
+    retryable: false,
+    message: (f) =>
+      `module ${f.module} runs as a sandboxed subprocess, and the sandbox is unavailable on this host: ${f.reason}`,
+  },
+)
+
+/** A sandboxed subprocess hit a cgroup or rlimit limit (memory, pids, cpu time, file size) and was killed. */
+export const ModuleSandboxLimitError = defineError<{
+  module: string
+  resource: 'memory' | 'pids' | 'cpu_time' | 'file_size'
+  limit: string
+}>('ModuleSandboxLimitError', {
+  code: 'AION_MODULE_SANDBOX_LIMIT_EXCEEDED',
+  kind: 'resource_exhausted',
+  retryable: false,
+  message: (f) => `module ${f.module} exceeded its ${f.resource} limit (${f.limit}) and was stopped`,
+})
+
+/** No free device matches a module's `runtime.resources.gpu`; the router can check this before routing. */
+export const ModuleGpuUnavailableError = defineError<{
+  module: string
+  vendor: string
+  count: number
+  reason: string
+}>('ModuleGpuUnavailableError', {
+  code: 'AION_MODULE_GPU_UNAVAILABLE',
+  kind: 'unavailable',
+  retryable: true,
+  message: (f) =>
+    `module ${f.module} needs ${f.count} ${f.vendor} GPU${f.count === 1 ? '' : 's'}: ${f.reason}`,
+})
+
+/** Fields of an error raised for one problem in a package archive (`.tar`, `.tar.gz`, `.tgz`). */
+export interface ModuleArchiveIssueFields {
+  /** The archive file's name. */
+  readonly archive: string
+  /** The offending entry's path as written in the archive; `''` for the whole archive. */
+  readonly entry: string
+  readonly detail: string
+  readonly [field: string]: unknown
+}
+
+function defineModuleArchiveIssue(
+  name: string,
+  code: string,
+  kind: Parameters<typeof defineError>[1]['kind'],
+) {
+  return defineError<ModuleArchiveIssueFields>(name, {
+    code,
+    kind,
+    retryable: false,
+    message: (f) => `package archive ${f.archive}${f.entry ? `: ${f.entry}` : ''}: ${f.detail}`,
+  })
+}
+
+export const ModuleArchiveUnreadableError = defineModuleArchiveIssue(
+  'ModuleArchiveUnreadableError',
+  'AION_MODULE_ARCHIVE_UNREADABLE',
+  'unprocessable',
+)
+export const ModuleArchiveAbsolutePathError = defineModuleArchiveIssue(
+  'ModuleArchiveAbsolutePathError',
+  'AION_MODULE_ARCHIVE_ABSOLUTE_PATH',
+  'unprocessable',
+)
+export const ModuleArchiveParentPathError = defineModuleArchiveIssue(
+  'ModuleArchiveParentPathError',
+  'AION_MODULE_ARCHIVE_PARENT_PATH',
+  'unprocessable',
+)
+export const ModuleArchiveLinkOutsideError = defineModuleArchiveIssue(
+  'ModuleArchiveLinkOutsideError',
+  'AION_MODULE_ARCHIVE_LINK_OUTSIDE',
+  'unprocessable',
+)
+export const ModuleArchiveSpecialFileError = defineModuleArchiveIssue(
+  'ModuleArchiveSpecialFileError',
+  'AION_MODULE_ARCHIVE_SPECIAL_FILE',
+  'unprocessable',
+)
+export const ModuleArchiveSetuidError = defineModuleArchiveIssue(
+  'ModuleArchiveSetuidError',
+  'AION_MODULE_ARCHIVE_SETUID',
+  'unprocessable',
+)
+export const ModuleArchiveEntryTooLargeError = defineModuleArchiveIssue(
+  'ModuleArchiveEntryTooLargeError',
+  'AION_MODULE_ARCHIVE_ENTRY_TOO_LARGE',
+  'payload_too_large',
+)
+export const ModuleArchiveTooLargeError = defineModuleArchiveIssue(
+  'ModuleArchiveTooLargeError',
+  'AION_MODULE_ARCHIVE_TOO_LARGE',
+  'payload_too_large',
+)
+export const ModuleArchiveTooManyEntriesError = defineModuleArchiveIssue(
+  'ModuleArchiveTooManyEntriesError',
+  'AION_MODULE_ARCHIVE_TOO_MANY_ENTRIES',
+  'payload_too_large',
+)
