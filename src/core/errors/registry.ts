@@ -821,7 +821,8 @@ export const ModuleSandboxLimitError = defineError<{
   code: 'AION_MODULE_SANDBOX_LIMIT_EXCEEDED',
   kind: 'resource_exhausted',
   retryable: false,
-  message: (f) => `module ${f.module} exceeded its ${f.resource} limit (${f.limit}) and was stopped`,
+  message: (f) =>
+    `module ${f.module} exceeded its ${f.resource} limit (${f.limit}) and was stopped`,
 })
 
 /** No free device matches a module's `runtime.resources.gpu`; the router can check this before routing. */
