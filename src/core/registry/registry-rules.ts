@@ -6,6 +6,7 @@
  */
 import { RegistryInvalidValueError } from '../errors/index.js'
 import { intentRules } from './intent-rules.js'
+import { pipelineRules } from './pipeline-rules.js'
 import { pointer } from './registry-issue.js'
 import {
   asArray,
@@ -19,7 +20,13 @@ import {
 
 /** Every rule finding over the parsed files. */
 export function registryRules(data: ParsedData): RuleFinding[] {
-  return [...intentRules(data), ...policyRules(data), ...modelRules(data), ...moduleRules(data)]
+  return [
+    ...intentRules(data),
+    ...policyRules(data),
+    ...modelRules(data),
+    ...moduleRules(data),
+    ...pipelineRules(data),
+  ]
 }
 
 function policyRules(data: ParsedData): RuleFinding[] {

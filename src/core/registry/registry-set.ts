@@ -45,6 +45,9 @@ export function buildRegistrySet(
   sources: Readonly<Record<RegistryFileName, string>>,
 ): RegistrySet {
   const policies = data['policies.yml'] as PoliciesRegistry
+  const modules = data['modules.yml'] as Omit<ModulesRegistry, 'pipelines'> & {
+    readonly pipelines?: ModulesRegistry['pipelines']
+  }
   const resolved: PoliciesRegistry = {
     ...policies,
     routing: {
@@ -58,7 +61,7 @@ export function buildRegistrySet(
     intents: data['intents.yml'] as IntentsRegistry,
     policies: resolved,
     models: data['models.yml'] as ModelsRegistry,
-    modules: data['modules.yml'] as ModulesRegistry,
+    modules: { ...modules, pipelines: modules.pipelines ?? [] },
     contentHash: registryContentHash(sources),
     sources: { ...sources },
   })

@@ -85,8 +85,30 @@ export interface ModelsRegistry {
 /** One module of modules.yml. */
 export type ModuleEntry = DeepReadonly<Contract.ModuleEntry>
 
-/** modules.yml. */
-export type ModulesRegistry = DeepReadonly<Contract.ModulesRegistry>
+/** What a pipeline's model step may use: `any`, a `provider:model` ref, or `{tier, placement}`. */
+export type PipelineModelSelector = DeepReadonly<Contract.PipelineModelSelector>
+
+/** One step of a pipeline: exactly one of `module`, `redact`, `model` (the schema's min/maxProperties). */
+export type PipelineStep =
+  | { readonly module: string; readonly redact?: never; readonly model?: never }
+  | { readonly redact: string; readonly module?: never; readonly model?: never }
+  | { readonly model: PipelineModelSelector; readonly module?: never; readonly redact?: never }
+
+/** Compile-time proof that the narrower step type still fits the schema's. */
+export type _PipelineStepFitsSchema = Assert<
+  PipelineStep extends DeepReadonly<Contract.PipelineStepSpec> ? true : false
+>
+
+/** One pipeline of modules.yml. */
+export interface PipelineEntry extends Omit<DeepReadonly<Contract.PipelineEntry>, 'steps'> {
+  readonly steps: readonly PipelineStep[]
+}
+
+/** modules.yml, `pipelines` filled in (empty when absent). */
+export interface ModulesRegistry {
+  readonly modules: readonly ModuleEntry[]
+  readonly pipelines: readonly PipelineEntry[]
+}
 
 /** A complete, validated registry set; deeply frozen. */
 export interface RegistrySet {
