@@ -141,7 +141,7 @@ describe('pipelines in modules.yml', () => {
 
   it('refuses a model step no allowed model matches (a cloud model for a local-only intent)', () => {
     const intents = config['intents.yml'].replace(
-      /invoice_ocr:\n(.*\n)*? {2}candidates: \[local\]/
+      /invoice_ocr:\n(.*\n)*? {2}candidates: \[local\]/,
       (block) => block.replace('candidates: [local]', 'candidates: [local, hybrid]'),
     )
     const issues = issuesOf(
