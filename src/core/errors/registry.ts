@@ -907,3 +907,15 @@ export const ModuleArchiveTooManyEntriesError = defineModuleArchiveIssue(
   'AION_MODULE_ARCHIVE_TOO_MANY_ENTRIES',
   'payload_too_large',
 )
+
+/** A secret a module declares as required (`permissions.secrets` without `?`) is not configured. */
+export const ModuleSecretMissingError = defineError<{ module: string; secret: string }>(
+  'ModuleSecretMissingError',
+  {
+    code: 'AION_MODULE_SECRET_MISSING',
+    kind: 'failed_precondition',
+    retryable: false,
+    message: (f) =>
+      `module ${f.module} requires secret ${f.secret}, which is not configured (AION_MODULE_SECRET_${f.secret})`,
+  },
+)
