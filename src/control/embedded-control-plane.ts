@@ -143,7 +143,7 @@ export class EmbeddedControlPlane implements ControlPlane {
     const now = new Date().toISOString()
     let record
     try {
-      record = await groupCommit(this.#store).run(async (tx) => {
+      record = await groupCommit(this.#store).run(async (tx, events) => {
         const created = await tx.tasks.create({
           task_id: taskId,
           tenant_id: actor.tenantId,
@@ -154,12 +154,13 @@ export class EmbeddedControlPlane implements ControlPlane {
           created_at: now,
           updated_at: now,
         })
-        await tx.outbox.enqueue(lifecycleEvent(created))
+        events.add(lifecycleEvent(created))
         const details = { intent: request.intent, route: features.requestedRoute }
         await writeAudit(
           tx,
           { actor, action: 'task.submit', target: taskId, outcome: 'success', details },
           now,
+          events,
         )
         return created
       })
@@ -174,6 +175,7 @@ export class EmbeddedControlPlane implements ControlPlane {
       traceId: command.traceId,
       registries,
       features,
+      record,
     }
     this.#orchestrator.enqueue(createTaskContext(task, this.#hub))
     return toEnvelope(record)
@@ -263,6 +265,7 @@ export class EmbeddedControlPlane implements ControlPlane {
         request,
         traceId: record.trace_id ?? '',
         registries,
+        record,
       }
       const features = featuresOrStrictest(task)
       this.#orchestrator.enqueue(createTaskContext({ ...task, features }, this.#hub), true)

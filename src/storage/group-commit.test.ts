@@ -54,4 +54,25 @@ describe('groupCommit', () => {
     expect(await store.tasks.get('default', 'ok-1')).toBeDefined()
     expect(await store.tasks.get('default', 'ok-2')).toBeDefined()
   })
+
+  it("commits the units' events once, in arrival order, and none of a failed unit", async () => {
+    const group = groupCommit(store)
+    const topic = 'aion.test.group'
+    await store.tasks.create(task('ev-taken'))
+    const unit = (id: string) =>
+      group.run(async (tx, events) => {
+        events.add({ topic, key: id, payload: { id, n: 1 } })
+        await tx.tasks.create(task(id))
+        events.add({ topic, key: id, payload: { id, n: 2 } })
+      })
+    const outcomes = await Promise.allSettled([unit('ev-1'), unit('ev-taken'), unit('ev-2')])
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
+    const listed = await store.outbox.list(0, 1000, topic)
+    expect(listed.map((e) => e.payload)).toEqual([
+      { id: 'ev-1', n: 1 },
+      { id: 'ev-1', n: 2 },
+      { id: 'ev-2', n: 1 },
+      { id: 'ev-2', n: 2 },
+    ])
+  })
 })

@@ -5,13 +5,23 @@
  * `setImmediate`. Should the shared transaction fail, each unit is retried in
  * a transaction of its own, so only a faulty unit fails. A unit must not
  * depend on another unit of the same batch having committed.
+ *
+ * Units hand their outbox events to the batch rather than inserting each:
+ * the batch appends them all, in arrival order, in one multi-row statement
+ * before it commits.
  */
+import type { NewOutboxEvent } from './ports/outbox.js'
 import type { Store, StoreTx } from './ports/store.js'
 
 /** Most units one shared transaction carries. */
 const maxBatch = 256
 
-type Work = (tx: StoreTx) => Promise<unknown>
+/** Collects a unit's outbox events; they commit with the unit's transaction. */
+export interface PendingEvents {
+  add(event: NewOutboxEvent): void
+}
+
+type Work = (tx: StoreTx, events: PendingEvents) => Promise<unknown>
 
 interface Pending {
   readonly work: Work
@@ -21,7 +31,7 @@ interface Pending {
 
 export interface GroupCommit {
   /** Runs `work` in a transaction shared with the other units of this turn. */
-  run<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>
+  run<T>(work: (tx: StoreTx, events: PendingEvents) => Promise<T>): Promise<T>
 }
 
 const groups = new WeakMap<Store, GroupCommit>()
@@ -45,7 +55,7 @@ class StoreGroupCommit implements GroupCommit {
     this.#store = store
   }
 
-  run<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+  run<T>(work: (tx: StoreTx, events: PendingEvents) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#pending.push({ work, resolve: resolve as (value: unknown) => void, reject })
       if (!this.#scheduled) {
@@ -61,11 +71,7 @@ class StoreGroupCommit implements GroupCommit {
     this.#scheduled = this.#pending.length > 0
     if (this.#scheduled) setImmediate(() => void this.#flush())
     try {
-      const results = await this.#store.transaction(async (tx) => {
-        const values: unknown[] = []
-        for (const item of batch) values.push(await item.work(tx))
-        return values
-      })
+      const results = await this.#store.transaction((tx) => runBatch(tx, batch))
       batch.forEach((item, index) => item.resolve(results[index]))
     } catch (error) {
       if (batch.length === 1) {
@@ -73,8 +79,20 @@ class StoreGroupCommit implements GroupCommit {
         return
       }
       for (const item of batch) {
-        await this.#store.transaction((tx) => item.work(tx)).then(item.resolve, item.reject)
+        await this.#store
+          .transaction(async (tx) => (await runBatch(tx, [item]))[0])
+          .then(item.resolve, item.reject)
       }
     }
   }
+}
+
+/** Runs the units in order in `tx`, then appends their events. */
+async function runBatch(tx: StoreTx, batch: readonly Pending[]): Promise<unknown[]> {
+  const events: NewOutboxEvent[] = []
+  const pending: PendingEvents = { add: (event) => void events.push(event) }
+  const values: unknown[] = []
+  for (const item of batch) values.push(await item.work(tx, pending))
+  if (events.length > 0) await tx.outbox.append(events)
+  return values
 }

@@ -2,6 +2,7 @@
 import type { TaskRequest } from '../../../contracts/generated/index.js'
 import { buildFeatures } from '../submission/task-features.js'
 import type { RegistrySet } from '../../core/registry/index.js'
+import type { TaskRecord } from '../../storage/index.js'
 import type { RoutingFeatures } from '../router/router-port.js'
 import type { TaskStream } from '../streams/task-stream.js'
 import type { TaskStreamHub } from '../streams/task-stream-hub.js'
@@ -28,6 +29,8 @@ export interface TaskContext {
   streamedOutput: boolean
   /** Epoch ms when the task must end (set when it starts running). */
   deadlineAt: number
+  /** The task as last persisted by this process (each transition replaces it). */
+  record: TaskRecord
 }
 
 /** Milliseconds left before the task's deadline (never negative). */
@@ -44,6 +47,8 @@ export interface AdmittedTask {
   readonly registries: ActiveRegistries
   /** Undefined for a recovered task whose request no longer passes (see {@link featuresOrStrictest}). */
   readonly features: RoutingFeatures | undefined
+  /** The task as stored when it was admitted. */
+  readonly record: TaskRecord
 }
 
 /** A fresh context for an admitted task, with its stream opened in the hub. */

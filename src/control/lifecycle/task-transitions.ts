@@ -1,11 +1,13 @@
 /**
- * Persisting a task's state changes: each transition is one transaction that
- * updates the row only while it is still in an expected status (so two
- * writers cannot both end a task) and enqueues the transition's events.
+ * Persisting a task's state changes: each transition is one unit of a group
+ * commit that updates the row only while it is still in an expected status
+ * (so two writers cannot both end a task) and hands over the transition's
+ * events, which commit in the same transaction.
  */
 import type {
   NewOutboxEvent,
   NewUsage,
+  PendingEvents,
   Store,
   StoreTx,
   TaskPatch,
@@ -15,13 +17,21 @@ import type {
 import { groupCommit } from '../../storage/index.js'
 import { auditEvent, auditRecord, lifecycleEvent, type AuditEntry } from './platform-topics.js'
 
+/** A patch stamped with the time of the change. */
+export type StampedPatch = TaskPatch & { readonly updated_at: string }
+
 /** One state change and everything written with it. */
 export interface Transition {
   readonly tenantId: string
   readonly taskId: string
   /** The statuses the task may be in for the change to apply. */
   readonly from: TaskStatus | readonly TaskStatus[]
-  readonly patch: TaskPatch & { readonly updated_at: string }
+  readonly patch: StampedPatch
+  /**
+   * The task as last persisted, when the caller holds it (the runner does):
+   * the change is then written without reading the row back.
+   */
+  readonly current?: TaskRecord
   /** Events besides the lifecycle event (decision, metrics), built from the new record. */
   readonly events?: (record: TaskRecord) => readonly NewOutboxEvent[]
   readonly usage?: readonly NewUsage[]
@@ -36,24 +46,58 @@ export interface Transition {
  * transaction carries many tasks' changes instead of one commit each.
  */
 export function applyTransition(store: Store, t: Transition): Promise<TaskRecord | undefined> {
-  return groupCommit(store).run((tx) => applyInTx(tx, t))
+  return groupCommit(store).run((tx, events) => applyInTx(tx, events, t))
 }
 
-async function applyInTx(tx: StoreTx, t: Transition): Promise<TaskRecord | undefined> {
-  const record = await tx.tasks.update(t.tenantId, t.taskId, t.patch, { expectStatus: t.from })
+async function applyInTx(
+  tx: StoreTx,
+  events: PendingEvents,
+  t: Transition,
+): Promise<TaskRecord | undefined> {
+  const from = typeof t.from === 'string' ? [t.from] : t.from
+  const record = t.current
+    ? (await tx.tasks.transition(t.tenantId, t.taskId, t.patch, from))
+      ? applyTaskPatch(t.current, t.patch)
+      : undefined
+    : await tx.tasks.update(t.tenantId, t.taskId, t.patch, { expectStatus: from })
   if (!record) return undefined
-  await tx.outbox.enqueue(lifecycleEvent(record))
-  for (const event of t.events?.(record) ?? []) await tx.outbox.enqueue(event)
+  events.add(lifecycleEvent(record))
+  for (const event of t.events?.(record) ?? []) events.add(event)
   for (const usage of t.usage ?? []) await tx.usage.record(usage)
-  if (t.audit) {
-    await tx.audit.append(auditRecord(t.audit, t.patch.updated_at))
-    await tx.outbox.enqueue(auditEvent(t.audit, t.patch.updated_at))
-  }
+  if (t.audit) await writeAudit(tx, t.audit, t.patch.updated_at, events)
   return record
 }
 
-/** Writes an audit entry on its own (an action that changed no task, or a policy change). */
-export async function writeAudit(tx: StoreTx, entry: AuditEntry, at: string): Promise<void> {
+/**
+ * The record after `patch`, as the store holds it once the patch applied
+ * (every status guard passed, so no other writer changed the row between).
+ */
+export function applyTaskPatch(record: TaskRecord, patch: StampedPatch): TaskRecord {
+  return {
+    ...record,
+    status: patch.status ?? record.status,
+    route: patch.route === undefined ? record.route : patch.route,
+    engine: patch.engine === undefined ? record.engine : patch.engine,
+    output: patch.output === undefined ? record.output : patch.output,
+    usage: patch.usage ?? record.usage,
+    error: patch.error === undefined ? record.error : patch.error,
+    decision: patch.decision === undefined ? record.decision : patch.decision,
+    trace_id: patch.trace_id === undefined ? record.trace_id : patch.trace_id,
+    updated_at: new Date(patch.updated_at).toISOString(),
+  }
+}
+
+/**
+ * Writes an audit entry and its event (an action that changed no task, or a
+ * policy change). Inside a group commit, pass the unit's `events`.
+ */
+export async function writeAudit(
+  tx: StoreTx,
+  entry: AuditEntry,
+  at: string,
+  events?: PendingEvents,
+): Promise<void> {
   await tx.audit.append(auditRecord(entry, at))
-  await tx.outbox.enqueue(auditEvent(entry, at))
+  if (events) events.add(auditEvent(entry, at))
+  else await tx.outbox.enqueue(auditEvent(entry, at))
 }

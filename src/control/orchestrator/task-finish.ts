@@ -9,7 +9,7 @@ import type { NewUsage, Store, TaskPatch, TaskRecord, TaskStatus } from '../../s
 import type { TaskContext } from '../execution/task-context.js'
 import { isTerminal, toEnvelope } from '../lifecycle/task-envelope.js'
 import { metricEvent, type ExecutionMetric } from '../lifecycle/platform-topics.js'
-import { applyTransition } from '../lifecycle/task-transitions.js'
+import { applyTransition, type Transition } from '../lifecycle/task-transitions.js'
 
 /** Minimal logger surface (pino's). */
 export interface TaskLogger {
@@ -32,6 +32,25 @@ export function abortStatus(reason: unknown): TaskStatus {
   return reason instanceof TaskTimedOutError ? 'timed_out' : 'cancelled'
 }
 
+/**
+ * Applies a transition of the runner's own task: from the record the context
+ * holds (no read back), which then becomes the new one.
+ */
+export async function advanceTask(
+  store: Store,
+  ctx: TaskContext,
+  t: Omit<Transition, 'tenantId' | 'taskId' | 'current'>,
+): Promise<TaskRecord | undefined> {
+  const record = await applyTransition(store, {
+    ...t,
+    tenantId: ctx.tenantId,
+    taskId: ctx.taskId,
+    current: ctx.record,
+  })
+  if (record) ctx.record = record
+  return record
+}
+
 export interface FinishInput {
   readonly from: TaskStatus | readonly TaskStatus[]
   readonly patch: Omit<TaskPatch, 'updated_at'> & { readonly status: TaskStatus }
@@ -49,9 +68,7 @@ export async function finishTask(
   const metrics = input.metrics ?? []
   let record: TaskRecord | undefined
   try {
-    record = await applyTransition(store, {
-      tenantId: ctx.tenantId,
-      taskId: ctx.taskId,
+    record = await advanceTask(store, ctx, {
       from: input.from,
       patch: { ...input.patch, updated_at: new Date().toISOString() },
       events: () => metrics.map((m) => metricEvent(ctx.tenantId, ctx.taskId, m)),

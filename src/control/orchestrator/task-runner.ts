@@ -11,9 +11,8 @@ import { executeWithFallback, targetsOf } from '../execution/engine-attempts.js'
 import type { EngineTarget, ExecutionDeps } from '../execution/execution-deps.js'
 import type { TaskContext } from '../execution/task-context.js'
 import { decisionEvent, type ExecutionMetric } from '../lifecycle/platform-topics.js'
-import { applyTransition } from '../lifecycle/task-transitions.js'
 import type { EngineState, Router } from '../router/router-port.js'
-import { abortStatus, finishTask, taskError, type TaskLogger } from './task-finish.js'
+import { abortStatus, advanceTask, finishTask, taskError, type TaskLogger } from './task-finish.js'
 import type { WorkerLane } from './worker-lane.js'
 
 export interface RunnerDeps {
@@ -65,9 +64,7 @@ async function route(deps: RunnerDeps, ctx: TaskContext): Promise<RoutingDecisio
     })
     return undefined
   }
-  const record = await applyTransition(deps.store, {
-    tenantId: ctx.tenantId,
-    taskId: ctx.taskId,
+  const record = await advanceTask(deps.store, ctx, {
     from: 'queued',
     patch: {
       status: 'routed',
@@ -134,9 +131,7 @@ async function endLeftoverStream(deps: RunnerDeps, ctx: TaskContext): Promise<vo
 }
 
 async function execute(deps: RunnerDeps, ctx: TaskContext, decision: RoutingDecision) {
-  const running = await applyTransition(deps.store, {
-    tenantId: ctx.tenantId,
-    taskId: ctx.taskId,
+  const running = await advanceTask(deps.store, ctx, {
     from: 'routed',
     patch: { status: 'running', updated_at: new Date().toISOString() },
   })

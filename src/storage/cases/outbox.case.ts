@@ -119,4 +119,33 @@ export function outboxCases(store: () => Store): void {
     const onlyA = await store().outbox.list(0, 100, topicA)
     expect(onlyA.map((e) => e.payload)).toEqual([{ n: 1 }, { n: 3 }])
   })
+
+  it('appends many events in order in one call, more than one statement holds', async () => {
+    const tenantId = tenant()
+    const topic = `aion.test.append.${tenantId}`
+    const before = await store().outbox.list(0, 1)
+    const events = Array.from({ length: 230 }, (_, n) => ({
+      tenantId,
+      topic,
+      key: `k${n}`,
+      payload: { n },
+    }))
+    await store().transaction((tx) => tx.outbox.append(events))
+    await store().outbox.append([])
+    const listed = await store().outbox.list(before[0] ? before[0].id - 1 : 0, 100_000, topic)
+    expect(listed.map((e) => e.payload)).toEqual(events.map((e) => e.payload))
+    expect(listed.map((e) => e.key)).toEqual(events.map((e) => e.key))
+    expect(listed.every((e, i) => i === 0 || e.id > listed[i - 1]!.id)).toBe(true)
+    expect(listed.every((e) => e.publishedAt === null && e.tenantId === tenantId)).toBe(true)
+  })
+
+  it('rolls appended events back with the transaction', async () => {
+    const tenantId = tenant()
+    const failing = store().transaction(async (tx) => {
+      await tx.outbox.append([{ tenantId, topic: 'aion.test.rollback', payload: { n: 1 } }])
+      throw new Error('abort the transaction')
+    })
+    await expect(failing).rejects.toThrow('abort the transaction')
+    expect(await store().outbox.pendingCount(tenantId)).toBe(0)
+  })
 }

@@ -142,6 +142,29 @@ export function taskCases(store: () => Store): void {
     expect(failed?.route).toBe('api')
   })
 
+  it('applies a guarded transition without reading back, false when the guard fails', async () => {
+    const input = richTask(tenant())
+    await store().tasks.create({ ...input, status: 'running' })
+    const patch = {
+      status: 'succeeded' as const,
+      output: { summary: 'done' },
+      usage: { input_tokens: 3, output_tokens: 4, cost_usd: 0.5, duration_ms: 7 },
+      updated_at: '2031-05-06T07:08:09.010Z',
+    }
+    const at = [input.tenant_id, input.task_id] as const
+    expect(await store().tasks.transition(...at, patch, ['queued', 'routed'])).toBe(false)
+    expect(await store().tasks.transition(...at, patch, [])).toBe(false)
+    expect((await store().tasks.get(...at))?.status).toBe('running')
+    expect(await store().tasks.transition(...at, patch, ['running'])).toBe(true)
+    expect(await store().tasks.get(...at)).toStrictEqual({
+      ...input,
+      ...patch,
+    })
+    expect(await store().tasks.transition(tenant(), input.task_id, patch, ['succeeded'])).toBe(
+      false,
+    )
+  })
+
   it('lists newest first, by cursor, optionally by status', async () => {
     const tenantId = tenant()
     for (let i = 0; i < 5; i += 1) {

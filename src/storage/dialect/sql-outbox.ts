@@ -1,12 +1,26 @@
-import type { Kysely, Selectable } from 'kysely'
+import type { Insertable, Kysely, Selectable } from 'kysely'
 import type { ClaimOptions, NewOutboxEvent, Outbox, OutboxEvent } from '../ports/outbox.js'
 import { DEFAULT_TENANT_ID } from '../ports/tenant.js'
 import { atomic } from './atomic.js'
 import type { Codec } from './codec.js'
 import type { Database, OutboxTable } from './database.js'
+import { runTemplate } from './query-templates.js'
 
 const DEFAULT_BATCH = 100
+/** Rows per multi-row INSERT: 7 parameters each stays far below every engine's limit. */
+const APPEND_CHUNK = 100
 const DEFAULT_LEASE_MS = 30_000
+
+/** The columns an enqueued event writes, in the order the append template binds them. */
+const outboxColumns = [
+  'tenant_id',
+  'topic',
+  'key',
+  'payload',
+  'created_at',
+  'published_at',
+  'lease_until',
+] as const
 
 /** {@link Outbox} over the `outbox` table. */
 export class SqlOutbox implements Outbox {
@@ -18,18 +32,45 @@ export class SqlOutbox implements Outbox {
   async enqueue(event: NewOutboxEvent): Promise<OutboxEvent> {
     const row = await this.db
       .insertInto('outbox')
-      .values({
-        tenant_id: event.tenantId ?? DEFAULT_TENANT_ID,
-        topic: event.topic,
-        key: event.key ?? null,
-        payload: this.codec.json(event.payload) ?? 'null',
-        created_at: this.codec.time(event.createdAt),
-        published_at: null,
-        lease_until: null,
-      })
+      .values(this.#row(event))
       .returningAll()
       .executeTakeFirstOrThrow()
     return this.#event(row)
+  }
+
+  async append(events: readonly NewOutboxEvent[]): Promise<void> {
+    for (let start = 0; start < events.length; start += APPEND_CHUNK) {
+      const rows = events.slice(start, start + APPEND_CHUNK).map((event) => this.#row(event))
+      const values = rows.flatMap((row) => outboxColumns.map((column) => row[column]))
+      await runTemplate(
+        this.db,
+        this.codec.engine,
+        `outbox.append:${rows.length}`,
+        values,
+        (slot) =>
+          this.db
+            .insertInto('outbox')
+            .values(
+              rows.map((_, r) =>
+                Object.fromEntries(
+                  outboxColumns.map((column, c) => [column, slot(r * outboxColumns.length + c)]),
+                ),
+              ) as never,
+            ),
+      )
+    }
+  }
+
+  #row(event: NewOutboxEvent): Required<Insertable<OutboxTable>> {
+    return {
+      tenant_id: event.tenantId ?? DEFAULT_TENANT_ID,
+      topic: event.topic,
+      key: event.key ?? null,
+      payload: this.codec.json(event.payload) ?? 'null',
+      created_at: this.codec.time(event.createdAt),
+      published_at: null,
+      lease_until: null,
+    }
   }
 
   claimBatch(options: ClaimOptions = {}): Promise<OutboxEvent[]> {

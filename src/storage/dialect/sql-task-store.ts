@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, Updateable } from 'kysely'
+import type { Insertable, Kysely, Selectable, Updateable } from 'kysely'
 import { StoreOptionsInvalidError } from '../../core/errors/index.js'
 import type {
   NewTask,
@@ -16,6 +16,7 @@ import type {
 import { DEFAULT_TENANT_ID } from '../ports/tenant.js'
 import type { Codec } from './codec.js'
 import type { Database, TasksTable } from './database.js'
+import { runTemplate } from './query-templates.js'
 
 const DEFAULT_PAGE_SIZE = 50
 const zeroUsage = { input_tokens: 0, output_tokens: 0, cost_usd: 0, duration_ms: 0 }
@@ -30,32 +31,58 @@ export class SqlTaskStore implements TaskStore {
   async create(task: NewTask): Promise<TaskRecord> {
     const c = this.codec
     const createdAt = c.time(task.created_at)
+    const updatedAt = task.updated_at === undefined ? createdAt : c.time(task.updated_at)
     const usage = task.usage ?? zeroUsage
-    const row = await this.db
-      .insertInto('tasks')
-      .values({
-        tenant_id: task.tenant_id ?? DEFAULT_TENANT_ID,
-        task_id: task.task_id,
-        intent: task.intent,
-        status: task.status ?? 'queued',
-        route: task.route ?? null,
-        engine: c.json(task.engine),
-        request: c.json(task.request) ?? 'null',
-        output: c.json(task.output),
-        input_tokens: usage.input_tokens,
-        output_tokens: usage.output_tokens,
-        cost_usd: usage.cost_usd,
-        duration_ms: usage.duration_ms,
-        error: c.json(task.error),
-        decision: c.json(task.decision),
-        trace_id: task.trace_id ?? null,
-        idempotency_key: task.idempotency_key ?? null,
-        created_at: createdAt,
-        updated_at: task.updated_at === undefined ? createdAt : c.time(task.updated_at),
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow()
-    return this.#record(row)
+    const record: TaskRecord = {
+      task_id: task.task_id,
+      tenant_id: task.tenant_id ?? DEFAULT_TENANT_ID,
+      status: task.status ?? 'queued',
+      intent: task.intent,
+      route: task.route ?? null,
+      engine: task.engine ?? null,
+      output: task.output ?? null,
+      usage: { ...usage },
+      error: task.error ?? null,
+      trace_id: task.trace_id ?? null,
+      created_at: createdAt,
+      updated_at: updatedAt,
+      request: task.request,
+      decision: task.decision ?? null,
+      idempotency_key: task.idempotency_key ?? null,
+    }
+    // No RETURNING: every column is written here, so the record is what was sent.
+    const row: Insertable<TasksTable> = {
+      tenant_id: record.tenant_id,
+      task_id: record.task_id,
+      intent: record.intent,
+      status: record.status,
+      route: record.route,
+      engine: c.json(record.engine),
+      request: c.json(record.request) ?? 'null',
+      output: c.json(record.output),
+      input_tokens: usage.input_tokens,
+      output_tokens: usage.output_tokens,
+      cost_usd: usage.cost_usd,
+      duration_ms: usage.duration_ms,
+      error: c.json(record.error),
+      decision: c.json(record.decision),
+      trace_id: record.trace_id,
+      idempotency_key: record.idempotency_key,
+      created_at: createdAt,
+      updated_at: updatedAt,
+    }
+    const columns = Object.keys(row) as (keyof typeof row)[]
+    await runTemplate(
+      this.db,
+      c.engine,
+      'tasks.create',
+      columns.map((column) => row[column]),
+      (slot) =>
+        this.db
+          .insertInto('tasks')
+          .values(Object.fromEntries(columns.map((column, i) => [column, slot(i)])) as never),
+    )
+    return record
   }
 
   async get(tenantId: string, taskId: string): Promise<TaskRecord | undefined> {
@@ -87,6 +114,36 @@ export class SqlTaskStore implements TaskStore {
     }
     const row = await query.returningAll().executeTakeFirst()
     return row && this.#record(row)
+  }
+
+  async transition(
+    tenantId: string,
+    taskId: string,
+    patch: TaskPatch,
+    expectStatus: readonly TaskStatus[],
+  ): Promise<boolean> {
+    if (expectStatus.length === 0) return false
+    const changes = this.#changes(patch)
+    const columns = Object.keys(changes) as (keyof typeof changes)[]
+    const values = [...columns.map((column) => changes[column]), tenantId, taskId, ...expectStatus]
+    const result = await runTemplate(
+      this.db,
+      this.codec.engine,
+      `tasks.transition:${columns.join(',')}:${expectStatus.length}`,
+      values,
+      (slot) =>
+        this.db
+          .updateTable('tasks')
+          .set(Object.fromEntries(columns.map((column, i) => [column, slot(i)])))
+          .where('tenant_id', '=', slot(columns.length))
+          .where('task_id', '=', slot(columns.length + 1))
+          .where(
+            'status',
+            'in',
+            expectStatus.map((_, i) => slot(columns.length + 2 + i)),
+          ),
+    )
+    return (result.numAffectedRows ?? 0n) > 0n
   }
 
   async list(tenantId: string, options: TaskListOptions = {}): Promise<TaskPage> {

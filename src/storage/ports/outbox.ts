@@ -42,6 +42,11 @@ export interface ClaimOptions {
  */
 export interface Outbox {
   enqueue(event: NewOutboxEvent): Promise<OutboxEvent>
+  /**
+   * Enqueues many events in order, in as few statements as the engine allows,
+   * without reading them back (the hot path: a group commit's events).
+   */
+  append(events: readonly NewOutboxEvent[]): Promise<void>
   /** Unpublished, unclaimed (or lease-expired) events in id order, leased to the caller. */
   claimBatch(options?: ClaimOptions): Promise<OutboxEvent[]>
   /** Marks events published; returns how many changed. */

@@ -140,6 +140,17 @@ export interface TaskStore {
     patch: TaskPatch,
     options?: TaskUpdateOptions,
   ): Promise<TaskRecord | undefined>
+  /**
+   * Applies the patch only while the task's status is one of `expectStatus`,
+   * without reading the row back (the hot path: the caller already holds the
+   * record and merges the patch itself). True when the task changed.
+   */
+  transition(
+    tenantId: string,
+    taskId: string,
+    patch: TaskPatch,
+    expectStatus: readonly TaskStatus[],
+  ): Promise<boolean>
   /** Tasks newest first, optionally of one status, by cursor. */
   list(tenantId: string, options?: TaskListOptions): Promise<TaskPage>
 }
