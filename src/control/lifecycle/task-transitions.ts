@@ -32,6 +32,12 @@ export interface Transition {
    * the change is then written without reading the row back.
    */
   readonly current?: TaskRecord
+  /**
+   * Events that precede the lifecycle event, built from the new record (the
+   * steps of a transition that passes through a status, like `routed` on the
+   * way to `running`).
+   */
+  readonly before?: (record: TaskRecord) => readonly NewOutboxEvent[]
   /** Events besides the lifecycle event (decision, metrics), built from the new record. */
   readonly events?: (record: TaskRecord) => readonly NewOutboxEvent[]
   readonly usage?: readonly NewUsage[]
@@ -61,6 +67,7 @@ async function applyInTx(
       : undefined
     : await tx.tasks.update(t.tenantId, t.taskId, t.patch, { expectStatus: from })
   if (!record) return undefined
+  for (const event of t.before?.(record) ?? []) events.add(event)
   events.add(lifecycleEvent(record))
   for (const event of t.events?.(record) ?? []) events.add(event)
   for (const usage of t.usage ?? []) await tx.usage.record(usage)

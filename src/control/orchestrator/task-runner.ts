@@ -2,6 +2,7 @@
  * One task's way through the orchestrator once a dispatcher took it:
  * route → `routed` (+ decision event) → a worker slot of its route →
  * `running` → engines with retries and fallbacks → a terminal status.
+ * When a slot is free at once, `routed` and `running` are one write.
  */
 import type { RoutingDecision } from '../../../contracts/generated/index.js'
 import type { ControlSettings } from '../../core/settings/index.js'
@@ -10,7 +11,11 @@ import type { JsonValue, Store, TaskEngine } from '../../storage/index.js'
 import { executeWithFallback, targetsOf } from '../execution/engine-attempts.js'
 import type { EngineTarget, ExecutionDeps } from '../execution/execution-deps.js'
 import type { TaskContext } from '../execution/task-context.js'
-import { decisionEvent, type ExecutionMetric } from '../lifecycle/platform-topics.js'
+import {
+  decisionEvent,
+  lifecycleEvent,
+  type ExecutionMetric,
+} from '../lifecycle/platform-topics.js'
 import type { EngineState, Router } from '../router/router-port.js'
 import { abortStatus, advanceTask, finishTask, taskError, type TaskLogger } from './task-finish.js'
 import type { WorkerLane } from './worker-lane.js'
@@ -41,12 +46,11 @@ function timeoutMsOf(ctx: TaskContext, settings: ControlSettings): number {
     : Math.min(requested, settings.taskTimeoutMs)
 }
 
-/** Routes the task and persists the decision; undefined when the task ended instead. */
-async function route(deps: RunnerDeps, ctx: TaskContext): Promise<RoutingDecision | undefined> {
+/** Asks the router; undefined when the task ended instead (its end is written). */
+async function decide(deps: RunnerDeps, ctx: TaskContext): Promise<RoutingDecision | undefined> {
   const signal = ctx.abort.signal
-  let decision: RoutingDecision
   try {
-    decision = await deps.router.decide(
+    return await deps.router.decide(
       {
         features: ctx.features,
         registries: ctx.registries.set,
@@ -64,49 +68,110 @@ async function route(deps: RunnerDeps, ctx: TaskContext): Promise<RoutingDecisio
     })
     return undefined
   }
+}
+
+function decisionPatch(decision: RoutingDecision) {
+  return {
+    route: decision.route,
+    engine: engineOf(decision),
+    decision: decision as unknown as JsonValue,
+    updated_at: new Date().toISOString(),
+  }
+}
+
+/** Persists `routed` with the decision, for a task that must wait for a worker slot. */
+async function persistRouted(
+  deps: RunnerDeps,
+  ctx: TaskContext,
+  decision: RoutingDecision,
+): Promise<boolean> {
   const record = await advanceTask(deps.store, ctx, {
     from: 'queued',
-    patch: {
-      status: 'routed',
-      route: decision.route,
-      engine: engineOf(decision),
-      decision: decision as unknown as JsonValue,
-      updated_at: new Date().toISOString(),
-    },
+    patch: { status: 'routed', ...decisionPatch(decision) },
     events: (rec) => [decisionEvent(rec, decision)],
   })
-  return record ? decision : undefined
+  return record !== undefined
+}
+
+/**
+ * Persists `running`. From `queued` (a worker slot was free at once) the
+ * decision is written in the same change, and the event log still shows the
+ * task `routed` with its decision first.
+ */
+async function persistRunning(
+  deps: RunnerDeps,
+  ctx: TaskContext,
+  decision: RoutingDecision,
+  from: 'queued' | 'routed',
+): Promise<boolean> {
+  const now = new Date().toISOString()
+  const record =
+    from === 'routed'
+      ? await advanceTask(deps.store, ctx, {
+          from,
+          patch: { status: 'running', updated_at: now },
+        })
+      : await advanceTask(deps.store, ctx, {
+          from,
+          patch: { status: 'running', ...decisionPatch(decision), updated_at: now },
+          before: (rec) => [
+            lifecycleEvent({ ...rec, status: 'routed' }),
+            decisionEvent(rec, decision),
+          ],
+        })
+  return record !== undefined
+}
+
+/**
+ * Holds a worker slot of the decision's route: at once when one is free,
+ * else after persisting `routed` and waiting. Undefined when the task ended
+ * instead (its end is written); otherwise the status it is in.
+ */
+async function takeSlot(
+  deps: RunnerDeps,
+  ctx: TaskContext,
+  decision: RoutingDecision,
+  lane: WorkerLane,
+): Promise<'queued' | 'routed' | undefined> {
+  if (lane.tryAcquire()) return 'queued'
+  if (!(await persistRouted(deps, ctx, decision))) return undefined
+  try {
+    await lane.acquire(ctx.abort.signal)
+    return 'routed'
+  } catch (reason) {
+    await finishTask(deps.store, deps.logger, ctx, {
+      from: 'routed',
+      patch: { status: abortStatus(reason), error: taskError(reason, deps.logger, ctx.taskId) },
+    })
+    return undefined
+  }
 }
 
 /** Runs the task to its end; never throws. */
 export async function runTask(deps: RunnerDeps, ctx: TaskContext): Promise<void> {
-  let decision: RoutingDecision | undefined
   let inQueue = true
   const leave = () => {
     if (inQueue) deps.leftQueue()
     inQueue = false
   }
   try {
+    let decision: RoutingDecision | undefined
     try {
-      decision = await route(deps, ctx)
+      decision = await decide(deps, ctx)
     } finally {
       deps.routed()
     }
     if (!decision) return
     const lane = deps.lane(decision.route)
+    let status: 'queued' | 'routed' | undefined
     try {
-      await lane.acquire(ctx.abort.signal)
-    } catch (reason) {
+      status = await takeSlot(deps, ctx, decision, lane)
+    } finally {
       leave()
-      await finishTask(deps.store, deps.logger, ctx, {
-        from: 'routed',
-        patch: { status: abortStatus(reason), error: taskError(reason, deps.logger, ctx.taskId) },
-      })
-      return
     }
-    leave()
+    if (status === undefined) return
     try {
-      await execute(deps, ctx, decision)
+      if (await persistRunning(deps, ctx, decision, status)) await execute(deps, ctx, decision)
     } finally {
       lane.release()
     }
@@ -131,11 +196,6 @@ async function endLeftoverStream(deps: RunnerDeps, ctx: TaskContext): Promise<vo
 }
 
 async function execute(deps: RunnerDeps, ctx: TaskContext, decision: RoutingDecision) {
-  const running = await advanceTask(deps.store, ctx, {
-    from: 'routed',
-    patch: { status: 'running', updated_at: new Date().toISOString() },
-  })
-  if (!running) return
   const timeoutMs = timeoutMsOf(ctx, deps.settings)
   ctx.deadlineAt = Date.now() + timeoutMs
   const timer = setTimeout(

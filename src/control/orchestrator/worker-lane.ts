@@ -19,6 +19,13 @@ export class WorkerLane {
     return this.#active
   }
 
+  /** Takes a slot when one is free now (and nobody waits); false otherwise. */
+  tryAcquire(): boolean {
+    if (this.#active >= this.limit) return false
+    this.#active++
+    return true
+  }
+
   /** Resolves when a slot is held; rejects with the signal's reason when it aborts first. */
   acquire(signal: AbortSignal): Promise<void> {
     if (signal.aborted) return Promise.reject(signal.reason)
