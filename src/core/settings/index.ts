@@ -6,6 +6,7 @@ export {
   type GatewaySettings,
   type JwtSettings,
   type LoadSettingsOptions,
+  type ModuleSettings,
   type ProviderEndpoint,
   type ProviderSettings,
   type Settings,

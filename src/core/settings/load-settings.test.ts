@@ -46,7 +46,43 @@ describe('loadSettings', () => {
         hf: undefined,
       },
       client: { url: 'http://127.0.0.1:8080', apiKey: undefined },
+      modules: {
+        sandboxUser: { uid: 65534, gid: 65534 },
+        sandboxCgroupRoot: undefined,
+        allowUnsandboxed: false,
+        secrets: new Map(),
+      },
     })
+  })
+
+  it('reads the sandbox settings and module secrets (wrapped, by name after the prefix)', () => {
+    const settings = loadSettings({
+      AION_SANDBOX_UID: '1500',
+      AION_SANDBOX_GID: '1501',
+      AION_SANDBOX_CGROUP_ROOT: '/aion',
+      AION_SANDBOX_ALLOW_UNSANDBOXED: 'true',
+      AION_MODULE_SECRET_OCR_TOKEN: 't0ken',
+    })
+    expect(settings.modules.sandboxUser).toEqual({ uid: 1500, gid: 1501 })
+    expect(settings.modules.sandboxCgroupRoot).toBe('/aion')
+    expect(settings.modules.allowUnsandboxed).toBe(true)
+    expect(settings.modules.secrets.get('OCR_TOKEN')?.reveal()).toBe('t0ken')
+    expect(JSON.stringify(settings.modules.secrets.get('OCR_TOKEN'))).not.toContain('t0ken')
+  })
+
+  it('refuses a root sandbox user, a relative cgroup root and a lower-case secret name', () => {
+    const variables = problemsOf({
+      AION_SANDBOX_UID: '0',
+      AION_SANDBOX_CGROUP_ROOT: 'aion',
+      AION_MODULE_SECRET_lower: 'x',
+    }).map((p) => p.variable)
+    expect(variables).toEqual(
+      expect.arrayContaining([
+        'AION_SANDBOX_UID',
+        'AION_SANDBOX_CGROUP_ROOT',
+        'AION_MODULE_SECRET_lower',
+      ]),
+    )
   })
 
   it('configures a provider only when its variables are set, keeping keys secret', () => {

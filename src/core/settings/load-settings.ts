@@ -36,6 +36,19 @@ export interface Settings {
   readonly providers: ProviderSettings
   /** What aionctl uses to reach a running platform. */
   readonly client: ClientSettings
+  readonly modules: ModuleSettings
+}
+
+/** AIP modules: the subprocess sandbox and the secrets modules may declare. */
+export interface ModuleSettings {
+  /** `AION_SANDBOX_UID` + `AION_SANDBOX_GID`. @default { uid: 65534, gid: 65534 } */
+  readonly sandboxUser: { readonly uid: number; readonly gid: number }
+  /** `AION_SANDBOX_CGROUP_ROOT`. @default undefined: the platform's own cgroup */
+  readonly sandboxCgroupRoot: string | undefined
+  /** `AION_SANDBOX_ALLOW_UNSANDBOXED` (development only). @default false */
+  readonly allowUnsandboxed: boolean
+  /** `AION_MODULE_SECRET_<NAME>`, by `<NAME>`. @default empty */
+  readonly secrets: ReadonlyMap<string, Secret>
 }
 
 /** aionctl's view of the platform. */
@@ -173,6 +186,7 @@ export function loadSettings(
         `http://${String(values.AION_HOST).includes(':') ? `[${String(values.AION_HOST)}]` : String(values.AION_HOST)}:${String(values.AION_PORT)}`,
       apiKey: secret(values, 'AION_API_KEY'),
     },
+    modules: moduleSettings(values),
   }
 }
 
@@ -258,6 +272,23 @@ function providerSettings(values: Values): ProviderSettings {
     vllm: endpoint(str(values, 'AION_VLLM_BASE_URL'), 'AION_VLLM_API_KEY'),
     ollama: endpoint(str(values, 'AION_OLLAMA_BASE_URL'), undefined),
     hf: hfBase === undefined ? undefined : endpoint(hfBase, 'AION_HF_API_KEY'),
+  }
+}
+
+const MODULE_SECRET_PREFIX = 'AION_MODULE_SECRET_'
+
+function moduleSettings(values: Values): ModuleSettings {
+  const secrets = new Map<string, Secret>()
+  for (const [name, value] of Object.entries(values)) {
+    if (name.startsWith(MODULE_SECRET_PREFIX)) {
+      secrets.set(name.slice(MODULE_SECRET_PREFIX.length), new Secret(value as string))
+    }
+  }
+  return {
+    sandboxUser: { uid: num(values, 'AION_SANDBOX_UID'), gid: num(values, 'AION_SANDBOX_GID') },
+    sandboxCgroupRoot: str(values, 'AION_SANDBOX_CGROUP_ROOT'),
+    allowUnsandboxed: values.AION_SANDBOX_ALLOW_UNSANDBOXED as boolean,
+    secrets,
   }
 }
 

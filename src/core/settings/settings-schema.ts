@@ -254,6 +254,41 @@ export const settingsSchema = {
       pattern: '^https?://',
     },
     AION_HF_API_KEY: { description: 'Hugging Face token.', type: 'string', minLength: 1 },
+    // ── subprocess module sandbox ───────────────────────────────────────────
+    AION_SANDBOX_UID: {
+      description: 'User id subprocess modules run as when the platform runs as root.',
+      type: 'integer',
+      minimum: 1,
+      maximum: 4294967294,
+      default: 65534,
+    },
+    AION_SANDBOX_GID: {
+      description: 'Group id subprocess modules run as when the platform runs as root.',
+      type: 'integer',
+      minimum: 1,
+      maximum: 4294967294,
+      default: 65534,
+    },
+    AION_SANDBOX_CGROUP_ROOT: {
+      description:
+        "cgroup (a path inside the hierarchy, e.g. /aion) under which per-call cgroups are made; unset: the platform's own.",
+      type: 'string',
+      pattern: '^/\\S*$',
+    },
+    AION_SANDBOX_ALLOW_UNSANDBOXED: {
+      description:
+        'Development only: when the sandbox cannot be set up, run subprocess modules without it (warned at every call).',
+      type: 'boolean',
+      default: false,
+    },
+  },
+  patternProperties: {
+    '^AION_MODULE_SECRET_[A-Z][A-Z0-9_]{0,127}$': {
+      description:
+        'A secret modules may declare in permissions.secrets (the name after the prefix).',
+      type: 'string',
+      minLength: 1,
+    },
   },
 } as const
 

@@ -1,0 +1,390 @@
+/**
+ * The subprocess executor behind the ModuleExecutor port, for `runtime.type:
+ * subprocess` packages. Each call: input validated against the input schema;
+ * GPUs leased per the manifest; a fresh cgroup with the manifest's memory and
+ * the pids limit; the entrypoint run inside bubblewrap as an unprivileged user
+ * with only the declared secrets in its environment (see sandbox-command.ts);
+ * JSON in on stdin and out on stdout; the output validated against the output
+ * schema. A failed sandbox probe refuses every call with
+ * AION_MODULE_SANDBOX_UNAVAILABLE, unless the development override is on, in
+ * which case every call runs unsandboxed and says so in a warning.
+ */
+import { toViolations } from '../../core/contracts/contract-validator.js'
+import {
+  ModuleCancelledError,
+  ModuleCrashedError,
+  ModuleExecutorClosedError,
+  ModuleFailedError,
+  ModuleGpuUnavailableError,
+  ModuleInputInvalidError,
+  ModuleNotFoundError,
+  ModuleOutputInvalidError,
+  ModuleOutputTooLargeError,
+  ModuleSandboxLimitError,
+  ModuleSandboxUnavailableError,
+  ModuleSecretMissingError,
+  ModuleTimeoutError,
+} from '../../core/errors/index.js'
+import type { Secret } from '../../core/secret.js'
+import {
+  loadPackages,
+  type LoadedSubprocessPackage,
+  type QuarantinedPackage,
+} from '../aip-package.js'
+import type { GpuAllocator, GpuLease } from '../gpu/gpu-allocator.js'
+import type {
+  ModuleDescriptor,
+  ModuleExecutor,
+  ModuleResult,
+  ModuleRun,
+} from '../module-executor.js'
+import { quantityBytes } from '../wasm-checks.js'
+import { CallCgroup } from './cgroups.js'
+import {
+  EXIT_SIGXCPU,
+  EXIT_SIGXFSZ,
+  SANDBOX_PACKAGE_DIR,
+  sandboxCommand,
+} from './sandbox-command.js'
+import { runSandboxProcess, type SandboxProcessOutcome } from './sandbox-process.js'
+import { probeSandbox, type SandboxStatus, type SandboxUser } from './sandbox-probe.js'
+
+/** The logger calls the executor makes (a pino Logger fits). */
+export interface SandboxLogger {
+  info(fields: object, message: string): void
+  warn(fields: object, message: string): void
+}
+
+/** Options of {@link createSubprocessExecutor}. */
+export interface SubprocessExecutorOptions {
+  /** Directory with one folder per AIP package. */
+  readonly packagesDir: string
+  /** Identity calls run as when the platform is root. @default nobody (65534:65534) */
+  readonly user?: SandboxUser
+  /** Parent of per-call cgroups inside the hierarchy. @default the platform's own cgroup */
+  readonly cgroupRoot?: string
+  /**
+   * Development only: when the sandbox probe fails, run subprocess modules
+   * without the sandbox (warned at every call) instead of refusing them.
+   * @default false
+   */
+  readonly allowUnsandboxed?: boolean
+  /** Values of the secrets modules may declare, by name. @default none */
+  readonly secrets?: ReadonlyMap<string, Secret>
+  /** GPU placement; without it, modules that require a GPU are refused. */
+  readonly gpus?: GpuAllocator
+  readonly logger?: SandboxLogger
+  /** Where the probe looks for bwrap and prlimit. @default PATH, /usr/bin, /bin */
+  readonly searchPath?: readonly string[]
+  /** @default 1048576 (1 MiB) */
+  readonly stdoutLimitBytes?: number
+  /** @default 1048576 (1 MiB) */
+  readonly stderrLimitBytes?: number
+  /** Processes (and threads) one call may have. @default 128 */
+  readonly pidsMax?: number
+  /** RLIMIT_FSIZE: the largest file a call may write. @default 67108864 (64 MiB) */
+  readonly fileSizeLimitBytes?: number
+}
+
+/** A subprocess executor; close it to refuse further calls. */
+export interface SubprocessModuleExecutor extends ModuleExecutor {
+  quarantined(): readonly QuarantinedPackage[]
+  /** What the startup probe found: cgroup version, tools, identity, or why it is unavailable. */
+  sandbox(): SandboxStatus
+  close(): Promise<void>
+}
+
+const MIB = 1024 * 1024
+const MODULE_PATH = '/usr/local/bin:/usr/bin:/bin'
+const noLogger: SandboxLogger = { info: () => undefined, warn: () => undefined }
+
+/** Cores from a manifest `cpu` (`0.5`, `2`, `500m`). */
+function cores(cpu: string | undefined): number {
+  if (cpu === undefined) return 1
+  return cpu.endsWith('m') ? Number(cpu.slice(0, -1)) / 1000 : Number(cpu)
+}
+
+/** What a module reported when it exited non-zero: `{error: {code, message}}`, if it said so. */
+function reportedFailure(stdout: string): { code: string; message: string } | undefined {
+  try {
+    const error = (JSON.parse(stdout) as { error?: { code?: unknown; message?: unknown } } | null)
+      ?.error
+    if (typeof error?.code === 'string' && typeof error.message === 'string') {
+      return { code: error.code, message: error.message }
+    }
+  } catch {
+    // Not the error shape: reported as an unexplained exit status.
+  }
+  return undefined
+}
+
+class SandboxedSubprocessExecutor implements SubprocessModuleExecutor {
+  private readonly descriptors: ReadonlyMap<string, ModuleDescriptor>
+  private closed = false
+  private readonly inFlight = new Set<AbortController>()
+
+  constructor(
+    private readonly packages: ReadonlyMap<string, LoadedSubprocessPackage>,
+    private readonly rejected: readonly QuarantinedPackage[],
+    private readonly status: SandboxStatus,
+    private readonly options: SubprocessExecutorOptions,
+    private readonly logger: SandboxLogger,
+  ) {
+    this.descriptors = new Map([...packages].map(([name, pkg]) => [name, pkg.descriptor]))
+  }
+
+  modules(): ReadonlyMap<string, ModuleDescriptor> {
+    return this.descriptors
+  }
+
+  quarantined(): readonly QuarantinedPackage[] {
+    return this.rejected
+  }
+
+  sandbox(): SandboxStatus {
+    return this.status
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    for (const controller of this.inFlight) controller.abort()
+  }
+
+  async run(request: ModuleRun): Promise<ModuleResult> {
+    const name = request.module
+    const pkg = this.packages.get(name)
+    if (!pkg) throw new ModuleNotFoundError({ module: name })
+    if (this.closed) throw new ModuleExecutorClosedError({ module: name })
+    if (!pkg.validateInput(request.input)) {
+      const violations = toViolations(pkg.validateInput.errors)
+      throw new ModuleInputInvalidError({ module: name, violations })
+    }
+    if (!this.status.available && !this.options.allowUnsandboxed) {
+      throw new ModuleSandboxUnavailableError({ module: name, reason: this.status.reason })
+    }
+    const env = this.moduleEnv(pkg)
+    const lease = await this.leaseGpus(pkg)
+    const controller = new AbortController()
+    const onAbort = () => controller.abort()
+    request.signal.addEventListener('abort', onAbort, { once: true })
+    if (request.signal.aborted) controller.abort()
+    this.inFlight.add(controller)
+    try {
+      const timeoutMs = Math.min(request.timeoutMs, pkg.descriptor.timeoutMs)
+      const call = { input: request.input, signal: controller.signal, timeoutMs }
+      return await this.call(pkg, { ...env, ...lease.env }, lease, call)
+    } finally {
+      this.inFlight.delete(controller)
+      request.signal.removeEventListener('abort', onAbort)
+      lease.release()
+    }
+  }
+
+  /** The module's whole environment: a fixed base and the secrets it declares. */
+  private moduleEnv(pkg: LoadedSubprocessPackage): Record<string, string> {
+    const env: Record<string, string> = {
+      PATH: MODULE_PATH,
+      HOME: '/tmp',
+      TMPDIR: '/tmp',
+      LANG: 'C.UTF-8',
+      AIP_MODULE: pkg.descriptor.name,
+      AIP_PACKAGE_DIR: this.status.available ? SANDBOX_PACKAGE_DIR : pkg.dir,
+    }
+    for (const declared of pkg.manifest.permissions.secrets ?? []) {
+      const optional = declared.endsWith('?')
+      const secret = optional ? declared.slice(0, -1) : declared
+      const value = this.options.secrets?.get(secret)
+      if (value !== undefined) env[secret] = value.reveal()
+      else if (!optional)
+        throw new ModuleSecretMissingError({ module: pkg.descriptor.name, secret })
+    }
+    return env
+  }
+
+  private async leaseGpus(pkg: LoadedSubprocessPackage): Promise<GpuLease> {
+    const policy = pkg.manifest.runtime.resources.gpu
+    if (this.options.gpus) {
+      await this.options.gpus.refresh()
+      return this.options.gpus.acquire(pkg.descriptor.name, policy)
+    }
+    if (policy?.required && policy.vendor !== 'none') {
+      const reason = 'GPU placement is not configured on this platform'
+      throw new ModuleGpuUnavailableError({
+        module: pkg.descriptor.name,
+        vendor: policy.vendor,
+        count: policy.count ?? 1,
+        reason,
+      })
+    }
+    return { devices: [], env: {}, deviceNodes: [], release: () => undefined }
+  }
+
+  private async call(
+    pkg: LoadedSubprocessPackage,
+    env: Record<string, string>,
+    lease: GpuLease,
+    { input, signal, timeoutMs }: { input: unknown; signal: AbortSignal; timeoutMs: number },
+  ): Promise<ModuleResult> {
+    const memoryBytes = quantityBytes(pkg.manifest.runtime.resources.memory)
+    const cpuSeconds = Math.ceil((timeoutMs / 1000) * cores(pkg.manifest.runtime.resources.cpu)) + 1
+    const fileSizeBytes = this.options.fileSizeLimitBytes ?? 64 * MIB
+    const status = this.status
+    let cgroup: CallCgroup | undefined
+    let command: string[]
+    if (status.available) {
+      const pidsMax = this.options.pidsMax ?? 128
+      cgroup = await CallCgroup.create(status.cgroup, { memoryBytes, pidsMax })
+      command = sandboxCommand({
+        bwrap: status.bwrap,
+        prlimit: status.prlimit,
+        packageDir: pkg.dir,
+        entrypoint: pkg.manifest.runtime.module,
+        network: pkg.manifest.permissions.network !== 'deny',
+        env,
+        tmpBytes: memoryBytes,
+        cpuSeconds,
+        fileSizeBytes,
+        devices: lease.deviceNodes,
+      })
+    } else {
+      this.logger.warn(
+        { module: pkg.descriptor.name, reason: status.reason },
+        'AION_SANDBOX_ALLOW_UNSANDBOXED: running a subprocess module WITHOUT the sandbox (development only)',
+      )
+      command = [pkg.entrypoint]
+    }
+    try {
+      const outcome = await runSandboxProcess({
+        command,
+        user: status.available ? status.user : undefined,
+        env,
+        stdin: Buffer.from(JSON.stringify(input)),
+        stdoutLimitBytes: this.options.stdoutLimitBytes ?? MIB,
+        stderrLimitBytes: this.options.stderrLimitBytes ?? MIB,
+        timeoutMs,
+        signal,
+        cgroup,
+      })
+      const hit = cgroup ? await cgroup.limitsHit() : { memory: false, pids: false }
+      return this.settle(pkg, outcome, hit, { timeoutMs, memoryBytes, fileSizeBytes, cpuSeconds })
+    } finally {
+      if (cgroup) {
+        await cgroup.kill()
+        await cgroup.remove()
+      }
+    }
+  }
+
+  private settle(
+    pkg: LoadedSubprocessPackage,
+    outcome: SandboxProcessOutcome,
+    hit: { memory: boolean; pids: boolean },
+    limits: { timeoutMs: number; memoryBytes: number; fileSizeBytes: number; cpuSeconds: number },
+  ): ModuleResult {
+    const module = pkg.descriptor.name
+    const logs = outcome.stderr.toString('utf8')
+    if (outcome.kind === 'cancelled') {
+      if (this.closed) throw new ModuleExecutorClosedError({ module })
+      throw new ModuleCancelledError({ module })
+    }
+    if (outcome.kind === 'stdout_overflow') {
+      const limitBytes = this.options.stdoutLimitBytes ?? MIB
+      throw new ModuleOutputTooLargeError({ module, limitBytes })
+    }
+    if (outcome.kind === 'failed') throw new ModuleCrashedError({ module, detail: outcome.detail })
+    const failedRun = outcome.kind === 'timeout' || outcome.exitCode !== 0
+    if (failedRun && hit.memory) {
+      throw new ModuleSandboxLimitError({
+        module,
+        resource: 'memory',
+        limit: `${limits.memoryBytes} bytes`,
+      })
+    }
+    if (failedRun && hit.pids) {
+      const limit = `${this.options.pidsMax ?? 128} processes`
+      throw new ModuleSandboxLimitError({ module, resource: 'pids', limit })
+    }
+    if (outcome.kind === 'timeout')
+      throw new ModuleTimeoutError({ module, timeoutMs: limits.timeoutMs })
+    if (outcome.exitCode === EXIT_SIGXCPU) {
+      throw new ModuleSandboxLimitError({
+        module,
+        resource: 'cpu_time',
+        limit: `${limits.cpuSeconds} s`,
+      })
+    }
+    if (outcome.exitCode === EXIT_SIGXFSZ) {
+      const limit = `${limits.fileSizeBytes} bytes`
+      throw new ModuleSandboxLimitError({ module, resource: 'file_size', limit })
+    }
+    const stdout = outcome.stdout.toString('utf8')
+    if (outcome.exitCode !== 0) {
+      if (/^bwrap: /m.test(logs)) {
+        throw new ModuleCrashedError({
+          module,
+          detail: `the sandbox failed: ${logs.trim().slice(-512)}`,
+        })
+      }
+      const reported = reportedFailure(stdout)
+      throw new ModuleFailedError({
+        module,
+        exitCode: outcome.exitCode,
+        moduleCode: reported?.code ?? 'UNKNOWN',
+        detail:
+          reported?.message ??
+          (logs.trim().slice(-512) || `exited with status ${outcome.exitCode}`),
+      })
+    }
+    let output: unknown
+    try {
+      output = JSON.parse(stdout)
+    } catch (error) {
+      const message = `stdout is not JSON: ${(error as Error).message}`
+      throw new ModuleOutputInvalidError({
+        module,
+        violations: [{ path: '', message, keyword: 'json' }],
+      })
+    }
+    if (!pkg.validateOutput(output)) {
+      const violations = toViolations(pkg.validateOutput.errors)
+      throw new ModuleOutputInvalidError({ module, violations })
+    }
+    return { output, durationMs: outcome.durationMs, logs }
+  }
+}
+
+/**
+ * Loads the subprocess packages under `packagesDir` (WASM packages are left to
+ * the WASM executor) and probes the sandbox once. Logs which cgroup version
+ * serves the limits, or why subprocess packages will be refused.
+ */
+export async function createSubprocessExecutor(
+  options: SubprocessExecutorOptions,
+): Promise<SubprocessModuleExecutor> {
+  const logger = options.logger ?? noLogger
+  const { subprocess, quarantined } = await loadPackages(options.packagesDir, {
+    runtimes: ['subprocess'],
+  })
+  const status = await probeSandbox({
+    ...(options.user === undefined ? {} : { user: options.user }),
+    ...(options.cgroupRoot === undefined ? {} : { cgroupRoot: options.cgroupRoot }),
+    ...(options.searchPath === undefined ? {} : { searchPath: options.searchPath }),
+  })
+  if (status.available) {
+    logger.info(
+      {
+        cgroupVersion: status.cgroup.version,
+        user: status.user ?? 'self',
+        packages: subprocess.length,
+      },
+      `subprocess sandbox ready (bubblewrap, cgroup v${status.cgroup.version})`,
+    )
+  } else {
+    const fallback = options.allowUnsandboxed
+      ? 'AION_SANDBOX_ALLOW_UNSANDBOXED is on: subprocess modules will run WITHOUT the sandbox'
+      : 'subprocess modules will be refused'
+    logger.warn({ reason: status.reason }, `subprocess sandbox unavailable; ${fallback}`)
+  }
+  const packages = new Map(subprocess.map((pkg) => [pkg.descriptor.name, pkg]))
+  return new SandboxedSubprocessExecutor(packages, quarantined, status, options, logger)
+}
