@@ -45,7 +45,9 @@ describe('summarize_text package', () => {
   it('has a manifest the aip-manifest contract accepts', async () => {
     const text = await readFile(join(modulesDir, 'summarize_text', 'aip.yaml'), 'utf8')
     expect(checkContract('aip-manifest', parse(text))).toEqual([])
-    expect(executor.quarantined()).toEqual([])
+    // Other sample packages share modules/; only this one's load is under test here.
+    const quarantined = executor.quarantined().map((q) => q.error.fields.package)
+    expect(quarantined).not.toContain('summarize_text')
     expect(executor.modules().get('summarize_text')).toMatchObject({
       version: '1.3.0',
       intents: ['summarize'],

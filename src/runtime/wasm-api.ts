@@ -27,6 +27,11 @@ export interface WasmModuleEntry {
 /** The members of the global `WebAssembly` object the runtime uses. */
 export interface WasmApi {
   compile(bytes: Uint8Array): Promise<WasmModule>
+  /** With a compiled module, resolves with the instance alone. */
+  instantiate(
+    module: WasmModule,
+    imports: Record<string, Record<string, unknown>>,
+  ): Promise<WasmInstance>
   Module: {
     imports(module: WasmModule): WasmModuleEntry[]
     exports(module: WasmModule): WasmModuleEntry[]

@@ -1,14 +1,20 @@
 /**
- * Load-time checks of a WASM module against its manifest: it may import only WASI
- * preview1 functions (the only host calls the executor provides), must export
- * `memory` and `_start` (a WASI command), and every memory must declare a maximum
- * within the manifest's `resources.memory`.
+ * Load-time checks of a WASM module against its manifest: it may import only the
+ * host functions the worker provides (the WASI preview1 functions and
+ * `aion_http.fetch` listed in wasm-host-api.js; no memory, table or global
+ * imports), must export `memory` and `_start` (a WASI command), and every memory
+ * must declare a maximum within the manifest's `resources.memory`.
  */
 import type { Violation } from '../core/errors/index.js'
 import { wasm, type WasmModule } from './wasm-api.js'
+import { HTTP_FUNCTIONS, HTTP_MODULE, WASI_FUNCTIONS, WASI_MODULE } from './wasm-host-api.js'
 import { readMemoryLimits, WASM_PAGE_BYTES } from './wasm-memory-limits.js'
 
-const WASI_MODULE = 'wasi_snapshot_preview1'
+/** Every import a module may have, as `module.name`. */
+const PROVIDED = new Set([
+  ...WASI_FUNCTIONS.map((name) => `${WASI_MODULE}.${name}`),
+  ...HTTP_FUNCTIONS.map((name) => `${HTTP_MODULE}.${name}`),
+])
 
 const UNIT_BYTES: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 }
 
@@ -21,11 +27,13 @@ export function quantityBytes(quantity: string): number {
 
 function importViolations(module: WasmModule): Violation[] {
   return wasm.Module.imports(module)
-    .filter((entry) => entry.module !== WASI_MODULE || entry.kind !== 'function')
+    .filter((entry) => entry.kind !== 'function' || !PROVIDED.has(`${entry.module}.${entry.name}`))
     .map((entry) => ({
       path: '',
       keyword: 'imports',
-      message: `imports ${entry.kind} ${entry.module}.${entry.name}; only ${WASI_MODULE} functions are provided`,
+      message:
+        `imports ${entry.kind} ${entry.module}.${entry.name}, which the host does not provide ` +
+        `(only ${WASI_MODULE} functions and ${HTTP_MODULE}.fetch)`,
     }))
 }
 

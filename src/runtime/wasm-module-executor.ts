@@ -1,23 +1,32 @@
 /**
- * The minimal WASM executor behind the ModuleExecutor port: packages are loaded
- * and compiled once at start; each call is validated against the module's input
- * schema, run in a fresh instance on a worker thread of a small pool, and its
- * stdout parsed and validated against the output schema. A call that times out
- * or is aborted has its worker terminated (and replaced).
+ * The WASM executor behind the ModuleExecutor port: packages are loaded and
+ * compiled once at start and registered with every worker of a small pool (with
+ * their files, read into shared memory, when the manifest grants `filesystem:
+ * read-only`); each call is validated against the module's input schema, run in a
+ * fresh instance on a worker thread with only its declared secrets in its
+ * environment and only its allowed hosts reachable (wasm-http-host.ts), and its
+ * stdout parsed and validated against the output schema. A call that times out or
+ * is aborted has its worker terminated (and replaced).
  */
 import type { ValidateFunction } from 'ajv/dist/2020.js'
 import { toViolations } from '../core/contracts/contract-validator.js'
+import type { EgressPolicy } from '../core/egress/index.js'
 import {
+  EgressDeniedError,
   ModuleCancelledError,
   ModuleCrashedError,
   ModuleExecutorClosedError,
   ModuleFailedError,
   ModuleInputInvalidError,
+  ModuleMemoryExceededError,
   ModuleNotFoundError,
   ModuleOutputInvalidError,
   ModuleOutputTooLargeError,
+  ModulePackageInvalidError,
+  ModuleSecretMissingError,
   ModuleTimeoutError,
 } from '../core/errors/index.js'
+import type { Secret } from '../core/secret.js'
 import { loadPackages, type LoadedPackage, type QuarantinedPackage } from './aip-package.js'
 import type {
   ModuleDescriptor,
@@ -25,7 +34,10 @@ import type {
   ModuleResult,
   ModuleRun,
 } from './module-executor.js'
-import type { WorkerExitedMessage } from './worker-protocol.js'
+import { ModuleEgress } from './wasm-egress.js'
+import { httpHostCalls, type HttpHostLimits } from './wasm-http-host.js'
+import { readMountedFiles } from './wasm-package-files.js'
+import type { WorkerExitedMessage, WorkerReply } from './worker-protocol.js'
 import { WorkerPool, type PoolOutcome } from './worker-pool.js'
 
 /** Options of {@link createModuleExecutor}. */
@@ -38,7 +50,7 @@ export interface ModuleExecutorOptions {
    */
   readonly workers?: number
   /**
-   * Cap on what one call may write to stdout; more fails the call.
+   * Cap on what one call may write to stdout; more stops the instance and fails the call.
    * @default 1048576 (1 MiB)
    */
   readonly stdoutLimitBytes?: number
@@ -47,6 +59,28 @@ export interface ModuleExecutorOptions {
    * @default 1048576 (1 MiB)
    */
   readonly stderrLimitBytes?: number
+  /**
+   * Values of the secrets modules may declare (`permissions.secrets`), by name. A
+   * module's environment holds the ones it declares, nothing else.
+   * @default none
+   */
+  readonly secrets?: ReadonlyMap<string, Secret>
+  /**
+   * The platform's egress policy: when given, a module's `aion_http.fetch` must
+   * pass it as well as the module's own allow-list.
+   * @default none (the module's allow-list alone)
+   */
+  readonly egress?: EgressPolicy
+  /**
+   * Largest answer of one `aion_http.fetch` (the response JSON, body included).
+   * @default 4194304 (4 MiB)
+   */
+  readonly httpResponseLimitBytes?: number
+  /**
+   * Wall-clock limit of one `aion_http.fetch`, within the call's own timeout.
+   * @default 10000
+   */
+  readonly httpTimeoutMs?: number
 }
 
 /** A module executor that owns worker threads, so it must be closed. */
@@ -58,8 +92,27 @@ export interface ClosableModuleExecutor extends ModuleExecutor {
 }
 
 const DEFAULT_OUTPUT_LIMIT_BYTES = 1024 * 1024
+const DEFAULT_HTTP_RESPONSE_LIMIT_BYTES = 4 * 1024 * 1024
+const DEFAULT_HTTP_TIMEOUT_MS = 10_000
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
+
+/** A loaded package with what its calls need beyond the package itself. */
+interface WasmPackage {
+  readonly pkg: LoadedPackage
+  /** The key the workers know it by. */
+  readonly id: string
+  readonly egress: ModuleEgress
+  /** Declared secrets; `optional` for a trailing `?`. */
+  readonly secrets: readonly { readonly name: string; readonly optional: boolean }[]
+}
+
+/** Resolved options the executor keeps. */
+interface Limits {
+  readonly stdoutLimitBytes: number
+  readonly stderrLimitBytes: number
+  readonly http: HttpHostLimits
+}
 
 function violationsOf(validate: ValidateFunction, value: unknown) {
   return validate(value) ? [] : toViolations(validate.errors)
@@ -83,13 +136,13 @@ class WasmModuleExecutor implements ClosableModuleExecutor {
   private readonly descriptors: ReadonlyMap<string, ModuleDescriptor>
 
   constructor(
-    private readonly packages: ReadonlyMap<string, LoadedPackage>,
+    private readonly packages: ReadonlyMap<string, WasmPackage>,
     private readonly rejected: readonly QuarantinedPackage[],
     private readonly pool: WorkerPool,
-    private readonly stdoutLimitBytes: number,
-    private readonly stderrLimitBytes: number,
+    private readonly limits: Limits,
+    private readonly secrets: ReadonlyMap<string, Secret>,
   ) {
-    this.descriptors = new Map([...packages].map(([name, pkg]) => [name, pkg.descriptor]))
+    this.descriptors = new Map([...packages].map(([name, p]) => [name, p.pkg.descriptor]))
   }
 
   modules(): ReadonlyMap<string, ModuleDescriptor> {
@@ -103,30 +156,54 @@ class WasmModuleExecutor implements ClosableModuleExecutor {
   /** Runs one call; the limit is the smaller of the request's and the manifest's timeout. */
   async run(request: ModuleRun): Promise<ModuleResult> {
     const name = request.module
-    const pkg = this.packages.get(name)
-    if (!pkg) throw new ModuleNotFoundError({ module: name })
+    const wasmPackage = this.packages.get(name)
+    if (!wasmPackage) throw new ModuleNotFoundError({ module: name })
+    const { pkg } = wasmPackage
     const inputViolations = violationsOf(pkg.validateInput, request.input)
     if (inputViolations.length > 0) {
       throw new ModuleInputInvalidError({ module: name, violations: inputViolations })
     }
+    const env = this.environment(wasmPackage)
     const timeoutMs = Math.min(request.timeoutMs, pkg.descriptor.timeoutMs)
+    let deniedOrigin: string | undefined
+    const hostCall = httpHostCalls(wasmPackage.egress, this.limits.http, (origin) => {
+      deniedOrigin = origin
+    })
     const outcome = await this.pool.run(
       {
         type: 'run',
-        module: pkg.module,
-        name,
+        id: wasmPackage.id,
         stdin: encoder.encode(JSON.stringify(request.input)),
-        stdoutLimitBytes: this.stdoutLimitBytes,
-        stderrLimitBytes: this.stderrLimitBytes,
+        env,
+        stdoutLimitBytes: this.limits.stdoutLimitBytes,
+        stderrLimitBytes: this.limits.stderrLimitBytes,
       },
       request.signal,
       timeoutMs,
+      hostCall,
     )
+    if (deniedOrigin !== undefined) throw new EgressDeniedError({ origin: deniedOrigin })
     return this.settle(pkg, outcome, timeoutMs)
   }
 
   close(): Promise<void> {
     return this.pool.close()
+  }
+
+  /** `NAME=value` for each declared secret that is set; a missing required one fails the call. */
+  private environment(wasmPackage: WasmPackage): string[] {
+    const env: string[] = []
+    for (const { name, optional } of wasmPackage.secrets) {
+      const secret = this.secrets.get(name)
+      if (secret !== undefined) env.push(`${name}=${secret.reveal()}`)
+      else if (!optional) {
+        throw new ModuleSecretMissingError({
+          module: wasmPackage.pkg.descriptor.name,
+          secret: name,
+        })
+      }
+    }
+    return env
   }
 
   private settle(pkg: LoadedPackage, outcome: PoolOutcome, timeoutMs: number): ModuleResult {
@@ -141,23 +218,31 @@ class WasmModuleExecutor implements ClosableModuleExecutor {
       case 'crashed':
         throw new ModuleCrashedError({ module, detail: outcome.detail })
       case 'replied':
-        if (outcome.reply.type === 'trapped') {
-          const logs = decoder.decode(outcome.reply.stderr).trim()
-          const detail = logs
-            ? `${outcome.reply.detail} (stderr: ${logs.slice(-512)})`
-            : outcome.reply.detail
-          throw new ModuleCrashedError({ module, detail })
-        }
-        return this.result(pkg, outcome.reply)
+        return this.replied(pkg, outcome.reply)
     }
+  }
+
+  private replied(pkg: LoadedPackage, reply: WorkerReply): ModuleResult {
+    const module = pkg.descriptor.name
+    // Checked first: a module that floods stdout may trap or exit any way afterwards.
+    if (reply.stdoutOverflowed) {
+      throw new ModuleOutputTooLargeError({ module, limitBytes: this.limits.stdoutLimitBytes })
+    }
+    const failed = reply.type === 'trapped' || reply.exitCode !== 0
+    if (failed && reply.memoryAtLimit) {
+      throw new ModuleMemoryExceededError({ module, memoryBytes: reply.memoryBytes })
+    }
+    if (reply.type === 'trapped') {
+      const logs = decoder.decode(reply.stderr).trim()
+      const detail = logs ? `${reply.detail} (stderr: ${logs.slice(-512)})` : reply.detail
+      throw new ModuleCrashedError({ module, detail })
+    }
+    return this.result(pkg, reply)
   }
 
   private result(pkg: LoadedPackage, reply: WorkerExitedMessage): ModuleResult {
     const module = pkg.descriptor.name
     const logs = decoder.decode(reply.stderr)
-    if (reply.stdoutOverflowed) {
-      throw new ModuleOutputTooLargeError({ module, limitBytes: this.stdoutLimitBytes })
-    }
     const stdout = decoder.decode(reply.stdout)
     if (reply.exitCode !== 0) {
       const reported = reportedFailure(stdout)
@@ -185,21 +270,62 @@ class WasmModuleExecutor implements ClosableModuleExecutor {
   }
 }
 
+/** The package with its egress rules and declared secrets, registered with the pool. */
+async function prepare(
+  pkg: LoadedPackage,
+  pool: WorkerPool,
+  egress: EgressPolicy | undefined,
+): Promise<WasmPackage> {
+  const { manifest, descriptor } = pkg
+  const id = `${descriptor.name}@${descriptor.version}`
+  const files =
+    manifest.permissions.filesystem === 'read-only'
+      ? await readMountedFiles(pkg.dir, descriptor.name)
+      : undefined
+  pool.register({
+    type: 'register',
+    id,
+    module: pkg.module,
+    name: descriptor.name,
+    ...(files ? { files } : {}),
+  })
+  const secrets = (manifest.permissions.secrets ?? []).map((entry) => ({
+    name: entry.replace(/\?$/, ''),
+    optional: entry.endsWith('?'),
+  }))
+  return { pkg, id, egress: new ModuleEgress(manifest.permissions.network, egress), secrets }
+}
+
 /**
- * Loads every package under `packagesDir`, compiles each module once, and starts
- * the worker pool. Packages that fail a check are quarantined (see
- * `quarantined()`), not fatal.
+ * Loads every package under `packagesDir`, compiles each WASM module once, and
+ * starts the worker pool. Packages that fail a check are quarantined (see
+ * `quarantined()`), not fatal; packages of other runtimes are left to their executor.
  */
 export async function createModuleExecutor(
   options: ModuleExecutorOptions,
 ): Promise<ClosableModuleExecutor> {
   const { loaded, quarantined } = await loadPackages(options.packagesDir)
-  const pool = await WorkerPool.start(Math.max(1, options.workers ?? 2))
-  return new WasmModuleExecutor(
-    new Map(loaded.map((pkg) => [pkg.descriptor.name, pkg])),
-    quarantined,
-    pool,
-    options.stdoutLimitBytes ?? DEFAULT_OUTPUT_LIMIT_BYTES,
-    options.stderrLimitBytes ?? DEFAULT_OUTPUT_LIMIT_BYTES,
-  )
+  const httpResponseLimitBytes = options.httpResponseLimitBytes ?? DEFAULT_HTTP_RESPONSE_LIMIT_BYTES
+  const pool = await WorkerPool.start(Math.max(1, options.workers ?? 2), {
+    hostCallLimitBytes: httpResponseLimitBytes,
+  })
+  const packages = new Map<string, WasmPackage>()
+  const rejected = [...quarantined]
+  for (const pkg of loaded) {
+    try {
+      packages.set(pkg.descriptor.name, await prepare(pkg, pool, options.egress))
+    } catch (error) {
+      if (!(error instanceof ModulePackageInvalidError)) throw error
+      rejected.push({ dir: pkg.dir, error })
+    }
+  }
+  const limits: Limits = {
+    stdoutLimitBytes: options.stdoutLimitBytes ?? DEFAULT_OUTPUT_LIMIT_BYTES,
+    stderrLimitBytes: options.stderrLimitBytes ?? DEFAULT_OUTPUT_LIMIT_BYTES,
+    http: {
+      responseBodyLimitBytes: httpResponseLimitBytes,
+      fetchTimeoutMs: options.httpTimeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS,
+    },
+  }
+  return new WasmModuleExecutor(packages, rejected, pool, limits, options.secrets ?? new Map())
 }

@@ -1,66 +1,90 @@
 // @ts-check
 /**
  * A WASM worker thread: runs one call at a time, each in a fresh instance, with
- * WASI preview1 over in-memory stdin/stdout/stderr. The instance sees no host
- * filesystem (no preopened directories), no environment and no argument beyond
- * its name; it gets the clock and random numbers WASI always offers. The pool
- * terminates this thread to kill a call that times out or is cancelled.
+ * WASI preview1 over an in-memory filesystem. The instance sees no host path:
+ * stdin is the request, stdout/stderr are capped sinks, and fd 3 is the package's
+ * own files, read-only, only when the manifest grants `filesystem: read-only`. Its
+ * arguments are its name alone, its environment the declared secrets alone; it
+ * gets the clock and random numbers; sockets are refused; its one way out is
+ * `aion_http.fetch` (wasm-worker-http.js). The pool terminates this thread to kill
+ * a call that times out or is cancelled.
  *
  * Plain JavaScript (type-checked through JSDoc): Node 20 does not hand module
  * loader hooks to worker threads, and registering tsx inside each worker costs
  * 0.3–2 s per start, while a killed worker must be replaced quickly.
  */
 import { performance } from 'node:perf_hooks'
-import { parentPort } from 'node:worker_threads'
-import { ConsoleStdout, File, OpenFile, WASI } from '@bjorn3/browser_wasi_shim'
+import { parentPort, workerData } from 'node:worker_threads'
+import { HTTP_MODULE, PACKAGE_DIR_NAME, WASI_MODULE } from './wasm-host-api.js'
+import { buildTree, ReadOnlyFile, ReadOnlyOpenFile, ReadOnlyPreopen } from './wasm-worker-fs.js'
+import { createHttpChannel } from './wasm-worker-http.js'
+import { OutputFd, OutputSink, WorkerWasi } from './wasm-worker-wasi.js'
 
+/** @typedef {import('./worker-protocol.js').WorkerInboundMessage} WorkerInboundMessage */
+/** @typedef {import('./worker-protocol.js').WorkerRegisterMessage} WorkerRegisterMessage */
 /** @typedef {import('./worker-protocol.js').WorkerRunMessage} WorkerRunMessage */
 /** @typedef {import('./worker-protocol.js').WorkerReply} WorkerReply */
+/** @typedef {import('./worker-protocol.js').WorkerData} WorkerData */
+/** @typedef {import('./wasm-api.js').WasmModule} WasmModule */
+/** @typedef {{ buffer: ArrayBuffer, grow(pages: number): number }} Memory */
 
 // Typed by wasm-api.ts (a type-only import: this file must not load TypeScript at run time).
 const wasm = /** @type {{ WebAssembly: import('./wasm-api.js').WasmApi }} */ (
   /** @type {unknown} */ (globalThis)
 ).WebAssembly
 
+const port = parentPort
+const data = /** @type {WorkerData} */ (workerData)
+const EMPTY = new Uint8Array(0)
+
 /**
- * A byte sink with a cap: what fits is kept, the rest only marks `overflowed`, so a
- * module that floods its output cannot grow this thread's memory.
+ * @typedef {object} Registered
+ * @property {WasmModule} module
+ * @property {readonly string[]} args
+ * @property {import('./wasm-worker-fs.js').ReadOnlyDirectory | undefined} root
  */
-class OutputSink {
-  /** @param {number} limitBytes */
-  constructor(limitBytes) {
-    this.limitBytes = limitBytes
-    /** @type {Uint8Array[]} */
-    this.chunks = []
-    this.keptBytes = 0
-    this.overflowed = false
-  }
 
-  /** @param {Uint8Array} chunk */
-  write(chunk) {
-    const room = this.limitBytes - this.keptBytes
-    if (chunk.byteLength > room) this.overflowed = true
-    if (room <= 0) return
-    const kept = chunk.byteLength > room ? chunk.subarray(0, room) : chunk
-    this.chunks.push(kept)
-    this.keptBytes += kept.byteLength
-  }
-
-  /** @returns {Uint8Array} everything kept, in one buffer */
-  bytes() {
-    const out = new Uint8Array(this.keptBytes)
-    let offset = 0
-    for (const chunk of this.chunks) {
-      out.set(chunk, offset)
-      offset += chunk.byteLength
-    }
-    return out
-  }
+/** @type {Map<string, Registered>} */
+const packages = new Map()
+const wasi = new WorkerWasi()
+/** @type {Memory | undefined} */
+let currentMemory
+const http = createHttpChannel(data.channel, (message, transfer) =>
+  port?.postMessage(message, transfer),
+)
+const imports = {
+  [WASI_MODULE]: wasi.imports,
+  [HTTP_MODULE]: { fetch: http.fetchImport(() => /** @type {Memory} */ (currentMemory)) },
 }
 
 /** @param {unknown} error */
 function describe(error) {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+  if (error instanceof Error) return `${error.name}: ${error.message}`
+  return String(error)
+}
+
+/**
+ * Whether `memory` is at its maximum: growing it by one page fails. The instance
+ * is discarded after the call, so growing its memory here changes nothing.
+ * @param {Memory | undefined} memory
+ */
+function atLimit(memory) {
+  if (!memory) return false
+  try {
+    memory.grow(1)
+    return false
+  } catch {
+    return true
+  }
+}
+
+/** @param {WorkerRegisterMessage} message */
+function register(message) {
+  packages.set(message.id, {
+    module: message.module,
+    args: Object.freeze([message.name]),
+    root: message.files ? buildTree(message.files) : undefined,
+  })
 }
 
 /**
@@ -68,48 +92,80 @@ function describe(error) {
  * @param {WorkerRunMessage} message
  * @returns {WorkerReply}
  */
-function runInstance(message) {
+function run(message) {
+  const startedAt = performance.now()
   const stdout = new OutputSink(message.stdoutLimitBytes)
   const stderr = new OutputSink(message.stderrLimitBytes)
-  const fds = [
-    new OpenFile(new File(message.stdin, { readonly: true })),
-    new ConsoleStdout((chunk) => stdout.write(chunk)),
-    new ConsoleStdout((chunk) => stderr.write(chunk)),
-  ]
-  // `debug: false` must be explicit: the shim logs every call when it is left out.
-  const wasi = new WASI([message.name], [], fds, { debug: false })
-  const startedAt = performance.now()
+  const pkg = packages.get(message.id)
+  /** @type {WorkerReply} */
+  let reply
+  http.denied = false
+  currentMemory = undefined
   try {
-    const imports = { wasi_snapshot_preview1: wasi.wasiImport }
-    const instance = new wasm.Instance(message.module, imports)
-    const { memory, _start } = instance.exports
-    if (!(memory instanceof wasm.Memory) || typeof _start !== 'function') {
+    if (!pkg) throw new Error(`package ${message.id} is not registered with this worker`)
+    /** @type {import('@bjorn3/browser_wasi_shim').Fd[]} */
+    const fds = [
+      new ReadOnlyOpenFile(new ReadOnlyFile(message.stdin)),
+      new OutputFd(stdout, true),
+      new OutputFd(stderr, false),
+    ]
+    if (pkg.root) fds.push(new ReadOnlyPreopen(PACKAGE_DIR_NAME, pkg.root))
+    wasi.begin(pkg.args, message.env, fds)
+    const instance = new wasm.Instance(pkg.module, imports)
+    const memory = instance.exports.memory
+    if (!(memory instanceof wasm.Memory) || typeof instance.exports._start !== 'function') {
       throw new TypeError('the module exports no memory or no _start')
     }
-    const exitCode = wasi.start(/** @type {never} */ (instance))
-    const durationMs = performance.now() - startedAt
-    const out = stdout.bytes()
-    const err = stderr.bytes()
-    return {
+    currentMemory = /** @type {Memory} */ (/** @type {unknown} */ (memory))
+    const exitCode = wasi.start(instance)
+    reply = {
       type: 'exited',
       exitCode,
-      stdout: out,
+      stdout: stdout.bytes(),
       stdoutOverflowed: stdout.overflowed,
-      stderr: err,
-      durationMs,
+      stderr: stderr.bytes(),
+      durationMs: performance.now() - startedAt,
+      memoryBytes: currentMemory.buffer.byteLength,
+      memoryAtLimit: exitCode !== 0 && atLimit(currentMemory),
     }
   } catch (error) {
-    const durationMs = performance.now() - startedAt
-    return { type: 'trapped', detail: describe(error), stderr: stderr.bytes(), durationMs }
+    reply = {
+      type: 'trapped',
+      detail: describe(error),
+      stdout: EMPTY,
+      stdoutOverflowed: stdout.overflowed,
+      stderr: stderr.bytes(),
+      durationMs: performance.now() - startedAt,
+      memoryBytes: currentMemory?.buffer.byteLength ?? 0,
+      memoryAtLimit: atLimit(currentMemory),
+    }
+  } finally {
+    wasi.end()
+    currentMemory = undefined
   }
+  return reply
 }
 
-const port = parentPort
 if (port) {
-  port.on('message', (/** @type {WorkerRunMessage} */ message) => {
-    const reply = runInstance(message)
-    const transfer = reply.type === 'exited' ? [reply.stdout.buffer, reply.stderr.buffer] : []
-    port.postMessage(reply, /** @type {ArrayBuffer[]} */ (transfer))
+  port.on('message', (/** @type {WorkerInboundMessage} */ message) => {
+    if (message.type === 'register') {
+      register(message)
+      return
+    }
+    const reply = run(message)
+    /** @type {ArrayBuffer[]} */
+    const transfer = []
+    for (const bytes of [reply.stdout, reply.stderr]) {
+      const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+      if (
+        bytes.byteLength > 0 &&
+        whole &&
+        !transfer.includes(/** @type {ArrayBuffer} */ (bytes.buffer))
+      ) {
+        transfer.push(/** @type {ArrayBuffer} */ (bytes.buffer))
+      }
+    }
+    port.postMessage(reply, transfer)
   })
   port.postMessage({ type: 'ready' })
 }

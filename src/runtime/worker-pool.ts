@@ -2,13 +2,45 @@
  * A small pool of WASM worker threads. Each worker runs one call at a time; calls
  * wait in FIFO order for a free worker. A call that passes its deadline or is
  * aborted gets its worker terminated (the only way to stop a running instance)
- * and a fresh worker takes that worker's place. Outcomes are returned as values,
- * not thrown, so the executor alone decides which error each becomes.
+ * and a fresh worker takes that worker's place. Packages are registered once and
+ * replayed to every new worker, so a call message carries only its own input.
+ * Outcomes are returned as values, not thrown, so the executor alone decides which
+ * error each becomes.
+ *
+ * A host call from an instance (`aion_http.fetch`) arrives as a message while the
+ * worker blocks on its channel; the call's `hostCall` answers it and the pool
+ * writes the answer into that worker's channel and wakes it.
  */
 import { Worker } from 'node:worker_threads'
 import { setTimeout as delay } from 'node:timers/promises'
+import { CHANNEL, ERRNO } from './wasm-host-api.js'
 import { workerFile } from './worker-entry.js'
-import { isWorkerMessage, type WorkerReply, type WorkerRunMessage } from './worker-protocol.js'
+import {
+  isWorkerMessage,
+  type WorkerData,
+  type WorkerHostCallMessage,
+  type WorkerRegisterMessage,
+  type WorkerReply,
+  type WorkerRunMessage,
+} from './worker-protocol.js'
+
+/** How the main thread answers a host call: bytes for the module, an errno, or a refusal. */
+export type HostCallAnswer =
+  | { readonly kind: 'answered'; readonly bytes: Uint8Array }
+  | { readonly kind: 'failed'; readonly errno: number }
+  | { readonly kind: 'denied' }
+
+/** Answers one call's host calls; `signal` aborts when the call ends. */
+export type HostCallHandler = (
+  message: WorkerHostCallMessage,
+  signal: AbortSignal,
+) => Promise<HostCallAnswer>
+
+/** Options of {@link WorkerPool.start}. */
+export interface WorkerPoolOptions {
+  /** Bytes of the largest host-call answer (the channel's payload). */
+  readonly hostCallLimitBytes: number
+}
 
 /** How a pooled call ended. */
 export type PoolOutcome =
@@ -20,6 +52,9 @@ export type PoolOutcome =
 
 interface Job {
   readonly message: WorkerRunMessage
+  readonly hostCall: HostCallHandler | undefined
+  /** Aborted when the call settles: stops its host calls still in flight. */
+  readonly ended: AbortController
   /** Called when a worker takes the call: the deadline starts. */
   readonly started: () => void
   readonly settle: (outcome: PoolOutcome) => void
@@ -28,6 +63,8 @@ interface Job {
 
 interface Slot {
   readonly worker: Worker
+  /** The worker's host-call channel (see CHANNEL). */
+  readonly channel: SharedArrayBuffer
   ready: boolean
   /** Set once the pool has let this worker go; its exit is then expected. */
   retired: boolean
@@ -42,16 +79,26 @@ const WORKER_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 3
 export class WorkerPool {
   private readonly slots = new Set<Slot>()
   private readonly queue: Job[] = []
+  private readonly registrations: WorkerRegisterMessage[] = []
   private closed = false
   private bootFailures = 0
 
-  private constructor(private readonly size: number) {}
+  private constructor(
+    private readonly size: number,
+    private readonly options: WorkerPoolOptions,
+  ) {}
 
   /** Starts `size` workers and waits until each is ready. */
-  static async start(size: number): Promise<WorkerPool> {
-    const pool = new WorkerPool(size)
+  static async start(size: number, options: WorkerPoolOptions): Promise<WorkerPool> {
+    const pool = new WorkerPool(size, options)
     await Promise.all(Array.from({ length: size }, () => pool.spawn()))
     return pool
+  }
+
+  /** Hands a package to every worker, now and to each one started later. */
+  register(message: WorkerRegisterMessage): void {
+    this.registrations.push(message)
+    for (const slot of this.slots) slot.worker.postMessage(message)
   }
 
   /** Workers alive now (for tests and metrics). */
@@ -63,7 +110,12 @@ export class WorkerPool {
    * Runs one call; resolves with how it ended, never rejects. `timeoutMs` counts from
    * the moment a worker takes the call; waiting for a free worker is bounded by `signal`.
    */
-  run(message: WorkerRunMessage, signal: AbortSignal, timeoutMs: number): Promise<PoolOutcome> {
+  run(
+    message: WorkerRunMessage,
+    signal: AbortSignal,
+    timeoutMs: number,
+    hostCall?: HostCallHandler,
+  ): Promise<PoolOutcome> {
     if (this.closed) return Promise.resolve({ kind: 'closed' })
     if (signal.aborted) return Promise.resolve({ kind: 'cancelled' })
     return new Promise<PoolOutcome>((resolve) => {
@@ -78,6 +130,8 @@ export class WorkerPool {
       let settled = false
       const job: Job = {
         message,
+        hostCall,
+        ended: new AbortController(),
         started: () => {
           timer = setTimeout(() => stop({ kind: 'timeout' }), timeoutMs)
         },
@@ -87,6 +141,7 @@ export class WorkerPool {
           clearTimeout(timer)
           signal.removeEventListener('abort', onAbort)
           job.slot = undefined
+          job.ended.abort()
           resolve(outcome)
         },
       }
@@ -139,12 +194,20 @@ export class WorkerPool {
   }
 
   private spawn(): Promise<void> {
-    const worker = new Worker(workerFile(), { resourceLimits: WORKER_LIMITS })
-    const slot: Slot = { worker, ready: false, retired: false }
+    const channel = new SharedArrayBuffer(CHANNEL.HEADER_BYTES + this.options.hostCallLimitBytes)
+    const workerData: WorkerData = { channel }
+    const worker = new Worker(workerFile(), { resourceLimits: WORKER_LIMITS, workerData })
+    const slot: Slot = { worker, channel, ready: false, retired: false }
     this.slots.add(slot)
+    // Port messages keep their order: every package is known before the first call.
+    for (const registration of this.registrations) worker.postMessage(registration)
     return new Promise<void>((resolve, reject) => {
       worker.on('message', (message: unknown) => {
         if (!isWorkerMessage(message)) return
+        if (message.type === 'host-call') {
+          this.answerHostCall(slot, message)
+          return
+        }
         if (message.type === 'ready') {
           slot.ready = true
           this.bootFailures = 0
@@ -159,6 +222,36 @@ export class WorkerPool {
       worker.on('error', (error) => this.lost(slot, `worker error: ${error.message}`, reject))
       worker.on('exit', (code) => this.lost(slot, `worker exited with code ${code}`, reject))
     })
+  }
+
+  /** Runs the job's handler and wakes the worker with its answer (unless the call ended meanwhile). */
+  private answerHostCall(slot: Slot, message: WorkerHostCallMessage): void {
+    const job = slot.job
+    if (!job) return
+    const handler = job.hostCall ?? (() => Promise.resolve<HostCallAnswer>({ kind: 'denied' }))
+    handler(message, job.ended.signal)
+      .catch((): HostCallAnswer => ({ kind: 'failed', errno: ERRNO.IO }))
+      .then((answer) => {
+        if (slot.job !== job || slot.retired) return
+        const words = new Int32Array(slot.channel, 0, 2)
+        if (answer.kind === 'answered') {
+          const room = slot.channel.byteLength - CHANNEL.HEADER_BYTES
+          if (answer.bytes.byteLength > room) {
+            Atomics.store(words, 1, ERRNO.FBIG)
+            Atomics.store(words, 0, CHANNEL.FAILED)
+          } else {
+            new Uint8Array(slot.channel, CHANNEL.HEADER_BYTES).set(answer.bytes)
+            Atomics.store(words, 1, answer.bytes.byteLength)
+            Atomics.store(words, 0, CHANNEL.ANSWERED)
+          }
+        } else if (answer.kind === 'failed') {
+          Atomics.store(words, 1, answer.errno)
+          Atomics.store(words, 0, CHANNEL.FAILED)
+        } else {
+          Atomics.store(words, 0, CHANNEL.DENIED)
+        }
+        Atomics.notify(words, 0)
+      })
   }
 
   /** A worker died on its own (not retired): fail its call, replace it after a backoff. */

@@ -919,3 +919,14 @@ export const ModuleSecretMissingError = defineError<{ module: string; secret: st
       `module ${f.module} requires secret ${f.secret}, which is not configured (AION_MODULE_SECRET_${f.secret})`,
   },
 )
+
+/** A WASM instance failed with its memory at the maximum it declares (growth past the limit was refused). */
+export const ModuleMemoryExceededError = defineError<{ module: string; memoryBytes: number }>(
+  'ModuleMemoryExceededError',
+  {
+    code: 'AION_MODULE_MEMORY_EXCEEDED',
+    kind: 'resource_exhausted',
+    retryable: false,
+    message: (f) => `module ${f.module} ran out of memory at its limit of ${f.memoryBytes} bytes`,
+  },
+)
