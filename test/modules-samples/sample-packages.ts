@@ -4,12 +4,14 @@
  * directory (so another package's state cannot quarantine them) after building
  * any WASM module whose build output is missing (`npm test` builds them first).
  */
+import { spawn } from 'node:child_process'
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import asc from 'assemblyscript/asc'
 import { parse } from 'yaml'
+import { ModuleFailedError, ModuleNotFoundError } from '../../src/core/errors/index.js'
 import { createModuleExecutor, type ClosableModuleExecutor } from '../../src/runtime/index.js'
 
 export const modulesDir = 'modules'
@@ -49,6 +51,7 @@ export async function startSampleExecutor(names: readonly string[]): Promise<Sam
   return {
     executor,
     async run(module, input, timeoutMs = 10_000) {
+      if (!executor.modules().has(module)) return spawnEntrypoint(packagesDir, module, input)
       const signal = new AbortController().signal
       return (await executor.run({ module, input, signal, timeoutMs })).output
     },
@@ -57,4 +60,33 @@ export async function startSampleExecutor(names: readonly string[]): Promise<Sam
       rmSync(packagesDir, { recursive: true, force: true })
     },
   }
+}
+
+/**
+ * Interim stand-in for the subprocess executor (not landed yet): runs the
+ * package's entrypoint with the JSON request on stdin, unsandboxed.
+ */
+async function spawnEntrypoint(packagesDir: string, module: string, input: unknown) {
+  const manifestFile = join(packagesDir, module, 'aip.yaml')
+  if (!existsSync(manifestFile)) throw new ModuleNotFoundError({ module })
+  const manifest = parse(await readFile(manifestFile, 'utf8')) as { runtime: { module: string } }
+  const child = spawn(join(packagesDir, module, manifest.runtime.module), [], { env: {} })
+  let stdout = ''
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+  child.stderr.resume()
+  child.stdin.end(JSON.stringify(input))
+  const exitCode = await new Promise<number>((resolve) =>
+    child.on('close', (code) => resolve(code ?? -1)),
+  )
+  const parsed = JSON.parse(stdout) as { error?: { code: string; message: string } }
+  if (exitCode !== 0 || parsed.error) {
+    const moduleCode = parsed.error?.code ?? 'UNKNOWN'
+    throw new ModuleFailedError({
+      module,
+      exitCode,
+      moduleCode,
+      detail: parsed.error?.message ?? '',
+    })
+  }
+  return parsed
 }
