@@ -11,15 +11,16 @@ export interface FixedEngineStateOptions {
   readonly openCircuits?: readonly string[]
   /** @default none */
   readonly latencyMs?: Readonly<Record<string, number>>
-  /** @default summarize_text, redact_pii and invoice_ocr as in config/modules.yml */
+  /** @default the modules of config/modules.yml */
   readonly modules?: Readonly<Record<string, { version: string; intents: readonly string[] }>>
 }
 
 /** The modules of config/modules.yml, as a loaded runtime would report them. */
 export const configModules = {
   summarize_text: { version: '1.3.0', intents: ['summarize'] },
-  redact_pii: { version: '0.1.0', intents: ['redact_pii'] },
-  invoice_ocr: { version: '0.1.0', intents: ['invoice_ocr'] },
+  redact_pii: { version: '1.0.0', intents: ['redact_pii'] },
+  ocr_tesseract: { version: '0.1.0', intents: ['ocr'] },
+  invoice_extract: { version: '0.1.0', intents: ['invoice_fields'] },
 } as const
 
 /** An EngineState that answers from the options it was given. */

@@ -19,8 +19,14 @@ export const ReasonCode = {
   MODULE_DECLARES_INTENT: 'MODULE_DECLARES_INTENT',
   /** A model of a tier the intent allows serves it. */
   TIER_ALLOWED: 'TIER_ALLOWED',
-  /** A pipeline redacts locally before its cloud model step. */
+  /** A pipeline redacts locally right before its model step. */
   PIPELINE_REDACTS_FIRST: 'PIPELINE_REDACTS_FIRST',
+  /** A pipeline of modules.yml declared for the intent serves it. */
+  PIPELINE_DECLARES_INTENT: 'PIPELINE_DECLARES_INTENT',
+  /** A module step of a pipeline names a module that is not installed. */
+  PIPELINE_MODULE_UNAVAILABLE: 'PIPELINE_MODULE_UNAVAILABLE',
+  /** No model the intent allows matches the pipeline's model step. */
+  PIPELINE_NO_MODEL: 'PIPELINE_NO_MODEL',
   /** The request's budget was above the hard cap and was lowered to it. */
   BUDGET_CLAMPED: 'BUDGET_CLAMPED',
   /** The estimated cost fits the budget. */
@@ -37,7 +43,7 @@ export const ReasonCode = {
   CIRCUIT_OPEN: 'CIRCUIT_OPEN',
   /** Estimated input plus output tokens exceed the model's context window. */
   CONTEXT_TOO_SMALL: 'CONTEXT_TOO_SMALL',
-  /** No local module serving `redact_pii` is available for a pipeline. */
+  /** A pipeline's redact step names a module that is not installed or does not serve `redact_pii`. */
   REDACTOR_UNAVAILABLE: 'REDACTOR_UNAVAILABLE',
   /** A name or version that the routing-decision contract cannot carry. */
   ENGINE_NAME_UNSUPPORTED: 'ENGINE_NAME_UNSUPPORTED',

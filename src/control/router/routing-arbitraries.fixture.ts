@@ -1,7 +1,9 @@
 /**
  * fast-check arbitraries for the router's property tests: random registry
- * sets (intents, models and tiers, policies, modules), engine states and
- * request features. The sets are built in memory, shaped as the registry
+ * sets (intents, models and tiers, policies, modules and pipelines), engine
+ * states and request features. Pipelines are random on purpose: they need not
+ * pass the registry rules (a missing redact step, a cloud step for a
+ * local-only intent), so the router's own privacy rules are what is tested. The sets are built in memory, shaped as the registry
  * schemas allow, without the loader (so 100k cases stay fast).
  */
 import fc from 'fast-check'
@@ -10,6 +12,9 @@ import type {
   IntentSpec,
   ModelSpec,
   ModelTier,
+  PipelineEntry,
+  PipelineModelSelector,
+  PipelineStep,
   PoliciesRegistry,
   ProviderName,
   RegistrySet,
@@ -24,6 +29,7 @@ export const privacyModes: readonly PrivacyMode[] = ['local-only', 'hybrid', 'al
 const intentNames = ['summarize', 'answer', 'extract', 'invoice_ocr', 'redact_pii'] as const
 const tierNames = ['tier0', 'tier1', 'tier2', 'tier3'] as const
 const moduleNames = ['summarize_text', 'redact_pii', 'pii_scrub', 'invoice_ocr', 'helper'] as const
+const pipelineNames = ['p_one', 'p_two', 'p_three'] as const
 
 /** A subset that is usually the whole list, so decisions are reached often. */
 function mostlyAll<T>(items: readonly T[]): fc.Arbitrary<T[]> {
@@ -134,7 +140,55 @@ const policiesArb = fc
     rate_limits: { per_credential_per_min: 60, burst: 120, per_ip_per_min: 120 },
   }))
 
-/** A random registry set. */
+/** A model step's selector; `ref` picks one of the generated models. */
+const selectorArb = (refs: readonly string[]): fc.Arbitrary<PipelineModelSelector> =>
+  fc.oneof(
+    { weight: 2, arbitrary: fc.constant('any') },
+    fc.constantFrom(...refs, 'openai:absent'),
+    fc.record(
+      {
+        tier: fc.constantFrom(...tierNames),
+        placement: fc.constantFrom<'local' | 'cloud'>('local', 'cloud'),
+      },
+      { requiredKeys: [] },
+    ),
+  )
+
+/** Steps mostly on the modules the engine state usually has installed (see {@link engineStateArb}). */
+const moduleStepArb: fc.Arbitrary<PipelineStep> = fc.oneof(
+  { weight: 3, arbitrary: fc.constant({ module: 'helper' }) },
+  { weight: 4, arbitrary: fc.constant({ redact: 'redact_pii' }) },
+  fc.constantFrom(...moduleNames).map((module) => ({ module })),
+  fc.constantFrom(...moduleNames).map((redact) => ({ redact })),
+)
+
+/** Pipelines with 1–4 steps, at most one of them a model step (often right after a redact step). */
+const pipelinesArb = (refs: readonly string[]): fc.Arbitrary<PipelineEntry[]> =>
+  fc
+    .uniqueArray(
+      fc.record({
+        name: fc.constantFrom(...pipelineNames),
+        intents: fc.subarray([...intentNames], { minLength: 2, maxLength: 4 }),
+        before: fc.array(moduleStepArb, { maxLength: 2 }),
+        redactFirst: fc.oneof({ weight: 2, arbitrary: fc.constant(true) }, fc.constant(false)),
+        model: fc.option(selectorArb(refs), { nil: undefined }),
+        after: fc.array(moduleStepArb, { maxLength: 1 }),
+        version: fc.option(fc.constantFrom('0.1.0', '1.0.0'), { nil: undefined }),
+      }),
+      { minLength: 1, maxLength: 3, selector: (p) => p.name },
+    )
+    .map((pipelines) =>
+      pipelines.flatMap(({ name, intents, before, redactFirst, model, after, version }) => {
+        const redact: PipelineStep[] = redactFirst ? [{ redact: 'redact_pii' }] : []
+        const steps: PipelineStep[] =
+          model === undefined ? [...before, ...after] : [...before, ...redact, { model }, ...after]
+        if (steps.length === 0) return []
+        const entry: PipelineEntry = { name, intents, steps }
+        return [version === undefined ? entry : { ...entry, version }]
+      }),
+    )
+
+/** A random registry set (modules.yml lists no modules: {@link routingCaseArb} fills them in). */
 export const registrySetArb: fc.Arbitrary<RegistrySet> = fc
   .record({
     intents: intentsArb,
@@ -149,14 +203,16 @@ export const registrySetArb: fc.Arbitrary<RegistrySet> = fc
       { minLength: 4, maxLength: 4 },
     ),
   })
-  .map(({ intents, policies, models, tierKinds, picks }) => ({
-    intents,
-    policies,
-    models: modelsRegistry(models, tierKinds, picks),
-    modules: { modules: [] },
-    contentHash: '0'.repeat(64),
-    sources: { 'intents.yml': '', 'policies.yml': '', 'models.yml': '', 'modules.yml': '' },
-  }))
+  .chain(({ intents, policies, models, tierKinds, picks }) =>
+    pipelinesArb(models.map((m) => `${m.provider}:${m.name}`)).map((pipelines) => ({
+      intents,
+      policies,
+      models: modelsRegistry(models, tierKinds, picks),
+      modules: { modules: [], pipelines },
+      contentHash: '0'.repeat(64),
+      sources: { 'intents.yml': '', 'policies.yml': '', 'models.yml': '', 'modules.yml': '' },
+    })),
+  )
 
 /** What the generated engine state holds, for the oracle to read. */
 export interface EngineStateSpec {
@@ -173,7 +229,7 @@ export const engineStateArb: fc.Arbitrary<EngineStateSpec> = fc.record({
     fc.subarray([...providers], { maxLength: 3 }),
   ),
   latencyMs: fc.dictionary(
-    fc.constantFrom(...moduleNames, 'openai:m1', 'ollama:m1', 'azure:big', 'hf:m2'),
+    fc.constantFrom(...moduleNames, 'p_one', 'openai:m1', 'ollama:m1', 'azure:big', 'hf:m2'),
     fc.integer({ min: 0, max: 10_000 }),
     { maxKeys: 4 },
   ),
@@ -185,6 +241,18 @@ export const engineStateArb: fc.Arbitrary<EngineStateSpec> = fc.record({
         intents: fc.subarray([...intentNames], { minLength: 1, maxLength: 2 }),
       }),
       { minKeys: 1, maxKeys: 3 },
+    )
+    .chain((d) =>
+      // Usually a redactor and a helper are installed too, so pipelines can run.
+      fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, fc.constant(false)).map((usual) =>
+        usual
+          ? {
+              ...d,
+              redact_pii: { version: '1.0.0', intents: ['redact_pii'] },
+              helper: d.helper ?? { version: '0.1.0', intents: ['invoice_ocr'] },
+            }
+          : d,
+      ),
     )
     .map((d) => new Map(Object.entries(d))),
 })
@@ -224,9 +292,39 @@ export interface RoutingCase {
   readonly state: EngineStateSpec
 }
 
+/** modules.yml entries: each installed module, mostly listed with the intents its manifest declares. */
+function moduleEntries(
+  state: EngineStateSpec,
+  listed: readonly boolean[],
+): RegistrySet['modules']['modules'] {
+  return [...state.modules].flatMap(([name, module], i) =>
+    listed[i % listed.length] === false
+      ? []
+      : [
+          {
+            name,
+            ref: `ghcr.io/aion/${name}:${module.version}`,
+            runtime: 'wasm' as const,
+            signatures: ['cosign:test'],
+            timeout_ms: 1000,
+            limits: { cpu: '0.5', memory: '64Mi' },
+            intents: module.intents,
+          },
+        ],
+  )
+}
+
 export const routingCaseArb: fc.Arbitrary<RoutingCase> = fc
-  .record({ set: registrySetArb, raw: rawFeaturesArb, state: engineStateArb })
-  .map(({ set, raw, state }) => {
+  .record({
+    set: registrySetArb,
+    raw: rawFeaturesArb,
+    state: engineStateArb,
+    listed: fc.array(fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, fc.constant(false)), {
+      minLength: 5,
+      maxLength: 5,
+    }),
+  })
+  .map(({ set, raw, state, listed }) => {
     const names = Object.keys(set.intents)
     const intent =
       raw.intentIndex < 0 ? 'unknown_intent' : (names[raw.intentIndex % names.length] ?? '')
@@ -242,5 +340,46 @@ export const routingCaseArb: fc.Arbitrary<RoutingCase> = fc
       estimatedOutputTokens: raw.outputTokens,
       piiDetected: false,
     }
-    return { set, features, state }
+    const modules = { ...set.modules, modules: moduleEntries(state, listed) }
+    return { set: { ...set, modules }, features, state }
+  })
+
+/**
+ * Cases whose intent has privacy `hybrid` and may take the hybrid route, the
+ * request asking for it or for `auto`: the router's redaction rule is what
+ * decides them.
+ */
+export const hybridCaseArb: fc.Arbitrary<RoutingCase> = fc
+  .record({
+    base: routingCaseArb,
+    route: fc.constantFrom<RequestedRoute>('auto', 'hybrid'),
+    asked: fc.constantFrom<PrivacyMode>('hybrid', 'allow-api'),
+  })
+  .map(({ base, route, asked }) => {
+    const { set, features } = base
+    const intent = set.intents[features.intent]
+    if (!intent) return base
+    const candidates = intent.candidates.includes('hybrid')
+      ? intent.candidates
+      : [...intent.candidates, 'hybrid' as const]
+    const policies = {
+      ...set.policies,
+      privacy: {
+        local_only_intents: set.policies.privacy.local_only_intents.filter(
+          (name) => name !== features.intent,
+        ),
+      },
+    }
+    return {
+      ...base,
+      set: {
+        ...set,
+        policies,
+        intents: {
+          ...set.intents,
+          [features.intent]: { ...intent, privacy: 'hybrid', candidates },
+        },
+      },
+      features: { ...features, requestedRoute: route, privacy: asked },
+    }
   })

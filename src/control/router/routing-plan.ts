@@ -1,23 +1,26 @@
 /**
  * What the rules can work out once per registry set: for each intent, the
  * models each route may use (tiers allowed, local or cloud, provider allow and
- * deny), in preference order, and the order of routes for `auto`. Plans are
+ * deny), in preference order, the modules modules.yml lists for it, the
+ * pipelines declared for it with the models their model step may use, and
+ * the order of routes for `auto`. Plans are
  * cached in a WeakMap keyed by the frozen set, so a reload builds new plans
  * and the old ones go with the old set.
  */
 import type { Route } from '../../../contracts/generated/index.js'
 import type {
   IntentSpec,
+  PipelineStep,
   PoliciesRegistry,
   ProviderName,
   RegistrySet,
 } from '../../core/registry/index.js'
-import { localProviders } from '../../core/registry/index.js'
+import { localProviders, modelStepIndex, selectorMatches } from '../../core/registry/index.js'
 import type { ModelPrice } from '../../providers/cost.js'
 import { ReasonCode } from './reason-codes.js'
 
-/** Name of the intent a redaction module declares; pipelines start with such a module. */
-export const redactionIntent = 'redact_pii'
+/** Name of the intent a redaction module declares; a pipeline's `redact` step needs such a module. */
+export { redactionIntent } from '../../core/registry/index.js'
 
 /** The contract's engine name, model name and version shapes. */
 export const engineNamePattern = /^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$/
@@ -43,6 +46,21 @@ export interface ModelOption {
   readonly staticReasons: readonly ReasonCode[]
 }
 
+/** A pipeline declared for an intent, as the rules screen it. */
+export interface PipelinePlan {
+  readonly name: string
+  readonly version: string | undefined
+  /** Position among the intent's pipelines (registry order). */
+  readonly order: number
+  readonly steps: readonly PipelineStep[]
+  /** Index of the model step; -1 for a pipeline of module steps only (it serves on `local`). */
+  readonly modelAt: number
+  /** The models its model step may use for the intent, preferred first. */
+  readonly modelOptions: readonly ModelOption[]
+  /** True when the step right before the model step is a `redact` step. */
+  readonly redactsBeforeModel: boolean
+}
+
 /** The precomputed routing facts of one intent under one registry set. */
 export interface IntentPlan {
   readonly name: string
@@ -51,8 +69,12 @@ export interface IntentPlan {
   readonly policyLocalOnly: boolean
   /** Local models (tier kind `local`, provider on the host), preferred first. */
   readonly localModels: readonly ModelOption[]
-  /** Cloud models (tier kind `cloud`), preferred first; api models and pipeline model steps. */
+  /** Cloud models (tier kind `cloud`), preferred first: the api route's models. */
   readonly cloudModels: readonly ModelOption[]
+  /** Modules whose modules.yml entry lists the intent (the runtime's manifest must list it too). */
+  readonly listedModules: ReadonlySet<string>
+  /** Pipelines of modules.yml that serve the intent, in registry order. */
+  readonly pipelines: readonly PipelinePlan[]
   /** Candidate routes for `auto` when the intent's default is `auto`. */
   readonly autoRoutes: readonly Route[]
   /** Candidate routes for `auto` with the intent's default first. */
@@ -94,8 +116,35 @@ function buildPlan(registries: RegistrySet, name: string, spec: IntentSpec): Int
     policyLocalOnly: policies.privacy.local_only_intents.includes(name),
     localModels: options.filter((o) => o.local),
     cloudModels: options.filter((o) => !o.local),
+    listedModules: new Set(
+      registries.modules.modules.filter((m) => m.intents.includes(name)).map((m) => m.name),
+    ),
+    pipelines: registries.modules.pipelines
+      .filter((p) => p.intents.includes(name))
+      .map((p, order) => pipelinePlan(p, order, options)),
     autoRoutes,
     defaultRoutes,
+  }
+}
+
+function pipelinePlan(
+  pipeline: RegistrySet['modules']['pipelines'][number],
+  order: number,
+  options: readonly ModelOption[],
+): PipelinePlan {
+  const modelAt = modelStepIndex(pipeline.steps)
+  const selector = pipeline.steps[modelAt]?.model
+  return {
+    name: pipeline.name,
+    version: pipeline.version,
+    order,
+    steps: pipeline.steps,
+    modelAt,
+    modelOptions:
+      selector === undefined
+        ? []
+        : options.filter((o) => selectorMatches(selector, o.ref, o.tier, o.local)),
+    redactsBeforeModel: modelAt > 0 && pipeline.steps[modelAt - 1]?.redact !== undefined,
   }
 }
 

@@ -1,7 +1,9 @@
 /**
- * Property tests of the rules router over random registries, requests and
- * engine states: privacy and the hard budget cap hold on the choice and on
- * every fallback, denied/unconfigured/open-circuit providers are never
+ * Property tests of the rules router over random registries (declared
+ * pipelines included), requests and engine states: privacy and the hard
+ * budget cap hold on the choice and on every fallback (a cloud model under
+ * hybrid privacy only as a pipeline step right after a redact step, never
+ * under local-only), denied/unconfigured/open-circuit providers are never
  * chosen, every decision matches the routing-decision contract, and every
  * refusal is one the inputs explain. 100k cases in CI, 5k locally.
  */
@@ -20,9 +22,22 @@ import {
   RouterRouteNotAllowedError,
   RouterUnknownIntentError,
 } from '../../core/errors/index.js'
-import { localProviders, type RegistrySet } from '../../core/registry/index.js'
+import {
+  localProviders,
+  selectorMatches,
+  type PipelineEntry,
+  type ProviderName,
+  type RegistrySet,
+} from '../../core/registry/index.js'
 import { costUsd } from '../../providers/cost.js'
-import { engineState, routingCaseArb, type EngineStateSpec } from './routing-arbitraries.fixture.js'
+import { parsePipelineEngineName } from './pipeline-engine.js'
+import {
+  engineState,
+  hybridCaseArb,
+  routingCaseArb,
+  type EngineStateSpec,
+  type RoutingCase,
+} from './routing-arbitraries.fixture.js'
 import type { RoutingFeatures } from './router-port.js'
 import { decideRules } from './rules-router.js'
 
@@ -36,13 +51,14 @@ function effectivePrivacy(set: RegistrySet, features: RoutingFeatures): PrivacyM
   return rank[intentMode] > rank[features.privacy] ? intentMode : features.privacy
 }
 
-/** The model ref behind a model or pipeline engine. */
-function modelRef(engine: Engine): string {
-  return engine.kind === 'pipeline' ? engine.name.slice(engine.name.indexOf('+') + 1) : engine.name
-}
-
 function servesIntent(state: EngineStateSpec, module: string, intent: string): boolean {
   return state.modules.get(module)?.intents.includes(intent) ?? false
+}
+
+/** Installed, and listed for the intent in modules.yml. */
+function moduleServes(set: RegistrySet, state: EngineStateSpec, module: string, intent: string) {
+  const listed = set.modules.modules.some((m) => m.name === module && m.intents.includes(intent))
+  return listed && servesIntent(state, module, intent)
 }
 
 /** A failed promise of the router: fast-check shrinks and reports the case. */
@@ -66,11 +82,32 @@ function checkEngine(
   const privacy = effectivePrivacy(set, features)
   if (engine.kind === 'module') {
     must(route === 'local', 'a module off the local route')
-    must(servesIntent(state, engine.name, features.intent), `${engine.name} does not serve it`)
+    must(moduleServes(set, state, engine.name, features.intent), `${engine.name} does not serve it`)
     must(state.modules.get(engine.name)?.version === engine.version, 'wrong module version')
     return
   }
-  const ref = modelRef(engine)
+  let ref = engine.name
+  let pipeline: PipelineEntry | undefined
+  if (engine.kind === 'pipeline') {
+    const parsed = parsePipelineEngineName(engine.name)
+    pipeline = set.modules.pipelines.find((p) => p.name === parsed.pipeline)
+    must(pipeline?.intents.includes(features.intent) ?? false, `${engine.name} is not declared`)
+    checkPipelineSteps(pipeline?.steps ?? [], state)
+    must(engine.version === pipeline?.version, 'wrong pipeline version')
+    const modelAt = pipeline?.steps.findIndex((step) => step.model !== undefined) ?? -1
+    if (parsed.modelRef === undefined) {
+      must(route === 'local' && modelAt < 0, 'a module pipeline off the local route')
+      must(engine.provider === undefined && tier === 'tier0', 'a module pipeline with a model')
+      return
+    }
+    must(route === 'hybrid' && modelAt >= 0, 'a model pipeline off the hybrid route')
+    ref = parsed.modelRef
+    const cloud = !localProviders.includes(set.models.models[ref]?.provider ?? 'openai')
+    const selector = pipeline?.steps[modelAt]?.model ?? 'none'
+    must(selectorMatches(selector, ref, tier, !cloud), `${ref} does not match the model step`)
+    const redacted = modelAt > 0 && pipeline?.steps[modelAt - 1]?.redact !== undefined
+    must(!(privacy === 'hybrid' && cloud && !redacted), 'hybrid payload sent unredacted to a cloud')
+  }
   const spec = set.models.models[ref]
   if (!spec) throw new Error(`engine ${engine.name} names no model`)
   const provider = spec.provider
@@ -81,11 +118,7 @@ function checkEngine(
     !(privacy === 'hybrid' && cloud && engine.kind !== 'pipeline'),
     'hybrid on a bare cloud model',
   )
-  if (engine.kind === 'pipeline') {
-    must(route === 'hybrid' && cloud, 'a pipeline off the hybrid route or without a cloud step')
-    const redactor = engine.name.split('+')[0] ?? ''
-    must(servesIntent(state, redactor, 'redact_pii'), `${redactor} does not redact`)
-  } else {
+  if (engine.kind === 'model') {
     must(route === (cloud ? 'api' : 'local'), `model ${engine.name} on route ${route}`)
   }
   const { allow, deny } = set.policies.providers
@@ -121,6 +154,16 @@ function checkDecision(
   must(d.estimates.cost_usd <= cap, 'estimated cost above the cap')
 }
 
+/** Every module step is installed; a redact step's module serves redact_pii. */
+function checkPipelineSteps(steps: PipelineEntry['steps'], state: EngineStateSpec): void {
+  for (const step of steps) {
+    if (step.module !== undefined) must(state.modules.has(step.module), `${step.module} missing`)
+    if (step.redact !== undefined) {
+      must(servesIntent(state, step.redact, 'redact_pii'), `${step.redact} does not redact`)
+    }
+  }
+}
+
 /** A refusal must be one the inputs explain. */
 function checkRefusal(
   set: RegistrySet,
@@ -137,36 +180,69 @@ function checkRefusal(
   }
   must(error instanceof RouterNoRouteError, error.code)
   // A local module serving the intent is always eligible on a requested local route.
-  const hasModule = [...state.modules.values()].some((m) => m.intents.includes(features.intent))
+  const hasModule = [...state.modules.keys()].some((m) =>
+    moduleServes(set, state, m, features.intent),
+  )
   must(!(requested === 'local' && hasModule), 'no route although a module serves the intent')
+}
+
+interface Tally {
+  decided: number
+  throughPipelines: number
+  hybridToCloud: number
+}
+
+/** Decides every case, checks it, and counts what the decisions reached. */
+function assertRules(cases: fc.Arbitrary<RoutingCase>): Tally {
+  const tally: Tally = { decided: 0, throughPipelines: 0, hybridToCloud: 0 }
+  fc.assert(
+    fc.property(cases, ({ set, features, state }) => {
+      let decision: RoutingDecision
+      try {
+        decision = decideRules({
+          features,
+          registries: set,
+          registryVersion: 1,
+          engines: engineState(state),
+        })
+      } catch (error) {
+        checkRefusal(set, features, state, error)
+        return
+      }
+      tally.decided++
+      checkDecision(set, features, state, decision)
+      const engines = [decision.engine, ...decision.fallbacks.map((f) => f.engine)]
+      if (engines.some((e) => e.kind === 'pipeline')) tally.throughPipelines++
+      const cloudStep = (e: Engine) =>
+        e.kind === 'pipeline' &&
+        e.provider !== undefined &&
+        !localProviders.includes(e.provider as ProviderName)
+      if (effectivePrivacy(set, features) === 'hybrid' && engines.some(cloudStep))
+        tally.hybridToCloud++
+    }),
+    { numRuns },
+  )
+  return tally
 }
 
 describe('rules router properties', () => {
   it(
     `never violates privacy, the budget cap or provider state (${numRuns} cases)`,
     () => {
-      let decided = 0
-      fc.assert(
-        fc.property(routingCaseArb, ({ set, features, state }) => {
-          let decision: RoutingDecision
-          try {
-            decision = decideRules({
-              features,
-              registries: set,
-              registryVersion: 1,
-              engines: engineState(state),
-            })
-          } catch (error) {
-            checkRefusal(set, features, state, error)
-            return
-          }
-          decided++
-          checkDecision(set, features, state, decision)
-        }),
-        { numRuns },
-      )
+      const tally = assertRules(routingCaseArb)
       // The generators must reach decisions often enough for the property to mean something.
-      expect(decided).toBeGreaterThan(numRuns / 10)
+      expect(tally.decided).toBeGreaterThan(numRuns / 10)
+      expect(tally.throughPipelines).toBeGreaterThan(numRuns / 50)
+    },
+    numRuns * 2 + 30_000,
+  )
+
+  it(
+    `sends a hybrid-privacy payload to a cloud model only right after a redact step (${numRuns} cases)`,
+    () => {
+      const tally = assertRules(hybridCaseArb)
+      expect(tally.decided).toBeGreaterThan(numRuns / 10)
+      expect(tally.hybridToCloud).toBeGreaterThan(numRuns / 50)
     },
     numRuns * 2 + 30_000,
   )

@@ -72,9 +72,11 @@ describe('rules router on config/', () => {
       'api:azure:gpt-4o-mini',
       'api:openai:gpt-4.1-mini',
       'api:hf:mistral-large',
-      'hybrid:redact_pii+azure:gpt-4o-mini',
-      'hybrid:redact_pii+openai:gpt-4.1-mini',
-      'hybrid:redact_pii+hf:mistral-large',
+      'hybrid:summarize_redacted+ollama:qwen2.5',
+      'hybrid:summarize_redacted+vllm:llama3.1',
+      'hybrid:summarize_redacted+azure:gpt-4o-mini',
+      'hybrid:summarize_redacted+openai:gpt-4.1-mini',
+      'hybrid:summarize_redacted+hf:mistral-large',
     ])
   })
 
@@ -92,14 +94,45 @@ describe('rules router on config/', () => {
 
   it('never lets invoice_ocr leave the host, whatever is requested', () => {
     const d = decide('invoice_ocr', { privacy: 'allow-api', budgetUsd: 0.2 })
-    expect(d.route).toBe('local')
-    expect(d.engine).toMatchObject({ kind: 'module', name: 'invoice_ocr' })
-    expect(d.reason_codes).toEqual(expect.arrayContaining(['PRIVACY_LOCAL_ONLY']))
-    expect(d.reason_codes).toContain('PRIMARY_ROUTE_UNAVAILABLE')
+    expect(d).toMatchObject({
+      route: 'local',
+      engine: { kind: 'pipeline', name: 'invoice_ocr', version: '0.1.0', tier: 'tier0' },
+      estimates: { cost_usd: 0 },
+    })
+    expect(d.reason_codes.slice(0, 3)).toEqual([
+      'PRIVACY_LOCAL_ONLY',
+      'ROUTE_DEFAULT',
+      'PIPELINE_DECLARES_INTENT',
+    ])
     for (const engine of everyEngine(d))
       expect(['ollama', 'vllm', undefined]).toContain(engine.provider)
     const error = failure(() => decide('invoice_ocr', { requestedRoute: 'hybrid' }))
-    expect(error).toBeInstanceOf(RouterNoRouteError)
+    expect(error).toBeInstanceOf(RouterRouteNotAllowedError)
+  })
+
+  it('serves invoice_ocr by its module pipeline only while every step is installed', () => {
+    const { ocr_tesseract: _ocr, ...withoutOcr } = configModules
+    const d = decide('invoice_ocr', {}, { modules: withoutOcr })
+    expect(d.engine.kind).toBe('model')
+    expect(d.reason_codes).toContain('PIPELINE_MODULE_UNAVAILABLE')
+    const none = failure(() => decide('invoice_ocr', {}, { modules: withoutOcr, configured: [] }))
+    expect(none).toBeInstanceOf(RouterNoRouteError)
+    expect(none.fields.excluded).toEqual(
+      expect.arrayContaining([
+        { route: 'local', engine: 'invoice_ocr', reasons: ['PIPELINE_MODULE_UNAVAILABLE'] },
+      ]),
+    )
+  })
+
+  it('does not serve an intent by a module that modules.yml does not list for it', () => {
+    // The runtime's manifest may claim any intent; modules.yml decides what serves which.
+    const claimed = {
+      ...configModules,
+      ocr_tesseract: { version: '0.1.0', intents: ['invoice_ocr'] },
+    }
+    const d = decide('invoice_ocr', {}, { modules: claimed })
+    expect(d.engine).toMatchObject({ kind: 'pipeline', name: 'invoice_ocr' })
+    expect(everyEngine(d).map((e) => e.name)).not.toContain('ocr_tesseract')
   })
 
   it('keeps a request-tightened local-only summarize off every cloud engine', () => {
@@ -189,14 +222,15 @@ describe('rules router on config/', () => {
     expect(everyEngine(d).every((e) => e.provider !== 'openai')).toBe(true)
   })
 
-  it('sends extract (hybrid privacy) to a redaction pipeline, never to the bare api', () => {
-    const d = decide('extract')
+  it('sends extract (hybrid privacy) to its redaction pipeline, never to the bare api', () => {
+    const d = decide('extract', {}, { configured: ['openai', 'azure'] })
     expect(d).toMatchObject({
       route: 'hybrid',
       tier: 'tier1',
       engine: {
         kind: 'pipeline',
-        name: 'redact_pii+azure:gpt-4o-mini',
+        name: 'extract_redacted+azure:gpt-4o-mini',
+        version: '0.1.0',
         provider: 'azure',
         model: 'gpt-4o-mini',
         tier: 'tier1',
@@ -207,11 +241,8 @@ describe('rules router on config/', () => {
       'ROUTE_DEFAULT',
       'PIPELINE_REDACTS_FIRST',
     ])
-    expect(d.fallbacks.map((f) => f.engine.kind)).toEqual([
-      'pipeline',
-      'pipeline',
-      'model',
-      'model',
+    expect(d.fallbacks.map((f) => `${f.route}:${f.engine.name}`)).toEqual([
+      'hybrid:extract_redacted+openai:gpt-4.1-mini',
     ])
     const noRedactor = decide(
       'extract',
@@ -222,6 +253,14 @@ describe('rules router on config/', () => {
     expect(noRedactor.reason_codes).toEqual(
       expect.arrayContaining(['PRIMARY_ROUTE_UNAVAILABLE', 'REDACTOR_UNAVAILABLE']),
     )
+  })
+
+  it('keeps a local-only extract on the host: the pipeline only with a local model step', () => {
+    const d = decide('extract', { privacy: 'local-only' })
+    for (const engine of everyEngine(d))
+      expect(['ollama', 'vllm', undefined]).toContain(engine.provider)
+    expect(d.engine.name).toBe('extract_redacted+ollama:qwen2.5')
+    expect(d.reason_codes).toEqual(expect.arrayContaining(['PRIVACY_LOCAL_ONLY']))
   })
 
   it('prefers an engine that meets the latency target', () => {

@@ -180,7 +180,11 @@ function reasonCodes(r: ReasonInput): string[] {
 /** The reason code naming what kind of engine was chosen. */
 export function kindReason(choice: Candidate): ReasonCode {
   if (choice.engine.kind === 'module') return ReasonCode.MODULE_DECLARES_INTENT
-  if (choice.engine.kind === 'pipeline') return ReasonCode.PIPELINE_REDACTS_FIRST
+  if (choice.engine.kind === 'pipeline') {
+    return choice.redactsFirst === true
+      ? ReasonCode.PIPELINE_REDACTS_FIRST
+      : ReasonCode.PIPELINE_DECLARES_INTENT
+  }
   return ReasonCode.TIER_ALLOWED
 }
 
