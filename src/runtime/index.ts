@@ -10,5 +10,38 @@ export {
   type ClosableModuleExecutor,
   type ModuleExecutorOptions,
 } from './wasm-module-executor.js'
-export { loadPackage, loadPackages, MANIFEST_FILE } from './aip-package.js'
-export type { LoadedPackage, QuarantinedPackage } from './aip-package.js'
+export {
+  createCombinedModuleExecutor,
+  type CombinedExecutorOptions,
+  type CombinedModuleExecutor,
+} from './combined-executor.js'
+export {
+  createSubprocessExecutor,
+  type SandboxLogger,
+  type SubprocessExecutorOptions,
+  type SubprocessModuleExecutor,
+} from './subprocess/subprocess-executor.js'
+export { probeSandbox, type SandboxStatus, type SandboxUser } from './subprocess/sandbox-probe.js'
+export { detectCgroups, type CgroupSupport } from './subprocess/cgroups.js'
+export {
+  checkPackage,
+  loadPackage,
+  loadPackages,
+  MANIFEST_FILE,
+  type AnyLoadedPackage,
+  type LoadedPackage,
+  type LoadedPackages,
+  type LoadedSubprocessPackage,
+  type PackageCheck,
+  type PackageProblem,
+  type QuarantinedPackage,
+} from './aip-package.js'
+export { checkPackageArchive, extractPackageArchive, isPackageArchive } from './aip-archive.js'
+export {
+  detectGpus,
+  GpuAllocator,
+  type GpuAvailability,
+  type GpuDevice,
+  type GpuLease,
+  type GpuReading,
+} from './gpu/index.js'

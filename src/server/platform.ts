@@ -13,7 +13,7 @@ import { createJwtVerifier } from '../gateway/auth/index.js'
 import { buildGateway, type Gateway } from '../gateway/gateway.js'
 import { MemoryRateLimiter } from '../gateway/rate-limit/index.js'
 import { closeProviders, createProviders } from '../providers/index.js'
-import { createModuleExecutor } from '../runtime/index.js'
+import { createCombinedModuleExecutor, GpuAllocator } from '../runtime/index.js'
 import { openStore, type Store } from '../storage/index.js'
 import { ensureDevApiKey } from './dev-api-key.js'
 import { activateRegistrySet, loadRegistriesOrThrow } from './registry-bootstrap.js'
@@ -59,8 +59,18 @@ export async function startPlatform(
 
     const providers = createProviders(settings.providers)
     closers.unshift(() => closeProviders(providers))
-    const modules = await createModuleExecutor({
+    const modules = await createCombinedModuleExecutor({
       packagesDir: options.modulesDir ?? join(process.cwd(), 'modules'),
+      secrets: settings.modules.secrets,
+      subprocess: {
+        user: settings.modules.sandboxUser,
+        ...(settings.modules.sandboxCgroupRoot === undefined
+          ? {}
+          : { cgroupRoot: settings.modules.sandboxCgroupRoot }),
+        allowUnsandboxed: settings.modules.allowUnsandboxed,
+        gpus: await GpuAllocator.create(),
+        logger,
+      },
     })
     closers.unshift(() => modules.close())
     const budget = new InProcessBudgetLedger({

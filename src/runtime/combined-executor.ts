@@ -1,0 +1,119 @@
+/**
+ * One ModuleExecutor for both runtimes: WASM calls go to the WASM executor
+ * (worker pool), subprocess calls to the sandboxed subprocess executor. Each
+ * executor loads the packages of its own runtime from the same directory; a
+ * module name both provide is served by the WASM package and the subprocess
+ * one is quarantined.
+ */
+import type { Secret } from '../core/secret.js'
+import { ModuleExecutorClosedError, ModuleNotFoundError } from '../core/errors/index.js'
+import { packageInvalid } from './aip-package-files.js'
+import { MANIFEST_FILE, type QuarantinedPackage } from './aip-package.js'
+import type { ModuleDescriptor, ModuleResult, ModuleRun } from './module-executor.js'
+import type { SandboxStatus } from './subprocess/sandbox-probe.js'
+import {
+  createSubprocessExecutor,
+  type SubprocessExecutorOptions,
+  type SubprocessModuleExecutor,
+} from './subprocess/subprocess-executor.js'
+import {
+  createModuleExecutor,
+  type ClosableModuleExecutor,
+  type ModuleExecutorOptions,
+} from './wasm-module-executor.js'
+
+/** Options of {@link createCombinedModuleExecutor}. */
+export interface CombinedExecutorOptions {
+  /** Directory with one folder per AIP package, of either runtime. */
+  readonly packagesDir: string
+  /** Values of the secrets modules may declare, by name; both runtimes read them. @default none */
+  readonly secrets?: ReadonlyMap<string, Secret>
+  /** Options of the WASM executor. */
+  readonly wasm?: Omit<ModuleExecutorOptions, 'packagesDir' | 'secrets'>
+  /** Options of the subprocess executor (sandbox identity, cgroup root, GPUs, logger…). */
+  readonly subprocess?: Omit<SubprocessExecutorOptions, 'packagesDir' | 'secrets'>
+}
+
+/** The executor of both runtimes. */
+export interface CombinedModuleExecutor extends ClosableModuleExecutor {
+  /** The subprocess sandbox as probed at start: cgroup version, or why it is unavailable. */
+  sandbox(): SandboxStatus
+}
+
+class BothRuntimesExecutor implements CombinedModuleExecutor {
+  private readonly descriptors = new Map<string, ModuleDescriptor>()
+  private readonly rejected: QuarantinedPackage[] = []
+  private closed = false
+
+  constructor(
+    private readonly wasm: ClosableModuleExecutor,
+    private readonly subprocess: SubprocessModuleExecutor,
+  ) {
+    for (const [name, descriptor] of wasm.modules()) this.descriptors.set(name, descriptor)
+    const seen = new Set<string>()
+    for (const entry of [...wasm.quarantined(), ...subprocess.quarantined()]) {
+      if (!seen.has(entry.dir)) this.rejected.push(entry)
+      seen.add(entry.dir)
+    }
+    for (const [name, descriptor] of subprocess.modules()) {
+      if (!this.descriptors.has(name)) {
+        this.descriptors.set(name, descriptor)
+        continue
+      }
+      const message = `the WASM package already provides module ${name}`
+      const violations = [{ path: '/metadata/name', message, keyword: 'unique' }]
+      this.rejected.push({ dir: name, error: packageInvalid(name, MANIFEST_FILE, violations) })
+    }
+  }
+
+  modules(): ReadonlyMap<string, ModuleDescriptor> {
+    return this.descriptors
+  }
+
+  quarantined(): readonly QuarantinedPackage[] {
+    return this.rejected
+  }
+
+  sandbox(): SandboxStatus {
+    return this.subprocess.sandbox()
+  }
+
+  run(request: ModuleRun): Promise<ModuleResult> {
+    const descriptor = this.descriptors.get(request.module)
+    if (!descriptor) return Promise.reject(new ModuleNotFoundError({ module: request.module }))
+    if (this.closed)
+      return Promise.reject(new ModuleExecutorClosedError({ module: request.module }))
+    if (descriptor.runtime === 'subprocess' && !this.wasm.modules().has(request.module)) {
+      return this.subprocess.run(request)
+    }
+    return this.wasm.run(request)
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    await Promise.all([this.wasm.close(), this.subprocess.close()])
+  }
+}
+
+/** Starts both executors over `packagesDir`. */
+export async function createCombinedModuleExecutor(
+  options: CombinedExecutorOptions,
+): Promise<CombinedModuleExecutor> {
+  const secrets = options.secrets ?? new Map<string, Secret>()
+  const wasm = await createModuleExecutor({
+    ...options.wasm,
+    packagesDir: options.packagesDir,
+    secrets,
+  })
+  try {
+    const subprocess = await createSubprocessExecutor({
+      ...options.subprocess,
+      packagesDir: options.packagesDir,
+      secrets,
+    })
+    return new BothRuntimesExecutor(wasm, subprocess)
+  } catch (error) {
+    await wasm.close()
+    throw error
+  }
+}
