@@ -47,7 +47,7 @@ import {
   sandboxCommand,
 } from './sandbox-command.js'
 import { runSandboxProcess, type SandboxProcessOutcome } from './sandbox-process.js'
-import { probeSandbox, type SandboxStatus, type SandboxUser } from './sandbox-probe.js'
+import { NOBODY, probeSandbox, type SandboxStatus, type SandboxUser } from './sandbox-probe.js'
 
 /** The logger calls the executor makes (a pino Logger fits). */
 export interface SandboxLogger {
@@ -256,7 +256,8 @@ class SandboxedSubprocessExecutor implements SubprocessModuleExecutor {
     try {
       const outcome = await runSandboxProcess({
         command,
-        user: status.available ? status.user : undefined,
+        // Never as root, sandbox or not.
+        user: status.available ? status.user : this.unsandboxedUser(),
         env,
         stdin: Buffer.from(JSON.stringify(input)),
         stdoutLimitBytes: this.options.stdoutLimitBytes ?? MIB,
@@ -273,6 +274,10 @@ class SandboxedSubprocessExecutor implements SubprocessModuleExecutor {
         await cgroup.remove()
       }
     }
+  }
+
+  private unsandboxedUser(): SandboxUser | undefined {
+    return process.getuid?.() === 0 ? (this.options.user ?? NOBODY) : undefined
   }
 
   private settle(
