@@ -9,10 +9,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { isAionError } from '../../src/core/errors/index.js'
+import { probeSandbox } from '../../src/runtime/index.js'
 import { describeWithEngine, type EngineProbe } from '../support/engines.js'
 import { startSampleExecutor, type SampleExecutor } from './sample-packages.js'
 
-function probeTools(): EngineProbe<void> {
+/** tesseract and ImageMagick on PATH, and the subprocess sandbox ocr_tesseract runs in. */
+async function probeTools(): Promise<EngineProbe<void>> {
   for (const [tool, flag] of [
     ['tesseract', '--version'],
     ['convert', '-version'],
@@ -24,6 +26,8 @@ function probeTools(): EngineProbe<void> {
         reason: `${tool} ${flag} failed: ${result.error?.message ?? result.stderr}`,
       }
   }
+  const sandbox = await probeSandbox()
+  if (!sandbox.available) return { ok: false, reason: `no subprocess sandbox: ${sandbox.reason}` }
   return { ok: true, value: undefined }
 }
 
@@ -133,62 +137,66 @@ const INVOICES: readonly { name: string; lines: readonly Line[]; fields: object 
   },
 ]
 
-describeWithEngine('invoice_ocr: tesseract and ImageMagick', probeTools(), () => {
-  let samples: SampleExecutor
-  let dir: string
+describeWithEngine(
+  'invoice_ocr: tesseract, ImageMagick and the sandbox',
+  await probeTools(),
+  () => {
+    let samples: SampleExecutor
+    let dir: string
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'aion-invoices-'))
-    samples = await startSampleExecutor(['ocr_tesseract', 'invoice_extract'])
-  }, 120_000)
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'aion-invoices-'))
+      samples = await startSampleExecutor(['ocr_tesseract', 'invoice_extract'])
+    }, 120_000)
 
-  afterAll(async () => {
-    await samples?.close()
-    rmSync(dir, { recursive: true, force: true })
-  })
-
-  async function ocr(input: object): Promise<string> {
-    const output = (await samples.run('ocr_tesseract', input, 30_000)) as { text: string }
-    return output.text
-  }
-
-  it.each(INVOICES)(
-    'extracts the $name invoice from its image',
-    async ({ name, lines, fields }) => {
-      const text = await ocr({ image_base64: render(dir, name, lines) })
-      expect(await samples.run('invoice_extract', { text })).toEqual(fields)
-    },
-  )
-
-  it('reads a JPEG as well as a PNG', async () => {
-    const [invoice] = INVOICES
-    const text = await ocr({
-      image_base64: render(dir, 'jpeg', invoice!.lines, 'jpg'),
-      lang: 'eng',
+    afterAll(async () => {
+      await samples?.close()
+      rmSync(dir, { recursive: true, force: true })
     })
-    expect(await samples.run('invoice_extract', { text })).toEqual(invoice!.fields)
-  })
 
-  it('returns quotes, backslashes, braces, accents and line breaks as a JSON string intact', async () => {
-    // ImageMagick reads `\\` in annotate text as one backslash.
-    const lines: Line[] = [
-      [40, 60, 'He said "pay now" \\\\ back C:\\\\temp'],
-      [40, 120, 'Café {"a": 1}'],
-    ]
-    const text = await ocr({ image_base64: render(dir, 'quotes', lines) })
-    expect(text).toBe('He said "pay now" \\ back C:\\temp\nCafé {"a": 1}')
-  })
+    async function ocr(input: object): Promise<string> {
+      const output = (await samples.run('ocr_tesseract', input, 30_000)) as { text: string }
+      return output.text
+    }
 
-  it('refuses a file that is neither PNG nor JPEG with its own code', async () => {
-    const image_base64 = Buffer.from('GIF89a not an invoice').toString('base64')
-    const error = await ocr({ image_base64 }).catch((e: unknown) => e)
-    expect(isAionError(error) && error.fields).toMatchObject({ moduleCode: 'UNSUPPORTED_IMAGE' })
-  })
+    it.each(INVOICES)(
+      'extracts the $name invoice from its image',
+      async ({ name, lines, fields }) => {
+        const text = await ocr({ image_base64: render(dir, name, lines) })
+        expect(await samples.run('invoice_extract', { text })).toEqual(fields)
+      },
+    )
 
-  it('refuses a language that is not installed, saying so', async () => {
-    const image_base64 = render(dir, 'lang', [[40, 60, 'Hallo']])
-    const error = await ocr({ image_base64, lang: 'zzz' }).catch((e: unknown) => e)
-    expect(isAionError(error) && error.fields).toMatchObject({ moduleCode: 'OCR_FAILED' })
-    expect(isAionError(error) && error.message).toMatch(/zzz/)
-  })
-})
+    it('reads a JPEG as well as a PNG', async () => {
+      const [invoice] = INVOICES
+      const text = await ocr({
+        image_base64: render(dir, 'jpeg', invoice!.lines, 'jpg'),
+        lang: 'eng',
+      })
+      expect(await samples.run('invoice_extract', { text })).toEqual(invoice!.fields)
+    })
+
+    it('returns quotes, backslashes, braces, accents and line breaks as a JSON string intact', async () => {
+      // ImageMagick reads `\\` in annotate text as one backslash.
+      const lines: Line[] = [
+        [40, 60, 'He said "pay now" \\\\ back C:\\\\temp'],
+        [40, 120, 'Café {"a": 1}'],
+      ]
+      const text = await ocr({ image_base64: render(dir, 'quotes', lines) })
+      expect(text).toBe('He said "pay now" \\ back C:\\temp\nCafé {"a": 1}')
+    })
+
+    it('refuses a file that is neither PNG nor JPEG with its own code', async () => {
+      const image_base64 = Buffer.from('GIF89a not an invoice').toString('base64')
+      const error = await ocr({ image_base64 }).catch((e: unknown) => e)
+      expect(isAionError(error) && error.fields).toMatchObject({ moduleCode: 'UNSUPPORTED_IMAGE' })
+    })
+
+    it('refuses a language that is not installed, saying so', async () => {
+      const image_base64 = render(dir, 'lang', [[40, 60, 'Hallo']])
+      const error = await ocr({ image_base64, lang: 'zzz' }).catch((e: unknown) => e)
+      expect(isAionError(error) && error.fields).toMatchObject({ moduleCode: 'OCR_FAILED' })
+      expect(isAionError(error) && error.message).toMatch(/zzz/)
+    })
+  },
+)

@@ -3,7 +3,7 @@
  * alone, and that its spans are UTF-16 offsets into the input that rebuild the
  * output exactly.
  */
-import { readFileSync } from 'node:fs'
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isAionError } from '../../src/core/errors/index.js'
@@ -180,6 +180,37 @@ describe('redact_pii: names', () => {
     const spans = await found(text)
     expect(spans.map(([, name]) => name)).toEqual(names)
     expect((await redact('Johnson Johnsonville Mariana Smithers')).spans.length).toBe(1)
+  })
+})
+
+describe('redact_pii: the name list is the package file data/names.txt', () => {
+  it('redacts a name added to the file, without rebuilding the module', async () => {
+    const edited = await startSampleExecutor(['redact_pii'], (dir) =>
+      appendFileSync(join(dir, 'redact_pii', 'data', 'names.txt'), 'Quetzalli\n'),
+    )
+    try {
+      const text = 'Quetzalli and John'
+      expect(((await edited.run('redact_pii', { text })) as Redaction).text).toBe(
+        '[NAME] and [NAME]',
+      )
+      expect((await redact(text)).text).toBe('Quetzalli and [NAME]')
+    } finally {
+      await edited.close()
+    }
+  })
+
+  it('fails with NAMES_UNAVAILABLE when the manifest does not grant the read-only mount', async () => {
+    const edited = await startSampleExecutor(['redact_pii'], (dir) => {
+      const manifest = join(dir, 'redact_pii', 'aip.yaml')
+      const text = readFileSync(manifest, 'utf8')
+      writeFileSync(manifest, text.replace('filesystem: read-only', 'filesystem: none'))
+    })
+    try {
+      const error = await edited.run('redact_pii', { text: 'x' }).catch((e: unknown) => e)
+      expect(isAionError(error) && error.fields).toMatchObject({ moduleCode: 'NAMES_UNAVAILABLE' })
+    } finally {
+      await edited.close()
+    }
   })
 })
 

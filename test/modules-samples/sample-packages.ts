@@ -1,18 +1,19 @@
 /**
  * The sample AIP packages of `modules/`, run through the executor the server
- * uses: each suite copies only the packages it tests into a temp packages
+ * uses (WASM pool and sandboxed subprocesses): each suite copies only the packages it tests into a temp packages
  * directory (so another package's state cannot quarantine them) after building
  * any WASM module whose build output is missing (`npm test` builds them first).
  */
-import { spawn } from 'node:child_process'
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { chmodSync, cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import asc from 'assemblyscript/asc'
 import { parse } from 'yaml'
-import { ModuleFailedError, ModuleNotFoundError } from '../../src/core/errors/index.js'
-import { createModuleExecutor, type ClosableModuleExecutor } from '../../src/runtime/index.js'
+import {
+  createCombinedModuleExecutor,
+  type CombinedModuleExecutor,
+} from '../../src/runtime/index.js'
 
 export const modulesDir = 'modules'
 
@@ -30,19 +31,29 @@ export async function ensureBuilt(name: string): Promise<void> {
 
 /** An executor over copies of the named packages; `close()` also removes the copies. */
 export interface SampleExecutor {
-  readonly executor: ClosableModuleExecutor
+  readonly executor: CombinedModuleExecutor
   /** Runs `module` on `input` and returns its output; throws the executor's AION_MODULE_* error. */
   run(module: string, input: unknown, timeoutMs?: number): Promise<unknown>
   close(): Promise<void>
 }
 
-export async function startSampleExecutor(names: readonly string[]): Promise<SampleExecutor> {
+/**
+ * Starts an executor over copies of the named packages; `edit` may change the
+ * copies (under `packagesDir/<name>`) before they are loaded.
+ */
+export async function startSampleExecutor(
+  names: readonly string[],
+  edit?: (packagesDir: string) => void,
+): Promise<SampleExecutor> {
   const packagesDir = mkdtempSync(join(tmpdir(), 'aion-samples-'))
+  // The subprocess sandbox runs as an unprivileged user, who must reach the packages.
+  chmodSync(packagesDir, 0o755)
   for (const name of names) {
     await ensureBuilt(name)
     cpSync(join(modulesDir, name), join(packagesDir, name), { recursive: true })
   }
-  const executor = await createModuleExecutor({ packagesDir })
+  edit?.(packagesDir)
+  const executor = await createCombinedModuleExecutor({ packagesDir })
   const problems = executor.quarantined().map((q) => q.error.message)
   if (problems.length > 0) {
     await executor.close()
@@ -51,7 +62,6 @@ export async function startSampleExecutor(names: readonly string[]): Promise<Sam
   return {
     executor,
     async run(module, input, timeoutMs = 10_000) {
-      if (!executor.modules().has(module)) return spawnEntrypoint(packagesDir, module, input)
       const signal = new AbortController().signal
       return (await executor.run({ module, input, signal, timeoutMs })).output
     },
@@ -60,33 +70,4 @@ export async function startSampleExecutor(names: readonly string[]): Promise<Sam
       rmSync(packagesDir, { recursive: true, force: true })
     },
   }
-}
-
-/**
- * Interim stand-in for the subprocess executor (not landed yet): runs the
- * package's entrypoint with the JSON request on stdin, unsandboxed.
- */
-async function spawnEntrypoint(packagesDir: string, module: string, input: unknown) {
-  const manifestFile = join(packagesDir, module, 'aip.yaml')
-  if (!existsSync(manifestFile)) throw new ModuleNotFoundError({ module })
-  const manifest = parse(await readFile(manifestFile, 'utf8')) as { runtime: { module: string } }
-  const child = spawn(join(packagesDir, module, manifest.runtime.module), [], { env: {} })
-  let stdout = ''
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-  child.stderr.resume()
-  child.stdin.end(JSON.stringify(input))
-  const exitCode = await new Promise<number>((resolve) =>
-    child.on('close', (code) => resolve(code ?? -1)),
-  )
-  const parsed = JSON.parse(stdout) as { error?: { code: string; message: string } }
-  if (exitCode !== 0 || parsed.error) {
-    const moduleCode = parsed.error?.code ?? 'UNKNOWN'
-    throw new ModuleFailedError({
-      module,
-      exitCode,
-      moduleCode,
-      detail: parsed.error?.message ?? '',
-    })
-  }
-  return parsed
 }
