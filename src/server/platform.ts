@@ -3,7 +3,6 @@
  * router → control plane → gateway. The only place that knows which adapter
  * serves which port.
  */
-import { join } from 'node:path'
 import { pino, type Logger } from 'pino'
 import { InProcessBudgetLedger } from '../control/budget/in-process-budget-ledger.js'
 import { EmbeddedControlPlane } from '../control/embedded-control-plane.js'
@@ -32,7 +31,7 @@ export interface Platform {
 }
 
 export interface PlatformOptions {
-  /** Directory of AIP packages. @default `<cwd>/modules` */
+  /** Directory of AIP packages. @default `settings.modules.packagesDir` (`AION_MODULES_DIR`) */
   readonly modulesDir?: string
 }
 
@@ -60,7 +59,7 @@ export async function startPlatform(
     const providers = createProviders(settings.providers)
     closers.unshift(() => closeProviders(providers))
     const modules = await createCombinedModuleExecutor({
-      packagesDir: options.modulesDir ?? join(process.cwd(), 'modules'),
+      packagesDir: options.modulesDir ?? settings.modules.packagesDir,
       secrets: settings.modules.secrets,
       subprocess: {
         user: settings.modules.sandboxUser,

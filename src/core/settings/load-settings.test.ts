@@ -47,6 +47,7 @@ describe('loadSettings', () => {
       },
       client: { url: 'http://127.0.0.1:8080', apiKey: undefined },
       modules: {
+        packagesDir: resolve('/srv/aion', 'modules'),
         sandboxUser: { uid: 65534, gid: 65534 },
         sandboxCgroupRoot: undefined,
         allowUnsandboxed: false,
@@ -68,6 +69,13 @@ describe('loadSettings', () => {
     expect(settings.modules.allowUnsandboxed).toBe(true)
     expect(settings.modules.secrets.get('OCR_TOKEN')?.reveal()).toBe('t0ken')
     expect(JSON.stringify(settings.modules.secrets.get('OCR_TOKEN'))).not.toContain('t0ken')
+  })
+
+  it('resolves the packages directory against the working directory', () => {
+    const modules = (dir: string) =>
+      loadSettings({ AION_MODULES_DIR: dir }, { cwd: '/srv/aion' }).modules.packagesDir
+    expect(modules('pkgs')).toBe(resolve('/srv/aion', 'pkgs'))
+    expect(modules('/var/lib/aion/modules')).toBe('/var/lib/aion/modules')
   })
 
   it('refuses a root sandbox user, a relative cgroup root and a lower-case secret name', () => {

@@ -41,6 +41,8 @@ export interface Settings {
 
 /** AIP modules: the subprocess sandbox and the secrets modules may declare. */
 export interface ModuleSettings {
+  /** `AION_MODULES_DIR`, absolute. @default './modules' resolved against the working directory */
+  readonly packagesDir: string
   /** `AION_SANDBOX_UID` + `AION_SANDBOX_GID`. @default { uid: 65534, gid: 65534 } */
   readonly sandboxUser: { readonly uid: number; readonly gid: number }
   /** `AION_SANDBOX_CGROUP_ROOT`. @default undefined: the platform's own cgroup */
@@ -186,7 +188,7 @@ export function loadSettings(
         `http://${String(values.AION_HOST).includes(':') ? `[${String(values.AION_HOST)}]` : String(values.AION_HOST)}:${String(values.AION_PORT)}`,
       apiKey: secret(values, 'AION_API_KEY'),
     },
-    modules: moduleSettings(values),
+    modules: moduleSettings(values, cwd),
   }
 }
 
@@ -277,7 +279,7 @@ function providerSettings(values: Values): ProviderSettings {
 
 const MODULE_SECRET_PREFIX = 'AION_MODULE_SECRET_'
 
-function moduleSettings(values: Values): ModuleSettings {
+function moduleSettings(values: Values, cwd: string): ModuleSettings {
   const secrets = new Map<string, Secret>()
   for (const [name, value] of Object.entries(values)) {
     if (name.startsWith(MODULE_SECRET_PREFIX)) {
@@ -285,6 +287,7 @@ function moduleSettings(values: Values): ModuleSettings {
     }
   }
   return {
+    packagesDir: resolve(cwd, values.AION_MODULES_DIR as string),
     sandboxUser: { uid: num(values, 'AION_SANDBOX_UID'), gid: num(values, 'AION_SANDBOX_GID') },
     sandboxCgroupRoot: str(values, 'AION_SANDBOX_CGROUP_ROOT'),
     allowUnsandboxed: values.AION_SANDBOX_ALLOW_UNSANDBOXED as boolean,

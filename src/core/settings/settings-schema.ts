@@ -254,6 +254,14 @@ export const settingsSchema = {
       pattern: '^https?://',
     },
     AION_HF_API_KEY: { description: 'Hugging Face token.', type: 'string', minLength: 1 },
+    // ── modules ─────────────────────────────────────────────────────────────
+    AION_MODULES_DIR: {
+      description:
+        'Directory of installed AIP packages (one folder each) the platform loads and `aionctl modules install` fills.',
+      type: 'string',
+      minLength: 1,
+      default: './modules',
+    },
     // ── subprocess module sandbox ───────────────────────────────────────────
     AION_SANDBOX_UID: {
       description: 'User id subprocess modules run as when the platform runs as root.',
