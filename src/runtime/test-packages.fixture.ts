@@ -1,14 +1,16 @@
 /**
- * Test packages for the executor tests, built with the same toolchain as the real
+ * Test packages for the executor tests. Built with the same toolchain as the real
  * modules (AssemblyScript + the WASI shim): a `probe` module whose behaviour the
  * request picks (answer, spin forever, trap, fail, flood stdout, log, bad output),
- * and broken packages that must be quarantined.
+ * and broken packages that must be quarantined. Built from WAT with wabt: the
+ * hostile packages of test/fixtures/modules/wasm, small enough to read whole.
  */
-import { mkdir, stat, writeFile } from 'node:fs/promises'
+import { cp, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import asc from 'assemblyscript/asc'
+import wabtInit from 'wabt'
 
 const require = createRequire(import.meta.url)
 // asc resolves the config's `lib` wrongly from an absolute config path; a relative one works.
@@ -145,4 +147,53 @@ export async function writeProbePackage(root: string, probe: ProbePackage): Prom
   const args = max === undefined ? [] : ['--maximumMemory', String(max)]
   await compileAssemblyScript(PROBE_SOURCE, join(dir, 'probe.wasm'), args)
   return dir
+}
+
+/** The hostile WASM packages' sources (one folder each, plus the shared `prelude.wat`). */
+export const hostileWasmFixturesDir = fileURLToPath(
+  new URL('../../test/fixtures/modules/wasm', import.meta.url),
+)
+
+/** The lines of `prelude.wat` after the line `;; @<section>`, up to the next such line. */
+function preludeSection(prelude: string, section: 'imports' | 'functions'): string {
+  const lines = prelude.split('\n')
+  const start = lines.indexOf(`;; @${section}`)
+  if (start < 0) throw new Error(`prelude.wat has no ';; @${section}' line`)
+  const next = lines.findIndex((line, i) => i > start && /^;; @[a-z]+$/.test(line))
+  return lines.slice(start + 1, next < 0 ? undefined : next).join('\n')
+}
+
+/** WAT text to a binary; the prelude's sections replace the `;; @imports`/`;; @functions` markers. */
+export async function compileWat(
+  name: string,
+  source: string,
+  prelude: string,
+): Promise<Uint8Array> {
+  const wabt = await wabtInit()
+  const text = source
+    .replace(';; @imports', preludeSection(prelude, 'imports'))
+    .replace(';; @functions', preludeSection(prelude, 'functions'))
+  const parsed = wabt.parseWat(`${name}.wat`, text)
+  try {
+    return parsed.toBinary({}).buffer
+  } finally {
+    parsed.destroy()
+  }
+}
+
+/**
+ * Copies every hostile package to `root/<name>` and compiles its `module.wat` to
+ * `module.wasm` (the WAT stays: a package file like any other). Returns the names.
+ */
+export async function writeHostileWasmPackages(root: string): Promise<string[]> {
+  const prelude = await readFile(join(hostileWasmFixturesDir, 'prelude.wat'), 'utf8')
+  const entries = await readdir(hostileWasmFixturesDir, { withFileTypes: true })
+  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name)
+  for (const name of names) {
+    const dir = join(root, name)
+    await cp(join(hostileWasmFixturesDir, name), dir, { recursive: true })
+    const source = await readFile(join(dir, 'module.wat'), 'utf8')
+    await writeFile(join(dir, 'module.wasm'), await compileWat(name, source, prelude))
+  }
+  return names
 }
