@@ -23,6 +23,8 @@ let upstream: Server
 let upstreamPort: number
 /** Host headers of the requests that reached the test upstream. */
 const upstreamHits: string[] = []
+/** Requests to `/hang` (never answered) whose connection the host closed. */
+let hangsClosed = 0
 /**
  * Sampled every 1 ms: a sample is the interval between two timer turns, so the
  * event loop's delay plus up to the 1 ms resolution.
@@ -83,14 +85,25 @@ beforeAll(async () => {
   await variant('net_probe', 'net_denied', (m) => m.replace('{ allow: [127.0.0.1] }', 'deny'))
   upstream = createServer((request, response) => {
     upstreamHits.push(request.headers.host ?? '')
-    response.setHeader('content-type', 'application/json')
-    response.end(JSON.stringify({ hello: 'module', path: request.url }))
+    if (request.url === '/hang') {
+      request.on('close', () => hangsClosed++)
+      return
+    }
+    if (request.url === '/redirect') {
+      response.writeHead(302, { location: 'https://example.com/' }).end()
+    } else if (request.url?.startsWith('/bytes/')) {
+      response.end('x'.repeat(Number(request.url.slice('/bytes/'.length))))
+    } else {
+      response.setHeader('content-type', 'application/json')
+      response.end(JSON.stringify({ hello: 'module', path: request.url }))
+    }
   })
   await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve))
   upstreamPort = (upstream.address() as AddressInfo).port
   executor = await createModuleExecutor({
     packagesDir: root,
     workers: 2,
+    httpResponseLimitBytes: 256 * 1024,
     secrets: new Map([
       ['API_TOKEN', new Secret('s3cret-token')],
       ['UNDECLARED_TOKEN', new Secret('never-handed-out')],
@@ -261,6 +274,27 @@ describe('the network host call', () => {
     const error = await failureOf(run('net_denied', { url: `http://127.0.0.1:${upstreamPort}/` }))
     expect(error.code).toBe('AION_EGRESS_DENIED')
     expect(upstreamHits.length).toBe(before)
+  })
+
+  it('does not follow redirects: the module sees the 3xx', async () => {
+    const { output } = await run('net_probe', { url: `http://127.0.0.1:${upstreamPort}/redirect` })
+    const { response } = output as { response: { status: number; headers: Record<string, string> } }
+    expect(response.status).toBe(302)
+    expect(response.headers.location).toBe('https://example.com/')
+  })
+
+  it('answers NOBUFS when the response outgrows the module buffer, FBIG past the host limit', async () => {
+    // net_probe's buffer holds 128 KiB; the executor reads at most 256 KiB.
+    const url = (bytes: number) => `http://127.0.0.1:${upstreamPort}/bytes/${bytes}`
+    expect((await run('net_probe', { url: url(150_000) })).output).toEqual({ errno: ERRNO.NOBUFS })
+    expect((await run('net_probe', { url: url(300_000) })).output).toEqual({ errno: ERRNO.FBIG })
+  })
+
+  it('kills a call blocked on a host call at its deadline and aborts the fetch', async () => {
+    const url = `http://127.0.0.1:${upstreamPort}/hang`
+    const error = await failureOf(run('net_probe', { url }, 300))
+    expect(error.code).toBe('AION_MODULE_TIMEOUT')
+    await expect.poll(() => hangsClosed, { timeout: 5_000 }).toBe(1)
   })
 
   it('answers a malformed request with INVAL', async () => {
