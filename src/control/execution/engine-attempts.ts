@@ -1,20 +1,26 @@
 /**
  * Executing a routed task: the chosen engine, retried with jittered backoff
  * on retryable errors, then each fallback in order. Output already streamed
- * to the client stops everything (a retry would repeat or contradict it).
+ * to the client (model tokens; a module's final partial) stops everything: a
+ * retry would repeat or contradict it. A pipeline's per-step partials do not
+ * (each replaces the previous, so a later attempt may still follow).
  */
 import type { RoutingDecision } from '../../../contracts/generated/index.js'
 import {
   CircuitOpenError,
   EngineUnavailableError,
+  PipelineStepUnavailableError,
   RouteUnsupportedError,
   isAionError,
 } from '../../core/errors/index.js'
+import type { NewUsage } from '../../storage/index.js'
 import type { ExecutionMetric } from '../lifecycle/platform-topics.js'
 import { backoffMs, sleep } from '../orchestrator/retry-backoff.js'
+import { failureMetric, successMetric } from './execution-metrics.js'
 import type { EngineOutcome, EngineTarget, ExecutionDeps } from './execution-deps.js'
 import { runModel } from './model-execution.js'
 import { runModule } from './module-execution.js'
+import { runPipeline, type StepTrail } from './pipeline-execution.js'
 import type { TaskContext } from './task-context.js'
 
 /** Retry settings of one task. */
@@ -25,7 +31,13 @@ export interface RetryOptions {
 
 /** How the attempts ended. */
 export type AttemptsResult =
-  | { readonly ok: true; readonly target: EngineTarget; readonly outcome: EngineOutcome }
+  | {
+      readonly ok: true
+      readonly target: EngineTarget
+      readonly outcome: EngineOutcome
+      /** Every `usage_billing` row to write: the outcome's, and those of charged steps of failed attempts. */
+      readonly usage: readonly NewUsage[]
+    }
   | {
       readonly ok: false
       readonly error: unknown
@@ -33,6 +45,8 @@ export type AttemptsResult =
       readonly target: EngineTarget | null
       /** True when the signal aborted (cancel, timeout, drain): its reason decides the status. */
       readonly aborted: boolean
+      /** `usage_billing` rows of pipeline steps that completed (and were charged) before a failure. */
+      readonly usage: readonly NewUsage[]
     }
 
 /** The decision's choice followed by its fallbacks. */
@@ -48,21 +62,40 @@ function runEngine(
   ctx: TaskContext,
   target: EngineTarget,
   signal: AbortSignal,
-) {
-  if (target.engine.kind === 'model') return runModel(deps, ctx, target, signal)
-  if (target.engine.kind === 'module') return runModule(deps, ctx, target, signal)
-  throw new RouteUnsupportedError({ kind: target.engine.kind, engine: target.engine.name })
+  trail: StepTrail,
+): Promise<EngineOutcome> {
+  switch (target.engine.kind) {
+    case 'model':
+      return runModel(deps, ctx, target, signal)
+    case 'module':
+      return runModule(deps, ctx, target, signal)
+    case 'pipeline':
+      return runPipeline(deps, ctx, target, signal, trail)
+    default:
+      throw new RouteUnsupportedError({ kind: target.engine.kind, engine: target.engine.name })
+  }
 }
 
-/** Errors worth another try on the same engine. */
+const failFastCodes: ReadonlySet<string> = new Set([
+  CircuitOpenError.code,
+  EngineUnavailableError.code,
+])
+
+/** Errors worth another try on the same engine (a pipeline step's: by its own error). */
 function retrySameEngine(error: unknown): boolean {
-  if (error instanceof CircuitOpenError || error instanceof EngineUnavailableError) return false
-  return isAionError(error) && error.retryable
+  if (!isAionError(error)) return false
+  if (failFastCodes.has(error.code)) return false
+  if (
+    error instanceof PipelineStepUnavailableError &&
+    failFastCodes.has(String(error.fields.causeCode))
+  )
+    return false
+  return error.retryable
 }
 
 /**
- * Runs the targets in order; `metrics` receives one entry per execution.
- * Never throws: the result says how it ended.
+ * Runs the targets in order; `metrics` receives one entry per execution (and
+ * one per pipeline step). Never throws: the result says how it ended.
  */
 export async function executeWithFallback(
   deps: ExecutionDeps,
@@ -72,74 +105,31 @@ export async function executeWithFallback(
   metrics: ExecutionMetric[],
 ): Promise<AttemptsResult> {
   const signal = ctx.abort.signal
+  const charged: NewUsage[] = []
   let last: { error: unknown; target: EngineTarget | null } = { error: undefined, target: null }
+  const failed = (error: unknown, target: EngineTarget | null, aborted: boolean) =>
+    ({ ok: false, error, target, aborted, usage: charged }) as const
   for (const target of targets) {
     for (let attempt = 1; attempt <= retry.retryMax + 1; attempt++) {
       const started = performance.now()
       try {
-        const outcome = await runEngine(deps, ctx, target, signal)
-        metrics.push(metric(target, attempt, outcome, 'success'))
-        return { ok: true, target, outcome }
+        const outcome = await runEngine(deps, ctx, target, signal, { metrics, charged, attempt })
+        metrics.push(successMetric(target.engine, target.route, attempt, outcome))
+        return { ok: true, target, outcome, usage: [...charged, ...outcome.usage] }
       } catch (error) {
         const durationMs = Math.round(performance.now() - started)
-        metrics.push(failureMetric(target, attempt, durationMs, error, signal))
-        if (signal.aborted) return { ok: false, error: signal.reason, target, aborted: true }
+        metrics.push(failureMetric(target.engine, target.route, attempt, durationMs, error, signal))
+        if (signal.aborted) return failed(signal.reason, target, true)
         last = { error, target }
-        if (ctx.streamedOutput) return { ok: false, error, target, aborted: false }
+        if (ctx.streamedOutput) return failed(error, target, false)
         if (!retrySameEngine(error) || attempt > retry.retryMax) break
         try {
           await sleep(backoffMs(attempt, retry.retryBaseMs), signal)
         } catch {
-          return { ok: false, error: signal.reason, target, aborted: true }
+          return failed(signal.reason, target, true)
         }
       }
     }
   }
-  return { ok: false, error: last.error, target: last.target, aborted: false }
-}
-
-function metric(
-  target: EngineTarget,
-  attempt: number,
-  outcome: EngineOutcome,
-  result: ExecutionMetric['outcome'],
-): ExecutionMetric {
-  return {
-    engine: target.engine.name,
-    kind: target.engine.kind,
-    route: target.route,
-    attempt,
-    durationMs: outcome.durationMs,
-    inputTokens: outcome.inputTokens,
-    outputTokens: outcome.outputTokens,
-    costUsd: outcome.costUsd,
-    outcome: result,
-  }
-}
-
-function failureMetric(
-  target: EngineTarget,
-  attempt: number,
-  durationMs: number,
-  error: unknown,
-  signal: AbortSignal,
-): ExecutionMetric {
-  const reason: unknown = signal.aborted ? signal.reason : error
-  const code = isAionError(reason) ? reason.code : 'AION_INTERNAL_UNEXPECTED'
-  return {
-    engine: target.engine.name,
-    kind: target.engine.kind,
-    route: target.route,
-    attempt,
-    durationMs,
-    inputTokens: 0,
-    outputTokens: 0,
-    costUsd: 0,
-    outcome: !signal.aborted
-      ? 'failure'
-      : code === 'AION_TASK_TIMED_OUT'
-        ? 'timed_out'
-        : 'cancelled',
-    errorCode: code,
-  }
+  return failed(last.error, last.target, false)
 }

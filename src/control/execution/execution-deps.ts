@@ -29,6 +29,6 @@ export interface EngineOutcome {
   readonly outputTokens: number
   readonly costUsd: number
   readonly durationMs: number
-  /** The `usage_billing` row of the execution. */
-  readonly usage: NewUsage
+  /** The `usage_billing` rows of the execution: one per engine it ran (a pipeline: one per step). */
+  readonly usage: readonly NewUsage[]
 }

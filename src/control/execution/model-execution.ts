@@ -50,13 +50,14 @@ async function call(
   provider: ModelProvider,
   request: ChatRequest,
   ctx: TaskContext,
+  step: number | undefined,
 ): Promise<ChatResult> {
   if (!ctx.request.stream) return provider.complete(request)
   for await (const event of provider.stream(request)) {
     if (event.type === 'done') return event.result
     if (event.text.length === 0) continue
     ctx.streamedOutput = true
-    ctx.stream.token(event.text)
+    ctx.stream.token(event.text, step)
   }
   // The port promises `done` or a throw; a provider breaking it is a provider fault.
   throw new EngineUnavailableError({
@@ -65,12 +66,20 @@ async function call(
   })
 }
 
-/** Runs one model call for the task on `target`. */
+/** What a model call is made on: the task's input, or a pipeline step's data. */
+export interface ModelInput {
+  readonly input: Readonly<Record<string, unknown>>
+  /** The pipeline step making the call (its tokens carry it). */
+  readonly step?: number
+}
+
+/** Runs one model call for the task on `target`, over the task's input unless `over` says otherwise. */
 export async function runModel(
   deps: ExecutionDeps,
   ctx: TaskContext,
   target: EngineTarget,
   signal: AbortSignal,
+  over: ModelInput = { input: ctx.request.input },
 ): Promise<EngineOutcome> {
   const name = target.engine.name
   const spec = ctx.registries.set.models.models[name]
@@ -88,7 +97,7 @@ export async function runModel(
   const prompt = promptFor(
     ctx.request.intent,
     ctx.registries.set.intents[ctx.request.intent],
-    ctx.request.input,
+    over.input,
   )
   const inputTokens = estimateTokens(promptBytes(prompt))
   const maxTokens = maxOutputTokens(ctx, spec, inputTokens)
@@ -114,6 +123,7 @@ export async function runModel(
         signal,
       },
       ctx,
+      over.step,
     )
     const durationMs = Math.round(performance.now() - started)
     const cost = costUsd(spec, result.usage)
@@ -127,16 +137,18 @@ export async function runModel(
       outputTokens: result.usage.outputTokens,
       costUsd: cost,
       durationMs,
-      usage: {
-        tenantId: ctx.tenantId,
-        taskId: ctx.taskId,
-        provider: provider.name,
-        model: name,
-        inputTokens: result.usage.inputTokens,
-        outputTokens: result.usage.outputTokens,
-        costUsd: cost,
-        durationMs,
-      },
+      usage: [
+        {
+          tenantId: ctx.tenantId,
+          taskId: ctx.taskId,
+          provider: provider.name,
+          model: name,
+          inputTokens: result.usage.inputTokens,
+          outputTokens: result.usage.outputTokens,
+          costUsd: cost,
+          durationMs,
+        },
+      ],
     }
   } catch (error) {
     if (reservation) deps.budget.release(reservation)

@@ -229,7 +229,7 @@ async function execute(deps: RunnerDeps, ctx: TaskContext, decision: RoutingDeci
           },
         },
         metrics,
-        usage: [outcome.usage],
+        usage: result.usage,
       })
       return
     }
@@ -244,6 +244,7 @@ async function execute(deps: RunnerDeps, ctx: TaskContext, decision: RoutingDeci
         error: taskError(result.error, deps.logger, ctx.taskId),
       },
       metrics,
+      usage: result.usage,
     })
   } finally {
     clearTimeout(timer)

@@ -44,12 +44,16 @@ export class TaskStream {
     return this.#ended
   }
 
-  token(text: string): void {
-    this.#push({ event: 'token', task_id: this.taskId, seq: this.#next(), text })
+  /** A text delta; `step`: the pipeline step that produced it. */
+  token(text: string, step?: number): void {
+    const event = { event: 'token', task_id: this.taskId, seq: this.#next(), text } as const
+    this.#push(step === undefined ? event : { ...event, step })
   }
 
-  partial(output: Record<string, unknown>): void {
-    this.#push({ event: 'partial', task_id: this.taskId, seq: this.#next(), output })
+  /** A partial output; `step`: the pipeline step whose output it is. */
+  partial(output: Record<string, unknown>, step?: number): void {
+    const event = { event: 'partial', task_id: this.taskId, seq: this.#next(), output } as const
+    this.#push(step === undefined ? event : { ...event, step })
   }
 
   /** Ends the stream with `done` carrying the final envelope. */

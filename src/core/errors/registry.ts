@@ -930,3 +930,49 @@ export const ModuleMemoryExceededError = defineError<{ module: string; memoryByt
     message: (f) => `module ${f.module} ran out of memory at its limit of ${f.memoryBytes} bytes`,
   },
 )
+
+// ── PIPELINE: declared pipelines (modules.yml), run step by step ─────────────
+/** A step failed for good; `step` is its zero-based index (as in stream events), `causeCode` the step's own error. */
+export const PipelineStepFailedError = defineError<{
+  pipeline: string
+  step: number
+  stepName: string
+  causeCode: string
+  detail: string
+}>('PipelineStepFailedError', {
+  code: 'AION_PIPELINE_STEP_FAILED',
+  kind: 'unprocessable',
+  retryable: false,
+  message: (f) =>
+    `pipeline ${f.pipeline}: step ${f.step} (${f.stepName}) failed: ${f.causeCode}: ${f.detail}`,
+})
+
+/** A step failed in a way another try may not (a provider error, a module timeout). */
+export const PipelineStepUnavailableError = defineError<{
+  pipeline: string
+  step: number
+  stepName: string
+  causeCode: string
+  detail: string
+}>('PipelineStepUnavailableError', {
+  code: 'AION_PIPELINE_STEP_UNAVAILABLE',
+  kind: 'unavailable',
+  retryable: true,
+  message: (f) =>
+    `pipeline ${f.pipeline}: step ${f.step} (${f.stepName}) is unavailable: ${f.causeCode}: ${f.detail}`,
+})
+
+/** Running the step would send data where the task's privacy mode forbids; nothing was sent. */
+export const PipelinePrivacyRefusedError = defineError<{
+  pipeline: string
+  step: number
+  model: string
+  privacy: string
+  reason: string
+}>('PipelinePrivacyRefusedError', {
+  code: 'AION_PIPELINE_PRIVACY_REFUSED',
+  kind: 'failed_precondition',
+  retryable: false,
+  message: (f) =>
+    `pipeline ${f.pipeline}: step ${f.step} would send ${f.privacy} data to cloud model ${f.model} ${f.reason}; nothing was sent`,
+})
