@@ -3,10 +3,12 @@
  * the floor: a bare `WebAssembly.instantiate` + run of the same compiled module on
  * the main thread (fresh WASI shim and instance per call, nothing else).
  *
- *   npm run bench:wasm                     (BENCH_DURATION_S=5 by default per phase)
+ *   npm run bench:wasm      (BENCH_DURATION_S=10 per mode, BENCH_ROUNDS=10, BENCH_WORKERS=2)
  *
  * Prints a markdown table: latency p50/p99 of one call at a time, and calls/s with
- * enough calls in flight to keep every worker busy (2 workers: the 2-core target).
+ * enough calls in flight to keep every worker busy (2 workers: the 2-core target),
+ * plus process CPU time per call (all threads), which a busy machine disturbs less
+ * than wall time. The modes run in short interleaved rounds for the same reason.
  */
 import { readFile } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
@@ -17,9 +19,10 @@ import { ensureSummarizeTextBuilt, modulesDir } from '../src/runtime/test-packag
 import { wasm, type WasmModule } from '../src/runtime/wasm-api.js'
 import { createModuleExecutor } from '../src/runtime/wasm-module-executor.js'
 
-const durationMs = Number(process.env.BENCH_DURATION_S ?? 5) * 1000
+const durationMs = Number(process.env.BENCH_DURATION_S ?? 10) * 1000
 const workers = Number(process.env.BENCH_WORKERS ?? 2)
 const inFlight = Number(process.env.BENCH_IN_FLIGHT ?? 8)
+const rounds = Number(process.env.BENCH_ROUNDS ?? 10)
 
 const sentences = [
   'Solar panels turn sunlight into electricity without moving parts.',
@@ -45,52 +48,50 @@ interface Figures {
   readonly callsPerSec: number
   readonly p50Us: number
   readonly p99Us: number
+  /** Process CPU time (every thread) per call. */
+  readonly cpuUsPerCall: number
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN
-}
+/** Latencies and time spent in one mode, summed over its rounds. */
+class Tally {
+  readonly latenciesMs: number[] = []
+  elapsedMs = 0
+  cpuUs = 0
 
-/** Runs `call` one at a time for the duration; latency figures. */
-async function sequential(call: () => Promise<unknown>): Promise<Figures> {
-  const latencies: number[] = []
-  for (let i = 0; i < 200; i++) await call() // warm-up: JIT, pool, caches
-  const startedAt = performance.now()
-  while (performance.now() - startedAt < durationMs) {
-    const t0 = performance.now()
-    await call()
-    latencies.push(performance.now() - t0)
-  }
-  const elapsedMs = performance.now() - startedAt
-  latencies.sort((a, b) => a - b)
-  return {
-    calls: latencies.length,
-    callsPerSec: (latencies.length / elapsedMs) * 1000,
-    p50Us: percentile(latencies, 0.5) * 1000,
-    p99Us: percentile(latencies, 0.99) * 1000,
+  figures(): Figures {
+    const sorted = [...this.latenciesMs].sort((a, b) => a - b)
+    const at = (p: number) =>
+      sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0
+    return {
+      calls: sorted.length,
+      callsPerSec: (sorted.length / this.elapsedMs) * 1000,
+      p50Us: at(0.5) * 1000,
+      p99Us: at(0.99) * 1000,
+      cpuUsPerCall: this.cpuUs / sorted.length,
+    }
   }
 }
 
-/** Keeps `concurrency` calls in flight for the duration; throughput and latency under load. */
-async function loaded(call: () => Promise<unknown>, concurrency: number): Promise<Figures> {
-  const latencies: number[] = []
+/** Keeps `concurrency` calls in flight for `roundMs`, adding to `tally`. */
+async function round(
+  tally: Tally,
+  call: () => Promise<unknown>,
+  concurrency: number,
+  roundMs: number,
+): Promise<void> {
+  const cpuBefore = process.cpuUsage()
   const startedAt = performance.now()
   const lane = async (): Promise<void> => {
-    while (performance.now() - startedAt < durationMs) {
+    while (performance.now() - startedAt < roundMs) {
       const t0 = performance.now()
       await call()
-      latencies.push(performance.now() - t0)
+      tally.latenciesMs.push(performance.now() - t0)
     }
   }
   await Promise.all(Array.from({ length: concurrency }, lane))
-  const elapsedMs = performance.now() - startedAt
-  latencies.sort((a, b) => a - b)
-  return {
-    calls: latencies.length,
-    callsPerSec: (latencies.length / elapsedMs) * 1000,
-    p50Us: percentile(latencies, 0.5) * 1000,
-    p99Us: percentile(latencies, 0.99) * 1000,
-  }
+  tally.elapsedMs += performance.now() - startedAt
+  const cpu = process.cpuUsage(cpuBefore)
+  tally.cpuUs += cpu.user + cpu.system
 }
 
 async function floorCall(module: WasmModule): Promise<unknown> {
@@ -115,7 +116,8 @@ async function floorCall(module: WasmModule): Promise<unknown> {
 
 function row(name: string, f: Figures): string {
   const rate = Math.round(f.callsPerSec).toLocaleString('en-US')
-  return `| ${name} | ${rate} | ${f.p50Us.toFixed(0)} | ${f.p99Us.toFixed(0)} | ${f.calls} |`
+  const cells = [rate, f.p50Us.toFixed(0), f.p99Us.toFixed(0), f.cpuUsPerCall.toFixed(0), f.calls]
+  return `| ${name} | ${cells.join(' | ')} |`
 }
 
 async function main(): Promise<void> {
@@ -125,24 +127,40 @@ async function main(): Promise<void> {
   const executor = await createModuleExecutor({ packagesDir: modulesDir, workers })
   const signal = new AbortController().signal
   const poolCall = () => executor.run({ module: 'summarize_text', input, signal, timeoutMs: 1_500 })
+  const floorCall1 = () => floorCall(module)
+  const modes = [
+    { name: 'floor: bare instantiate + run, main thread, 1 at a time', call: floorCall1, lanes: 1 },
+    { name: 'pool: executor.run, 1 at a time', call: poolCall, lanes: 1 },
+    { name: `pool: executor.run, ${inFlight} in flight`, call: poolCall, lanes: inFlight },
+  ]
+  const tallies = modes.map(() => new Tally())
   try {
-    const floorSeq = await sequential(() => floorCall(module))
-    const poolSeq = await sequential(poolCall)
-    const poolLoad = await loaded(poolCall, inFlight)
+    // Warm-up: JIT, wasm tier-up, the pool's workers.
+    for (const mode of modes) await round(new Tally(), mode.call, mode.lanes, 500)
+    // Short interleaved rounds, so a noisy neighbour hurts every mode alike.
+    for (let r = 0; r < rounds; r++) {
+      for (const [i, mode] of modes.entries()) {
+        await round(tallies[i] as Tally, mode.call, mode.lanes, durationMs / rounds)
+      }
+    }
+    const [floorSeq, poolSeq, poolLoad] = tallies.map((t) => t.figures()) as [
+      Figures,
+      Figures,
+      Figures,
+    ]
     const lines = [
       `summarize_text, ${stdin.byteLength}-byte input; ${workers} workers, ` +
-        `${availableParallelism()} cores visible, Node ${process.version}, ` +
-        `${durationMs / 1000} s per phase.`,
+        `${availableParallelism()} cores visible, Node ${process.version}; ` +
+        `${rounds} interleaved rounds, ${durationMs / 1000} s per mode.`,
       '',
-      '| run | calls/s | p50 µs | p99 µs | calls |',
-      '| --- | ---: | ---: | ---: | ---: |',
-      row('floor: bare instantiate + run, main thread, 1 at a time', floorSeq),
-      row('pool: executor.run, 1 at a time', poolSeq),
-      row(`pool: executor.run, ${inFlight} in flight`, poolLoad),
+      '| run | calls/s | p50 µs | p99 µs | CPU µs/call | calls |',
+      '| --- | ---: | ---: | ---: | ---: | ---: |',
+      ...modes.map((mode, i) => row(mode.name, [floorSeq, poolSeq, poolLoad][i] as Figures)),
       '',
-      `pool p50 / floor p50 (1 at a time): ${(poolSeq.p50Us / floorSeq.p50Us).toFixed(2)}x; ` +
-        `pool calls/s (${inFlight} in flight) / floor calls/s: ` +
-        `${(poolLoad.callsPerSec / floorSeq.callsPerSec).toFixed(2)}x`,
+      `pool/floor, 1 at a time: p50 ${(poolSeq.p50Us / floorSeq.p50Us).toFixed(2)}x, ` +
+        `CPU per call ${(poolSeq.cpuUsPerCall / floorSeq.cpuUsPerCall).toFixed(2)}x; ` +
+        `${inFlight} in flight: CPU per call ${(poolLoad.cpuUsPerCall / floorSeq.cpuUsPerCall).toFixed(2)}x, ` +
+        `calls/s ${(poolLoad.callsPerSec / floorSeq.callsPerSec).toFixed(2)}x the floor's.`,
     ]
     console.log(lines.join('\n'))
   } finally {

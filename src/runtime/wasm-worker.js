@@ -42,10 +42,22 @@ const EMPTY = new Uint8Array(0)
  * @property {WasmModule} module
  * @property {readonly string[]} args
  * @property {import('./wasm-worker-fs.js').ReadOnlyDirectory | undefined} root
+ * @property {number} instantiateMs how long its last instantiation took
  */
 
 /** @type {Map<string, Registered>} */
 const packages = new Map()
+
+/**
+ * Instantiations at most this slow are done ahead: after a call, the worker makes
+ * the next instance of the same package while it waits, so the next call skips it.
+ * The spare is as fresh as one made on demand (nothing has run in it); a slow one
+ * (a start function doing work) is left to the call, inside the call's deadline.
+ */
+const SPARE_MAX_INSTANTIATE_MS = 2
+
+/** @type {{ id: string, instance: import('./wasm-api.js').WasmInstance } | undefined} */
+let spare
 const wasi = new WorkerWasi()
 /** @type {Memory | undefined} */
 let currentMemory
@@ -84,7 +96,39 @@ function register(message) {
     module: message.module,
     args: Object.freeze([message.name]),
     root: message.files ? buildTree(message.files) : undefined,
+    instantiateMs: Number.POSITIVE_INFINITY,
   })
+}
+
+/**
+ * A fresh instance of `pkg`: the spare when there is one for it, else a new one.
+ * @param {string} id
+ * @param {Registered} pkg
+ */
+function instanceOf(id, pkg) {
+  if (spare?.id === id) {
+    const { instance } = spare
+    spare = undefined
+    return instance
+  }
+  const startedAt = performance.now()
+  const instance = new wasm.Instance(pkg.module, imports)
+  pkg.instantiateMs = performance.now() - startedAt
+  return instance
+}
+
+/**
+ * Makes the spare for the package that just ran, if its instances are quick to make.
+ * @param {string} id
+ */
+function prepareSpare(id) {
+  const pkg = packages.get(id)
+  if (!pkg || pkg.instantiateMs > SPARE_MAX_INSTANTIATE_MS) return
+  try {
+    spare = { id, instance: new wasm.Instance(pkg.module, imports) }
+  } catch {
+    spare = undefined
+  }
 }
 
 /**
@@ -111,7 +155,7 @@ function run(message) {
     ]
     if (pkg.root) fds.push(new ReadOnlyPreopen(PACKAGE_DIR_NAME, pkg.root))
     wasi.begin(pkg.args, message.env, fds)
-    const instance = new wasm.Instance(pkg.module, imports)
+    const instance = instanceOf(message.id, pkg)
     const memory = instance.exports.memory
     if (!(memory instanceof wasm.Memory) || typeof instance.exports._start !== 'function') {
       throw new TypeError('the module exports no memory or no _start')
@@ -166,6 +210,7 @@ if (port) {
       }
     }
     port.postMessage(reply, transfer)
+    prepareSpare(message.id)
   })
   port.postMessage({ type: 'ready' })
 }

@@ -53,8 +53,12 @@ export type PoolOutcome =
 interface Job {
   readonly message: WorkerRunMessage
   readonly hostCall: HostCallHandler | undefined
-  /** Aborted when the call settles: stops its host calls still in flight. */
-  readonly ended: AbortController
+  /**
+   * Made at the call's first host call and aborted when the call settles: stops its
+   * host calls still in flight. Lazy because most calls make none, and an abort
+   * (its DOMException) is not free on the hot path.
+   */
+  ended?: AbortController
   /** Called when a worker takes the call: the deadline starts. */
   readonly started: () => void
   readonly settle: (outcome: PoolOutcome) => void
@@ -131,7 +135,6 @@ export class WorkerPool {
       const job: Job = {
         message,
         hostCall,
-        ended: new AbortController(),
         started: () => {
           timer = setTimeout(() => stop({ kind: 'timeout' }), timeoutMs)
         },
@@ -141,7 +144,7 @@ export class WorkerPool {
           clearTimeout(timer)
           signal.removeEventListener('abort', onAbort)
           job.slot = undefined
-          job.ended.abort()
+          job.ended?.abort()
           resolve(outcome)
         },
       }
@@ -229,6 +232,7 @@ export class WorkerPool {
     const job = slot.job
     if (!job) return
     const handler = job.hostCall ?? (() => Promise.resolve<HostCallAnswer>({ kind: 'denied' }))
+    job.ended ??= new AbortController()
     handler(message, job.ended.signal)
       .catch((): HostCallAnswer => ({ kind: 'failed', errno: ERRNO.IO }))
       .then((answer) => {
