@@ -70,11 +70,12 @@ describe('detectCgroups on a recorded layout', () => {
   it('takes cgroup v2 when it offers memory and pids to children', async () => {
     await cgroupDir('sys/fs/cgroup/system.slice/omertaos.service', {
       'cgroup.controllers': 'cpu io memory pids',
-      'cgroup.subtree_control': 'memory pids',
+      'cgroup.subtree_control': 'cpu memory pids',
     })
     expect(await detectCgroups(options('systemd-v2'))).toEqual({
       version: 2,
       parent: join(fsRoot, 'sys/fs/cgroup/system.slice/omertaos.service'),
+      cpu: true,
     })
   })
 
@@ -84,7 +85,7 @@ describe('detectCgroups on a recorded layout', () => {
       'cgroup.subtree_control': 'memory pids',
     })
     const found = await detectCgroups(options('systemd-v2', { root: '/aion' }))
-    expect(found).toEqual({ version: 2, parent: join(fsRoot, 'sys/fs/cgroup/aion') })
+    expect(found).toEqual({ version: 2, parent: join(fsRoot, 'sys/fs/cgroup/aion'), cpu: false })
   })
 
   it('says why v2 is unusable when its cgroup cannot delegate the controllers', async () => {
@@ -102,10 +103,12 @@ describe('detectCgroups on a recorded layout', () => {
     await cgroupDir('sys/fs/cgroup/unified', { 'cgroup.controllers': 'hugetlb' })
     await cgroupDir('sys/fs/cgroup/memory/process_api/3f9c2e7a')
     await cgroupDir('sys/fs/cgroup/pids')
+    await cgroupDir('sys/fs/cgroup/cpu')
     expect(await detectCgroups(options('hybrid-v1'))).toEqual({
       version: 1,
       memoryParent: join(fsRoot, 'sys/fs/cgroup/memory/process_api/3f9c2e7a'),
       pidsParent: join(fsRoot, 'sys/fs/cgroup/pids'),
+      cpuParent: join(fsRoot, 'sys/fs/cgroup/cpu'),
     })
   })
 
@@ -125,9 +128,13 @@ const probe: EngineProbe<Exclude<CgroupSupport, { version: 'none' }>> =
 // The sandbox needs cgroups; where it runs (CI installs bubblewrap and runs as root) so must this.
 describeWithEngine('bubblewrap', probe, (found) => {
   it('creates a call cgroup with its limits, kills what runs in it, and removes it', async () => {
-    const cgroup = await CallCgroup.create(found, { memoryBytes: 64 * 1024 * 1024, pidsMax: 7 })
+    const cgroup = await CallCgroup.create(found, {
+      memoryBytes: 64 * 1024 * 1024,
+      pidsMax: 7,
+      cpuCores: 0.5,
+    })
     const dirs = cgroup.directories()
-    const pidsDir = dirs[dirs.length - 1] as string
+    const pidsDir = (found.version === 2 ? dirs[0] : dirs[1]) as string
     expect((await readFile(join(pidsDir, 'pids.max'), 'utf8')).trim()).toBe('7')
     const memoryFile = found.version === 2 ? 'memory.max' : 'memory.limit_in_bytes'
     expect((await readFile(join(dirs[0] as string, memoryFile), 'utf8')).trim()).toBe(
@@ -141,6 +148,15 @@ describeWithEngine('bubblewrap', probe, (found) => {
     await cgroup.kill()
     expect(await exited).toBe('SIGKILL')
     expect(await cgroup.limitsHit()).toEqual({ memory: false, pids: false })
+    const cpuDir =
+      found.version === 2 ? (found.cpu ? dirs[0] : undefined) : found.cpuParent && dirs[2]
+    if (cpuDir) {
+      const quota = await readFile(
+        join(cpuDir, found.version === 2 ? 'cpu.max' : 'cpu.cfs_quota_us'),
+        'utf8',
+      )
+      expect(quota.trim()).toMatch(/^50000( 100000)?$/)
+    }
     await cgroup.remove()
     for (const dir of dirs) await expect(stat(dir)).rejects.toThrow()
   })

@@ -14,8 +14,14 @@ import { setTimeout as sleep } from 'node:timers/promises'
 
 /** Where per-call cgroups are created, or why they cannot be. */
 export type CgroupSupport =
-  | { readonly version: 2; readonly parent: string }
-  | { readonly version: 1; readonly memoryParent: string; readonly pidsParent: string }
+  | { readonly version: 2; readonly parent: string; readonly cpu: boolean }
+  | {
+      readonly version: 1
+      readonly memoryParent: string
+      readonly pidsParent: string
+      /** The cpu controller's parent, when this host offers one (the CPU quota is optional). */
+      readonly cpuParent: string | undefined
+    }
   | { readonly version: 'none'; readonly reason: string }
 
 /** Options of {@link detectCgroups}. */
@@ -104,15 +110,20 @@ async function detectV2(mount: CgroupMount, own: string, options: CgroupDetectOp
   }
   const enabled = async () =>
     ((await read(join(parent, 'cgroup.subtree_control'))) ?? '').split(/\s+/)
-  if (!(await enabled()).includes('memory') || !(await enabled()).includes('pids')) {
+  // cpu is optional: it only adds the CPU quota.
+  const wanted = available.includes('cpu') ? ['memory', 'pids', 'cpu'] : ['memory', 'pids']
+  const before = await enabled()
+  if (!wanted.every((c) => before.includes(c))) {
     // Fails when processes live in `parent` itself (no internal processes): configure a root then.
-    await writeFile(join(parent, 'cgroup.subtree_control'), '+memory +pids').catch(() => undefined)
-    const now = await enabled()
-    if (!now.includes('memory') || !now.includes('pids')) {
-      return `cgroup v2 at ${parent} cannot delegate memory and pids to children (set AION_SANDBOX_CGROUP_ROOT to a delegated cgroup)`
-    }
+    const change = wanted.map((c) => `+${c}`).join(' ')
+    await writeFile(join(parent, 'cgroup.subtree_control'), change).catch(() => undefined)
   }
-  return (await canCreateChildren(parent)) ?? { version: 2 as const, parent }
+  const now = await enabled()
+  if (!now.includes('memory') || !now.includes('pids')) {
+    return `cgroup v2 at ${parent} cannot delegate memory and pids to children (set AION_SANDBOX_CGROUP_ROOT to a delegated cgroup)`
+  }
+  const failure = await canCreateChildren(parent)
+  return failure ?? { version: 2 as const, parent, cpu: now.includes('cpu') }
 }
 
 async function detectV1(
@@ -131,7 +142,13 @@ async function detectV1(
     parents.push(parent)
   }
   const [memoryParent = '', pidsParent = ''] = parents
-  return { version: 1 as const, memoryParent, pidsParent }
+  const cpuMount = mounts.find((m) => m.version === 1 && m.controllers.includes('cpu'))
+  let cpuParent: string | undefined
+  if (cpuMount) {
+    const dir = directoryOf(options.fsRoot ?? '', cpuMount, options.root ?? own.get('cpu') ?? '/')
+    cpuParent = (await canCreateChildren(dir)) === undefined ? dir : undefined
+  }
+  return { version: 1 as const, memoryParent, pidsParent, cpuParent }
 }
 
 /**
@@ -164,7 +181,11 @@ export async function detectCgroups(options: CgroupDetectOptions = {}): Promise<
 export interface CallCgroupLimits {
   readonly memoryBytes: number
   readonly pidsMax: number
+  /** CPU quota in cores (CFS bandwidth), where the host offers the cpu controller. */
+  readonly cpuCores?: number
 }
+
+const CPU_PERIOD_US = 100_000
 
 /** Which limits the call's processes ran into. */
 export interface CgroupLimitsHit {
@@ -180,6 +201,8 @@ export class CallCgroup {
     readonly version: 1 | 2,
     private readonly memoryDir: string,
     private readonly pidsDir: string,
+    /** Undefined when the host offers no cpu controller. */
+    private readonly cpuDir: string | undefined,
   ) {}
 
   /** Creates the call's cgroup and writes its limits; removes it again if a write fails. */
@@ -190,11 +213,20 @@ export class CallCgroup {
     const name = `aion-call-${process.pid}-${++sequence}`
     const cgroup =
       support.version === 2
-        ? new CallCgroup(2, join(support.parent, name), join(support.parent, name))
-        : new CallCgroup(1, join(support.memoryParent, name), join(support.pidsParent, name))
+        ? new CallCgroup(
+            2,
+            join(support.parent, name),
+            join(support.parent, name),
+            support.cpu ? join(support.parent, name) : undefined,
+          )
+        : new CallCgroup(
+            1,
+            join(support.memoryParent, name),
+            join(support.pidsParent, name),
+            support.cpuParent === undefined ? undefined : join(support.cpuParent, name),
+          )
     try {
-      await mkdir(cgroup.memoryDir)
-      if (cgroup.pidsDir !== cgroup.memoryDir) await mkdir(cgroup.pidsDir)
+      for (const dir of cgroup.directories()) await mkdir(dir)
       await cgroup.writeLimits(limits)
     } catch (error) {
       await cgroup.remove()
@@ -206,6 +238,15 @@ export class CallCgroup {
   private async writeLimits(limits: CallCgroupLimits): Promise<void> {
     const memory = String(limits.memoryBytes)
     await writeFile(join(this.pidsDir, 'pids.max'), String(limits.pidsMax))
+    if (this.cpuDir !== undefined && limits.cpuCores !== undefined) {
+      const quotaUs = String(Math.max(1000, Math.round(limits.cpuCores * CPU_PERIOD_US)))
+      if (this.version === 2) {
+        await writeFile(join(this.cpuDir, 'cpu.max'), `${quotaUs} ${CPU_PERIOD_US}`)
+      } else {
+        await writeFile(join(this.cpuDir, 'cpu.cfs_period_us'), String(CPU_PERIOD_US))
+        await writeFile(join(this.cpuDir, 'cpu.cfs_quota_us'), quotaUs)
+      }
+    }
     if (this.version === 2) {
       await writeFile(join(this.memoryDir, 'memory.max'), memory)
       // No swap: the limit is the limit. Absent when swap accounting is off.
@@ -218,9 +259,14 @@ export class CallCgroup {
     }
   }
 
-  /** The directories of the call's cgroup (one for v2; memory and pids for v1). */
+  /** The directories of the call's cgroup (one for v2; memory, pids and maybe cpu for v1). */
   directories(): readonly string[] {
-    return this.memoryDir === this.pidsDir ? [this.memoryDir] : [this.memoryDir, this.pidsDir]
+    return [...new Set([this.memoryDir, this.pidsDir, ...(this.cpuDir ? [this.cpuDir] : [])])]
+  }
+
+  /** The `cgroup.procs` files a process is written to, to enter the cgroup. */
+  procsFiles(): string[] {
+    return this.directories().map((dir) => join(dir, 'cgroup.procs'))
   }
 
   /** Moves process `pid` (and so all it will spawn) into the cgroup. */

@@ -1,20 +1,15 @@
 /**
- * Runs one sandboxed command without blocking the event loop: spawned as the
- * unprivileged user (when the platform is root) in its own process group,
- * held at a gate until it has been moved into its cgroup, fed its input on
- * stdin, its stdout and stderr read up to their caps. A timeout, an abort or
- * an overflowing stdout kills the whole tree: the process group, every process
- * in the cgroup, and (through bwrap's pid namespace) everything inside.
+ * Runs one sandboxed command without blocking the event loop: the fork happens
+ * on the spawner thread (spawner-worker.js), which runs the process as the
+ * unprivileged user in its own process group, holds it at a gate until it is
+ * inside its cgroup, feeds its input, reads stdout and stderr up to their caps,
+ * and kills the process group on timeout, abort or stdout overflow. The
+ * caller's cgroup kill then reaches anything left, and bwrap's pid namespace
+ * takes everything inside down with its init.
  */
-import { spawn } from 'node:child_process'
-import { constants } from 'node:os'
-import type { Writable } from 'node:stream'
+import { Worker } from 'node:worker_threads'
 import type { CallCgroup } from './cgroups.js'
-
-// The gate: block until the parent writes a line to fd 3 (after the cgroup
-// attach), then close it and become the command. The shell is /bin/sh, run as
-// the sandbox user, so nothing runs before it is inside the cgroup.
-const GATE = 'read -r go <&3 || exit 125; exec 3<&-; exec "$@"'
+import type { SpawnerOutcome, SpawnerReply, SpawnerRequest } from './spawner-protocol.js'
 
 /** What to run and how. */
 export interface SandboxProcessSpec {
@@ -31,9 +26,15 @@ export interface SandboxProcessSpec {
   readonly signal: AbortSignal
   /** The call's cgroup; the process enters it before running anything. */
   readonly cgroup: CallCgroup | undefined
+  /**
+   * Scheduling niceness of the process and all it spawns: modules yield the CPU
+   * to the platform's event loop when the host is busy.
+   * @default 10
+   */
+  readonly niceness?: number
 }
 
-/** How the process ended. */
+/** How the process ended (the spawner's outcome, its bytes as Buffers). */
 export type SandboxProcessOutcome =
   | {
       readonly kind: 'exited'
@@ -48,99 +49,80 @@ export type SandboxProcessOutcome =
   | { readonly kind: 'stdout_overflow'; readonly stderr: Buffer }
   | { readonly kind: 'failed'; readonly detail: string; readonly stderr: Buffer }
 
-/** Collects a stream's bytes up to `limit`; reports whether more came. */
-function collector(limit: number) {
-  const chunks: Buffer[] = []
-  let size = 0
-  let overflowed = false
-  return {
-    push(chunk: Buffer): boolean {
-      if (size + chunk.length > limit) {
-        chunks.push(chunk.subarray(0, limit - size))
-        size = limit
-        overflowed = true
-      } else {
-        chunks.push(chunk)
-        size += chunk.length
-      }
-      return overflowed
-    },
-    bytes: () => Buffer.concat(chunks),
+const bytes = (array: Uint8Array) => Buffer.from(array.buffer, array.byteOffset, array.byteLength)
+
+function toBuffers(outcome: SpawnerOutcome): SandboxProcessOutcome {
+  if (outcome.kind === 'exited') {
+    return { ...outcome, stdout: bytes(outcome.stdout), stderr: bytes(outcome.stderr) }
+  }
+  return { ...outcome, stderr: bytes(outcome.stderr) }
+}
+
+/** The one spawner thread of this process, started on first use; it holds the process open only while runs are in flight. */
+class Spawner {
+  private static shared: Spawner | undefined
+  private readonly pending = new Map<number, (outcome: SpawnerOutcome) => void>()
+  private nextId = 0
+
+  private constructor(private readonly worker: Worker) {
+    worker.unref()
+    worker.on('message', (reply: SpawnerReply) => {
+      this.pending.get(reply.id)?.(reply.outcome)
+      this.pending.delete(reply.id)
+      if (this.pending.size === 0) worker.unref()
+    })
+    worker.on('error', (error) => this.failAll(`the spawner thread failed: ${error.message}`))
+    worker.on('exit', () => {
+      this.failAll('the spawner thread exited')
+      if (Spawner.shared === this) Spawner.shared = undefined
+    })
+  }
+
+  static get(): Spawner {
+    Spawner.shared ??= new Spawner(new Worker(new URL('./spawner-worker.js', import.meta.url)))
+    return Spawner.shared
+  }
+
+  run(request: Omit<Extract<SpawnerRequest, { type: 'run' }>, 'id' | 'type'>, signal: AbortSignal) {
+    const id = ++this.nextId
+    return new Promise<SpawnerOutcome>((resolve) => {
+      const onAbort = () => this.worker.postMessage({ type: 'cancel', id } satisfies SpawnerRequest)
+      this.pending.set(id, (outcome) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(outcome)
+      })
+      this.worker.ref()
+      this.worker.postMessage({ ...request, type: 'run', id } satisfies SpawnerRequest)
+      if (signal.aborted) onAbort()
+      else signal.addEventListener('abort', onAbort, { once: true })
+    })
+  }
+
+  private failAll(detail: string): void {
+    for (const resolve of this.pending.values()) {
+      resolve({ kind: 'failed', detail, stderr: new Uint8Array() })
+    }
+    this.pending.clear()
   }
 }
 
-/** Runs the spec; resolves when every process has ended and every pipe has closed. Never rejects. */
-export function runSandboxProcess(spec: SandboxProcessSpec): Promise<SandboxProcessOutcome> {
-  const started = performance.now()
-  const [program, ...args] = spec.command
-  return new Promise((resolve) => {
-    const child = spawn('/bin/sh', ['-c', GATE, 'aion-sandbox', program as string, ...args], {
-      env: { ...spec.env },
-      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-      detached: true,
-      ...(spec.user ?? {}),
-    })
-    const stdout = collector(spec.stdoutLimitBytes)
-    const stderr = collector(spec.stderrLimitBytes)
-    let ending: 'timeout' | 'cancelled' | 'stdout_overflow' | undefined
-    let failure: string | undefined
-
-    const killTree = (reason: typeof ending) => {
-      ending ??= reason
-      if (child.pid !== undefined) {
-        try {
-          process.kill(-child.pid, 'SIGKILL')
-        } catch {
-          // The group is gone already.
-        }
-      }
-      void spec.cgroup?.kill()
-    }
-    const timer = setTimeout(() => killTree('timeout'), spec.timeoutMs)
-    const onAbort = () => killTree('cancelled')
-    if (spec.signal.aborted) onAbort()
-    spec.signal.addEventListener('abort', onAbort, { once: true })
-
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (stdout.push(chunk)) killTree('stdout_overflow')
-    })
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
-    // EPIPE when the module exits without reading its input: not a failure by itself.
-    child.stdin.on('error', () => undefined)
-    const gate = child.stdio[3] as Writable
-    gate.on('error', () => undefined)
-    child.on('error', (error) => {
-      failure = `cannot start the sandbox: ${error.message}`
-    })
-    child.on('close', (code, signal) => {
-      clearTimeout(timer)
-      spec.signal.removeEventListener('abort', onAbort)
-      if (failure !== undefined)
-        resolve({ kind: 'failed', detail: failure, stderr: stderr.bytes() })
-      else if (ending !== undefined) resolve({ kind: ending, stderr: stderr.bytes() })
-      else {
-        resolve({
-          kind: 'exited',
-          exitCode: code ?? 128 + (signal === null ? 0 : constants.signals[signal]),
-          stdout: stdout.bytes(),
-          stderr: stderr.bytes(),
-          durationMs: performance.now() - started,
-        })
-      }
-    })
-
-    if (child.pid === undefined) return
-    const pid = child.pid
-    const open = spec.cgroup ? spec.cgroup.attach(pid) : Promise.resolve()
-    open.then(
-      () => {
-        gate.end('go\n')
-        child.stdin.end(spec.stdin)
-      },
-      (error: Error) => {
-        failure = `cannot move the process into its cgroup: ${error.message}`
-        killTree(undefined)
-      },
-    )
-  })
+/** Runs the spec; resolves when the process has ended and its pipes have closed. Never rejects. */
+export async function runSandboxProcess(spec: SandboxProcessSpec): Promise<SandboxProcessOutcome> {
+  const outcome = await Spawner.get().run(
+    {
+      command: spec.command,
+      user: spec.user,
+      env: spec.env,
+      stdin: spec.stdin,
+      stdoutLimitBytes: spec.stdoutLimitBytes,
+      stderrLimitBytes: spec.stderrLimitBytes,
+      timeoutMs: spec.timeoutMs,
+      niceness: spec.niceness ?? 10,
+      cgroupProcsFiles: spec.cgroup?.procsFiles() ?? [],
+    },
+    spec.signal,
+  )
+  // The process group is dead; whatever left it (a double fork) dies with the cgroup.
+  if (outcome.kind !== 'exited') await spec.cgroup?.kill()
+  return toBuffers(outcome)
 }

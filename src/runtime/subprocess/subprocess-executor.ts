@@ -233,7 +233,11 @@ class SandboxedSubprocessExecutor implements SubprocessModuleExecutor {
     let command: string[]
     if (status.available) {
       const pidsMax = this.options.pidsMax ?? 128
-      cgroup = await CallCgroup.create(status.cgroup, { memoryBytes, pidsMax })
+      cgroup = await CallCgroup.create(status.cgroup, {
+        memoryBytes,
+        pidsMax,
+        cpuCores: cores(pkg.manifest.runtime.resources.cpu),
+      })
       command = sandboxCommand({
         bwrap: status.bwrap,
         prlimit: status.prlimit,

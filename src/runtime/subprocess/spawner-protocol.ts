@@ -1,0 +1,48 @@
+/** Messages between the main thread and the spawner thread (spawner-worker.js). */
+
+/** Start one sandboxed process. */
+export interface SpawnerRun {
+  readonly type: 'run'
+  readonly id: number
+  /** Program and arguments, run behind the gate shell. */
+  readonly command: readonly string[]
+  /** Unprivileged identity; undefined when the platform is not root. */
+  readonly user: { readonly uid: number; readonly gid: number } | undefined
+  readonly env: Readonly<Record<string, string>>
+  readonly stdin: Uint8Array
+  readonly stdoutLimitBytes: number
+  readonly stderrLimitBytes: number
+  readonly timeoutMs: number
+  readonly niceness: number
+  /** `cgroup.procs` files the pid is written to before the gate opens. */
+  readonly cgroupProcsFiles: readonly string[]
+}
+
+/** Kill a running process (the call was cancelled). */
+export interface SpawnerCancel {
+  readonly type: 'cancel'
+  readonly id: number
+}
+
+export type SpawnerRequest = SpawnerRun | SpawnerCancel
+
+/** How a process ended. */
+export type SpawnerOutcome =
+  | {
+      readonly kind: 'exited'
+      /** Exit status; 128 + n when bwrap saw its child die of signal n. */
+      readonly exitCode: number
+      readonly stdout: Uint8Array
+      readonly stderr: Uint8Array
+      readonly durationMs: number
+    }
+  | { readonly kind: 'timeout'; readonly stderr: Uint8Array }
+  | { readonly kind: 'cancelled'; readonly stderr: Uint8Array }
+  | { readonly kind: 'stdout_overflow'; readonly stderr: Uint8Array }
+  | { readonly kind: 'failed'; readonly detail: string; readonly stderr: Uint8Array }
+
+/** The spawner's answer to a run. */
+export interface SpawnerReply {
+  readonly id: number
+  readonly outcome: SpawnerOutcome
+}
