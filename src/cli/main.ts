@@ -7,6 +7,7 @@ import { AionError } from '../core/errors/index.js'
 import { AionApiError } from '../sdk/index.js'
 import { keysCommand } from './commands/keys.js'
 import { migrateCommand } from './commands/migrate.js'
+import { modulesCommand } from './commands/modules.js'
 import { eventsCommand, policyCommand } from './commands/policy.js'
 import { submitCommand } from './commands/submit.js'
 import { validateCommand } from './commands/validate.js'
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   program.addCommand(policyCommand())
   program.addCommand(eventsCommand())
   program.addCommand(keysCommand())
+  program.addCommand(modulesCommand())
   return program
 }
 

@@ -976,3 +976,66 @@ export const PipelinePrivacyRefusedError = defineError<{
   message: (f) =>
     `pipeline ${f.pipeline}: step ${f.step} would send ${f.privacy} data to cloud model ${f.model} ${f.reason}; nothing was sent`,
 })
+
+// ── MODULE: aionctl modules (inspect, run, install) ─────────────────────────
+/** What `aionctl modules` was given is no package directory, archive or installed package. */
+export const ModuleSourceNotFoundError = defineError<{ source: string; packagesDir: string }>(
+  'ModuleSourceNotFoundError',
+  {
+    code: 'AION_MODULE_SOURCE_NOT_FOUND',
+    kind: 'not_found',
+    retryable: false,
+    message: (f) =>
+      `${f.source} is no package directory, no package archive (.tar, .tar.gz, .tgz) and no package installed in ${f.packagesDir}`,
+  },
+)
+
+/** Install found every problem of the package (listed separately) and installed nothing. */
+export const ModuleInstallRefusedError = defineError<{ source: string; problems: number }>(
+  'ModuleInstallRefusedError',
+  {
+    code: 'AION_MODULE_INSTALL_REFUSED',
+    kind: 'failed_precondition',
+    retryable: false,
+    message: (f) => `${f.source} was not installed: ${f.problems} problem(s)`,
+  },
+)
+
+/** Another package of the same name is installed with different content. */
+export const ModuleInstallConflictError = defineError<{
+  module: string
+  dir: string
+  installedVersion: string
+  installedDigest: string
+  digest: string
+}>('ModuleInstallConflictError', {
+  code: 'AION_MODULE_INSTALL_CONFLICT',
+  kind: 'conflict',
+  retryable: false,
+  message: (f) =>
+    `module ${f.module} ${f.installedVersion} is already installed in ${f.dir} with other content ` +
+    `(${f.installedDigest}, not ${f.digest}); pass --replace to replace it`,
+})
+
+/** A command's input file could not be read or is not the JSON it must be. */
+export const CliInputInvalidError = defineError<{ file: string; detail: string }>(
+  'CliInputInvalidError',
+  {
+    code: 'AION_CLI_INPUT_INVALID',
+    kind: 'invalid_argument',
+    retryable: false,
+    message: (f) => `input ${f.file}: ${f.detail}`,
+  },
+)
+
+/** `aionctl modules run` could not build a source package's missing WASM module. */
+export const ModuleBuildFailedError = defineError<{ dir: string; detail: string }>(
+  'ModuleBuildFailedError',
+  {
+    code: 'AION_MODULE_BUILD_FAILED',
+    kind: 'failed_precondition',
+    retryable: false,
+    message: (f) =>
+      `building the WASM module of ${f.dir} failed: ${f.detail} (npm run build:modules builds every module)`,
+  },
+)
