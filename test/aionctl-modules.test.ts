@@ -17,7 +17,9 @@ import {
 import { join, relative } from 'node:path'
 import { create as createTar } from 'tar'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { aionctl, cleanUpProcesses, tempDir } from './support/server-process.js'
+import { aionctl, cleanUpProcesses, startServer, tempDir } from './support/server-process.js'
+import { describeWithEngine } from './support/engines.js'
+import { probeOcrTools, render } from './modules-samples/invoice-images.js'
 import { ensureBuilt } from './modules-samples/sample-packages.js'
 
 const SAMPLES = ['summarize_text', 'redact_pii', 'invoice_extract', 'ocr_tesseract']
@@ -237,6 +239,18 @@ describe('aionctl modules run', () => {
   }, 120_000)
 })
 
+describeWithEngine('aionctl modules run: a subprocess package', await probeOcrTools(), () => {
+  it('runs ocr_tesseract in the sandbox the server uses', () => {
+    const dir = tempDir()
+    const image = render(dir, 'hello', [[40, 60, 'Hello from the sandbox']])
+    const input = jsonFile({ image_base64: image })
+    const { code, stdout, stderr } = aionctl(['modules', 'run', 'ocr_tesseract', '--input', input])
+    expect(code).toBe(0)
+    expect(JSON.parse(stdout)).toEqual({ text: 'Hello from the sandbox' })
+    expect(stderr).toMatch(/^ocr_tesseract 0\.1\.0 \(subprocess\): [\d.]+ ms/m)
+  })
+})
+
 describe('aionctl modules install', () => {
   it('installs a directory, then a tarball of the same package is unchanged', async () => {
     const target = packagesDir()
@@ -298,4 +312,31 @@ describe('aionctl modules install', () => {
     expect(result.stderr).toMatch(/AION_MODULE_ARCHIVE_SETUID/)
     expect(readdirSync(target)).toEqual([])
   })
+
+  it('installs where the platform loads packages from (AION_MODULES_DIR)', async () => {
+    const target = packagesDir()
+    expect(
+      aionctl(['modules', 'install', 'modules/summarize_text'], { AION_MODULES_DIR: target }).code,
+    ).toBe(0)
+    const server = await startServer({ AION_MODULES_DIR: target, AION_DATA_DIR: tempDir() })
+    const submit = async (intent: string, input: object) => {
+      const response = await fetch(`${server.url}/v1/tasks`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${server.key}`,
+          'content-type': 'application/json',
+          prefer: 'wait=20',
+        },
+        body: JSON.stringify({ intent, input }),
+      })
+      return (await response.json()) as { status: string; output: unknown }
+    }
+    const summary = await submit('summarize', { text: 'Only this. ', max_sentences: 1 })
+    expect(summary).toMatchObject({ status: 'succeeded', output: { summary: 'Only this.' } })
+    // redact_pii sits in the checkout's modules/ but was not installed here: the platform has none.
+    const redacted = await submit('redact_pii', { text: 'a@b.cd' })
+    expect(redacted).toMatchObject({ status: 'failed', error: { code: 'AION_ROUTER_NO_ROUTE' } })
+    server.child.kill('SIGTERM')
+    await server.exited
+  }, 60_000)
 })

@@ -3,47 +3,14 @@
  * here with ImageMagick (no downloaded data): ocr_tesseract reads the PNG or
  * JPEG, invoice_extract turns the text into fields.
  */
-import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { isAionError } from '../../src/core/errors/index.js'
-import { probeSandbox } from '../../src/runtime/index.js'
-import { describeWithEngine, type EngineProbe } from '../support/engines.js'
+import { describeWithEngine } from '../support/engines.js'
+import { probeOcrTools, render, type Line } from './invoice-images.js'
 import { startSampleExecutor, type SampleExecutor } from './sample-packages.js'
-
-/** tesseract and ImageMagick on PATH, and the subprocess sandbox ocr_tesseract runs in. */
-async function probeTools(): Promise<EngineProbe<void>> {
-  for (const [tool, flag] of [
-    ['tesseract', '--version'],
-    ['convert', '-version'],
-  ] as const) {
-    const result = spawnSync(tool, [flag], { encoding: 'utf8' })
-    if (result.status !== 0)
-      return {
-        ok: false,
-        reason: `${tool} ${flag} failed: ${result.error?.message ?? result.stderr}`,
-      }
-  }
-  const sandbox = await probeSandbox()
-  if (!sandbox.available) return { ok: false, reason: `no subprocess sandbox: ${sandbox.reason}` }
-  return { ok: true, value: undefined }
-}
-
-/** One line of an invoice image: where it is drawn and what it says. */
-type Line = readonly [x: number, y: number, text: string]
-
-/** Renders black DejaVu Sans text on white, like a scanned page; returns the file's base64. */
-function render(dir: string, name: string, lines: readonly Line[], format = 'png'): string {
-  const file = join(dir, `${name}.${format}`)
-  const args = ['-size', '1200x900', 'xc:white', '-font', 'DejaVu-Sans', '-pointsize', '28']
-  args.push('-fill', 'black')
-  for (const [x, y, text] of lines) args.push('-annotate', `+${x}+${y}`, text)
-  const result = spawnSync('convert', [...args, file], { encoding: 'utf8' })
-  expect(result.status, result.stderr).toBe(0)
-  return readFileSync(file).toString('base64')
-}
 
 const INVOICES: readonly { name: string; lines: readonly Line[]; fields: object }[] = [
   {
@@ -139,7 +106,7 @@ const INVOICES: readonly { name: string; lines: readonly Line[]; fields: object 
 
 describeWithEngine(
   'invoice_ocr: tesseract, ImageMagick and the sandbox',
-  await probeTools(),
+  await probeOcrTools(),
   () => {
     let samples: SampleExecutor
     let dir: string
