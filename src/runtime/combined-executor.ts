@@ -51,18 +51,20 @@ class BothRuntimesExecutor implements CombinedModuleExecutor {
   ) {
     for (const [name, descriptor] of wasm.modules()) this.descriptors.set(name, descriptor)
     const seen = new Set<string>()
-    for (const entry of [...wasm.quarantined(), ...subprocess.quarantined()]) {
+    const quarantine = (entry: QuarantinedPackage) => {
       if (!seen.has(entry.dir)) this.rejected.push(entry)
       seen.add(entry.dir)
     }
+    for (const entry of [...wasm.quarantined(), ...subprocess.quarantined()]) quarantine(entry)
     for (const [name, descriptor] of subprocess.modules()) {
       if (!this.descriptors.has(name)) {
         this.descriptors.set(name, descriptor)
         continue
       }
+      const dir = subprocess.packageDir(name) ?? name
       const message = `the WASM package already provides module ${name}`
       const violations = [{ path: '/metadata/name', message, keyword: 'unique' }]
-      this.rejected.push({ dir: name, error: packageInvalid(name, MANIFEST_FILE, violations) })
+      quarantine({ dir, error: packageInvalid(dir, MANIFEST_FILE, violations) })
     }
   }
 

@@ -91,6 +91,8 @@ export interface SubprocessModuleExecutor extends ModuleExecutor {
   quarantined(): readonly QuarantinedPackage[]
   /** What the startup probe found: cgroup version, tools, identity, or why it is unavailable. */
   sandbox(): SandboxStatus
+  /** The package directory of a module this executor serves. */
+  packageDir(module: string): string | undefined
   close(): Promise<void>
 }
 
@@ -143,6 +145,10 @@ class SandboxedSubprocessExecutor implements SubprocessModuleExecutor {
 
   sandbox(): SandboxStatus {
     return this.status
+  }
+
+  packageDir(module: string): string | undefined {
+    return this.packages.get(module)?.dir
   }
 
   async close(): Promise<void> {
