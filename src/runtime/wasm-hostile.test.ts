@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
+import { setTimeout as delay } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isAionError, type AionError } from '../core/errors/index.js'
 import { Secret } from '../core/secret.js'
@@ -57,8 +58,10 @@ async function variant(from: string, name: string, edit: (manifest: string) => s
   return dir
 }
 
+/** One well-behaved call after another, a millisecond apart (a steady stream, not a CPU hog). */
 async function keepServing(): Promise<void> {
   while (!serving.stop) {
+    await delay(1)
     const text = `well-behaved call ${serving.calls}`
     try {
       const result = await run('echo', { text })
@@ -219,6 +222,9 @@ describe('the filesystem, sockets, arguments and environment', () => {
       rename: ERRNO.ROFS,
       sock_accept: ERRNO.NOTSUP,
       sock_send: ERRNO.NOTSUP,
+      clock: ERRNO.SUCCESS,
+      clock_set: 1,
+      random: ERRNO.SUCCESS,
       argc: 1,
       envc: 1,
       env: 'API_TOKEN=s3cret-token;',
@@ -311,6 +317,8 @@ describe('the platform keeps serving', () => {
     expect(serving.failures).toEqual([])
     expect(serving.calls).toBeGreaterThan(10)
     const p99Ms = loopDelay.percentile(99) / 1e6
-    expect(p99Ms).toBeLessThan(20)
+    const summary = `event-loop delay p99 ${p99Ms.toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms`
+    console.info(`${summary}; ${serving.calls} well-behaved calls served`)
+    expect(p99Ms, summary).toBeLessThan(20)
   })
 })
