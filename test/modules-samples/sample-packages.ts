@@ -1,8 +1,9 @@
 /**
  * The sample AIP packages of `modules/`, run through the executor the server
- * uses (WASM pool and sandboxed subprocesses): each suite copies only the packages it tests into a temp packages
- * directory (so another package's state cannot quarantine them) after building
- * any WASM module whose build output is missing (`npm test` builds them first).
+ * uses (WASM pool and sandboxed subprocesses): each suite copies only the
+ * packages it tests into a temp packages directory (so another package's state
+ * cannot quarantine them) after building any WASM module whose build output is
+ * missing (`npm test` builds them first).
  */
 import { chmodSync, cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
