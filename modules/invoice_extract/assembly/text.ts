@@ -75,7 +75,7 @@ function matchAt(lower: string, label: string, start: i32): i32 {
   return i
 }
 
-/** The first match of `label` in `lower` from `from` on that starts and ends at a word boundary. */
+/** The first match of `label` in `lower` from `from` on, at word boundaries at both ends. */
 export function findLabel(lower: string, label: string, from: i32): LabelMatch | null {
   for (let start = from; start < lower.length; start++) {
     if (start > 0 && isLetter(at(lower, start - 1))) continue
