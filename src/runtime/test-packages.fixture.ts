@@ -170,9 +170,11 @@ export async function compileWat(
   prelude: string,
 ): Promise<Uint8Array> {
   const wabt = await wabtInit()
-  const text = source
-    .replace(';; @imports', preludeSection(prelude, 'imports'))
-    .replace(';; @functions', preludeSection(prelude, 'functions'))
+  let text = source
+  for (const section of ['imports', 'functions'] as const) {
+    const marker = `;; @${section}`
+    if (text.includes(marker)) text = text.replace(marker, preludeSection(prelude, section))
+  }
   const parsed = wabt.parseWat(`${name}.wat`, text)
   try {
     return parsed.toBinary({}).buffer

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { ensureSummarizeTextBuilt, modulesDir } from './test-packages.fixture.js'
+import { compileWat, ensureSummarizeTextBuilt, modulesDir } from './test-packages.fixture.js'
 import { wasm } from './wasm-api.js'
 import { checkWasmModule, quantityBytes } from './wasm-checks.js'
 import { readMemoryLimits } from './wasm-memory-limits.js'
@@ -65,9 +65,28 @@ describe('checkWasmModule', () => {
     const binary = Uint8Array.from([...header, ...section(2, imports)])
     const violations = checkWasmModule(binary, await wasm.compile(binary), '1Mi')
     expect(violations.map((v) => v.message)).toEqual([
-      'imports memory env.memory; only wasi_snapshot_preview1 functions are provided',
+      'imports memory env.memory, which the host does not provide ' +
+        '(only wasi_snapshot_preview1 functions and aion_http.fetch)',
       'exports no memory named memory',
       'exports no _start function',
+    ])
+  })
+
+  it('allows exactly the WASI functions and aion_http.fetch the worker provides', async () => {
+    const source = `(module
+      (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
+      (import "aion_http" "fetch" (func (param i32 i32 i32 i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "made_up" (func))
+      (import "aion_http" "connect" (func))
+      (import "wasi_snapshot_preview1" "fd_read" (global i32))
+      (memory (export "memory") 1 1)
+      (func (export "_start")))`
+    const binary = await compileWat('imports', source, '')
+    const violations = checkWasmModule(binary, await wasm.compile(binary), '1Mi')
+    expect(violations.map((v) => v.message.split(',')[0])).toEqual([
+      'imports function wasi_snapshot_preview1.made_up',
+      'imports function aion_http.connect',
+      'imports global wasi_snapshot_preview1.fd_read',
     ])
   })
 
