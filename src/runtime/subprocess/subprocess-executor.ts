@@ -11,19 +11,12 @@
  */
 import { toViolations } from '../../core/contracts/contract-validator.js'
 import {
-  ModuleCancelledError,
-  ModuleCrashedError,
   ModuleExecutorClosedError,
-  ModuleFailedError,
   ModuleGpuUnavailableError,
   ModuleInputInvalidError,
   ModuleNotFoundError,
-  ModuleOutputInvalidError,
-  ModuleOutputTooLargeError,
-  ModuleSandboxLimitError,
   ModuleSandboxUnavailableError,
   ModuleSecretMissingError,
-  ModuleTimeoutError,
 } from '../../core/errors/index.js'
 import type { Secret } from '../../core/secret.js'
 import {
@@ -40,13 +33,9 @@ import type {
 } from '../module-executor.js'
 import { quantityBytes } from '../wasm-checks.js'
 import { CallCgroup } from './cgroups.js'
-import {
-  EXIT_SIGXCPU,
-  EXIT_SIGXFSZ,
-  SANDBOX_PACKAGE_DIR,
-  sandboxCommand,
-} from './sandbox-command.js'
-import { runSandboxProcess, type SandboxProcessOutcome } from './sandbox-process.js'
+import { settleOutcome } from './subprocess-outcome.js'
+import { SANDBOX_PACKAGE_DIR, sandboxCommand } from './sandbox-command.js'
+import { runSandboxProcess } from './sandbox-process.js'
 import { NOBODY, probeSandbox, type SandboxStatus, type SandboxUser } from './sandbox-probe.js'
 
 /** The logger calls the executor makes (a pino Logger fits). */
@@ -104,20 +93,6 @@ const noLogger: SandboxLogger = { info: () => undefined, warn: () => undefined }
 function cores(cpu: string | undefined): number {
   if (cpu === undefined) return 1
   return cpu.endsWith('m') ? Number(cpu.slice(0, -1)) / 1000 : Number(cpu)
-}
-
-/** What a module reported when it exited non-zero: `{error: {code, message}}`, if it said so. */
-function reportedFailure(stdout: string): { code: string; message: string } | undefined {
-  try {
-    const error = (JSON.parse(stdout) as { error?: { code?: unknown; message?: unknown } } | null)
-      ?.error
-    if (typeof error?.code === 'string' && typeof error.message === 'string') {
-      return { code: error.code, message: error.message }
-    }
-  } catch {
-    // Not the error shape: reported as an unexplained exit status.
-  }
-  return undefined
 }
 
 class SandboxedSubprocessExecutor implements SubprocessModuleExecutor {
@@ -277,7 +252,18 @@ class SandboxedSubprocessExecutor implements SubprocessModuleExecutor {
         cgroup,
       })
       const hit = cgroup ? await cgroup.limitsHit() : { memory: false, pids: false }
-      return this.settle(pkg, outcome, hit, { timeoutMs, memoryBytes, fileSizeBytes, cpuSeconds })
+      return settleOutcome(pkg, outcome, {
+        closed: this.closed,
+        hit,
+        limits: {
+          timeoutMs,
+          memoryBytes,
+          fileSizeBytes,
+          cpuSeconds,
+          pidsMax: this.options.pidsMax ?? 128,
+          stdoutLimitBytes: this.options.stdoutLimitBytes ?? MIB,
+        },
+      })
     } finally {
       if (cgroup) {
         await cgroup.kill()
@@ -288,83 +274,6 @@ class SandboxedSubprocessExecutor implements SubprocessModuleExecutor {
 
   private unsandboxedUser(): SandboxUser | undefined {
     return process.getuid?.() === 0 ? (this.options.user ?? NOBODY) : undefined
-  }
-
-  private settle(
-    pkg: LoadedSubprocessPackage,
-    outcome: SandboxProcessOutcome,
-    hit: { memory: boolean; pids: boolean },
-    limits: { timeoutMs: number; memoryBytes: number; fileSizeBytes: number; cpuSeconds: number },
-  ): ModuleResult {
-    const module = pkg.descriptor.name
-    const logs = outcome.stderr.toString('utf8')
-    if (outcome.kind === 'cancelled') {
-      if (this.closed) throw new ModuleExecutorClosedError({ module })
-      throw new ModuleCancelledError({ module })
-    }
-    if (outcome.kind === 'stdout_overflow') {
-      const limitBytes = this.options.stdoutLimitBytes ?? MIB
-      throw new ModuleOutputTooLargeError({ module, limitBytes })
-    }
-    if (outcome.kind === 'failed') throw new ModuleCrashedError({ module, detail: outcome.detail })
-    const failedRun = outcome.kind === 'timeout' || outcome.exitCode !== 0
-    if (failedRun && hit.memory) {
-      throw new ModuleSandboxLimitError({
-        module,
-        resource: 'memory',
-        limit: `${limits.memoryBytes} bytes`,
-      })
-    }
-    if (failedRun && hit.pids) {
-      const limit = `${this.options.pidsMax ?? 128} processes`
-      throw new ModuleSandboxLimitError({ module, resource: 'pids', limit })
-    }
-    if (outcome.kind === 'timeout')
-      throw new ModuleTimeoutError({ module, timeoutMs: limits.timeoutMs })
-    if (outcome.exitCode === EXIT_SIGXCPU) {
-      throw new ModuleSandboxLimitError({
-        module,
-        resource: 'cpu_time',
-        limit: `${limits.cpuSeconds} s`,
-      })
-    }
-    if (outcome.exitCode === EXIT_SIGXFSZ) {
-      const limit = `${limits.fileSizeBytes} bytes`
-      throw new ModuleSandboxLimitError({ module, resource: 'file_size', limit })
-    }
-    const stdout = outcome.stdout.toString('utf8')
-    if (outcome.exitCode !== 0) {
-      if (/^bwrap: /m.test(logs)) {
-        throw new ModuleCrashedError({
-          module,
-          detail: `the sandbox failed: ${logs.trim().slice(-512)}`,
-        })
-      }
-      const reported = reportedFailure(stdout)
-      throw new ModuleFailedError({
-        module,
-        exitCode: outcome.exitCode,
-        moduleCode: reported?.code ?? 'UNKNOWN',
-        detail:
-          reported?.message ??
-          (logs.trim().slice(-512) || `exited with status ${outcome.exitCode}`),
-      })
-    }
-    let output: unknown
-    try {
-      output = JSON.parse(stdout)
-    } catch (error) {
-      const message = `stdout is not JSON: ${(error as Error).message}`
-      throw new ModuleOutputInvalidError({
-        module,
-        violations: [{ path: '', message, keyword: 'json' }],
-      })
-    }
-    if (!pkg.validateOutput(output)) {
-      const violations = toViolations(pkg.validateOutput.errors)
-      throw new ModuleOutputInvalidError({ module, violations })
-    }
-    return { output, durationMs: outcome.durationMs, logs }
   }
 }
 

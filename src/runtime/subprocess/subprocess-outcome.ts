@@ -1,0 +1,128 @@
+/**
+ * How a sandboxed call's outcome becomes the call's result or its error: the
+ * limits the cgroup saw hit and the signals the rlimits send come first (so a
+ * fork bomb that also ran out of time reads as the pids limit), then timeout,
+ * the module's own reported failure, and finally its output, parsed and checked
+ * against the output schema.
+ */
+import { toViolations } from '../../core/contracts/contract-validator.js'
+import {
+  ModuleCancelledError,
+  ModuleCrashedError,
+  ModuleExecutorClosedError,
+  ModuleFailedError,
+  ModuleOutputInvalidError,
+  ModuleOutputTooLargeError,
+  ModuleSandboxLimitError,
+  ModuleTimeoutError,
+} from '../../core/errors/index.js'
+import type { LoadedSubprocessPackage } from '../aip-package.js'
+import type { ModuleResult } from '../module-executor.js'
+import type { CgroupLimitsHit } from './cgroups.js'
+import { EXIT_SIGXCPU, EXIT_SIGXFSZ } from './sandbox-command.js'
+import type { SandboxProcessOutcome } from './sandbox-process.js'
+
+/** What settling a call needs besides its outcome. */
+export interface CallContext {
+  /** The executor was closed (a cancel then reads as closed). */
+  readonly closed: boolean
+  readonly hit: CgroupLimitsHit
+  readonly limits: {
+    readonly timeoutMs: number
+    readonly memoryBytes: number
+    readonly fileSizeBytes: number
+    readonly cpuSeconds: number
+    readonly pidsMax: number
+    readonly stdoutLimitBytes: number
+  }
+}
+
+/** What a module reported when it exited non-zero: `{error: {code, message}}`, if it said so. */
+function reportedFailure(stdout: string): { code: string; message: string } | undefined {
+  try {
+    const error = (JSON.parse(stdout) as { error?: { code?: unknown; message?: unknown } } | null)
+      ?.error
+    if (typeof error?.code === 'string' && typeof error.message === 'string') {
+      return { code: error.code, message: error.message }
+    }
+  } catch {
+    // Not the error shape: reported as an unexplained exit status.
+  }
+  return undefined
+}
+
+/** The call's result, or throws the AION_MODULE_* error its outcome means. */
+export function settleOutcome(
+  pkg: LoadedSubprocessPackage,
+  outcome: SandboxProcessOutcome,
+  { closed, hit, limits }: CallContext,
+): ModuleResult {
+  const module = pkg.descriptor.name
+  const logs = outcome.stderr.toString('utf8')
+  if (outcome.kind === 'cancelled') {
+    if (closed) throw new ModuleExecutorClosedError({ module })
+    throw new ModuleCancelledError({ module })
+  }
+  if (outcome.kind === 'stdout_overflow') {
+    const limitBytes = limits.stdoutLimitBytes
+    throw new ModuleOutputTooLargeError({ module, limitBytes })
+  }
+  if (outcome.kind === 'failed') throw new ModuleCrashedError({ module, detail: outcome.detail })
+  const failedRun = outcome.kind === 'timeout' || outcome.exitCode !== 0
+  if (failedRun && hit.memory) {
+    throw new ModuleSandboxLimitError({
+      module,
+      resource: 'memory',
+      limit: `${limits.memoryBytes} bytes`,
+    })
+  }
+  if (failedRun && hit.pids) {
+    const limit = `${limits.pidsMax} processes`
+    throw new ModuleSandboxLimitError({ module, resource: 'pids', limit })
+  }
+  if (outcome.kind === 'timeout')
+    throw new ModuleTimeoutError({ module, timeoutMs: limits.timeoutMs })
+  if (outcome.exitCode === EXIT_SIGXCPU) {
+    throw new ModuleSandboxLimitError({
+      module,
+      resource: 'cpu_time',
+      limit: `${limits.cpuSeconds} s`,
+    })
+  }
+  if (outcome.exitCode === EXIT_SIGXFSZ) {
+    const limit = `${limits.fileSizeBytes} bytes`
+    throw new ModuleSandboxLimitError({ module, resource: 'file_size', limit })
+  }
+  const stdout = outcome.stdout.toString('utf8')
+  if (outcome.exitCode !== 0) {
+    if (/^bwrap: /m.test(logs)) {
+      throw new ModuleCrashedError({
+        module,
+        detail: `the sandbox failed: ${logs.trim().slice(-512)}`,
+      })
+    }
+    const reported = reportedFailure(stdout)
+    throw new ModuleFailedError({
+      module,
+      exitCode: outcome.exitCode,
+      moduleCode: reported?.code ?? 'UNKNOWN',
+      detail:
+        reported?.message ?? (logs.trim().slice(-512) || `exited with status ${outcome.exitCode}`),
+    })
+  }
+  let output: unknown
+  try {
+    output = JSON.parse(stdout)
+  } catch (error) {
+    const message = `stdout is not JSON: ${(error as Error).message}`
+    throw new ModuleOutputInvalidError({
+      module,
+      violations: [{ path: '', message, keyword: 'json' }],
+    })
+  }
+  if (!pkg.validateOutput(output)) {
+    const violations = toViolations(pkg.validateOutput.errors)
+    throw new ModuleOutputInvalidError({ module, violations })
+  }
+  return { output, durationMs: outcome.durationMs, logs }
+}
