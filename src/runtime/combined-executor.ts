@@ -10,6 +10,7 @@ import { ModuleExecutorClosedError, ModuleNotFoundError } from '../core/errors/i
 import { packageInvalid } from './aip-package-files.js'
 import { MANIFEST_FILE, type QuarantinedPackage } from './aip-package.js'
 import type { ModuleDescriptor, ModuleResult, ModuleRun } from './module-executor.js'
+import type { GpuAllocator } from './gpu/gpu-allocator.js'
 import type { SandboxStatus } from './subprocess/sandbox-probe.js'
 import {
   createSubprocessExecutor,
@@ -38,6 +39,12 @@ export interface CombinedExecutorOptions {
 export interface CombinedModuleExecutor extends ClosableModuleExecutor {
   /** The subprocess sandbox as probed at start: cgroup version, or why it is unavailable. */
   sandbox(): SandboxStatus
+  /**
+   * GPU placement, when configured: `available(policy)` answers at routing time
+   * whether a module's GPU policy can be placed now; `readings()` is the
+   * utilisation metric.
+   */
+  gpus(): GpuAllocator | undefined
 }
 
 class BothRuntimesExecutor implements CombinedModuleExecutor {
@@ -78,6 +85,10 @@ class BothRuntimesExecutor implements CombinedModuleExecutor {
 
   sandbox(): SandboxStatus {
     return this.subprocess.sandbox()
+  }
+
+  gpus(): GpuAllocator | undefined {
+    return this.subprocess.gpus()
   }
 
   run(request: ModuleRun): Promise<ModuleResult> {

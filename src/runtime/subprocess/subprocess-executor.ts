@@ -82,6 +82,8 @@ export interface SubprocessModuleExecutor extends ModuleExecutor {
   sandbox(): SandboxStatus
   /** The package directory of a module this executor serves. */
   packageDir(module: string): string | undefined
+  /** GPU placement (routing-time checks with `available`, utilisation with `readings`), if configured. */
+  gpus(): GpuAllocator | undefined
   close(): Promise<void>
 }
 
@@ -124,6 +126,10 @@ class SandboxedSubprocessExecutor implements SubprocessModuleExecutor {
 
   packageDir(module: string): string | undefined {
     return this.packages.get(module)?.dir
+  }
+
+  gpus(): GpuAllocator | undefined {
+    return this.options.gpus
   }
 
   async close(): Promise<void> {
