@@ -9,7 +9,12 @@ import type { Secret } from '../core/secret.js'
 import { ModuleExecutorClosedError, ModuleNotFoundError } from '../core/errors/index.js'
 import { packageInvalid } from './aip-package-files.js'
 import { MANIFEST_FILE, type QuarantinedPackage } from './aip-package.js'
-import type { ModuleDescriptor, ModuleResult, ModuleRun } from './module-executor.js'
+import type {
+  ModuleDescriptor,
+  ModulePlacement,
+  ModuleResult,
+  ModuleRun,
+} from './module-executor.js'
 import type { GpuAllocator } from './gpu/gpu-allocator.js'
 import type { SandboxStatus } from './subprocess/sandbox-probe.js'
 import {
@@ -89,6 +94,12 @@ class BothRuntimesExecutor implements CombinedModuleExecutor {
 
   gpus(): GpuAllocator | undefined {
     return this.subprocess.gpus()
+  }
+
+  placement(module: string): ModulePlacement {
+    const descriptor = this.descriptors.get(module)
+    if (descriptor?.runtime !== 'subprocess' || this.wasm.modules().has(module)) return { ok: true }
+    return this.subprocess.placement(module)
   }
 
   run(request: ModuleRun): Promise<ModuleResult> {

@@ -41,4 +41,14 @@ export interface ModuleExecutor {
    * Throws AION_MODULE_* errors (timeout, cancelled, crashed, invalid input/output).
    */
   run(request: ModuleRun): Promise<ModuleResult>
+  /**
+   * Whether a call of the module could be placed now: false while it needs a
+   * device (a GPU of its manifest's policy) and none that fits is free. The
+   * router asks before choosing the module. Absent: always placeable.
+   */
+  placement?(module: string): ModulePlacement
 }
+
+/** The answer of {@link ModuleExecutor.placement}. */
+export type ModulePlacement =
+  { readonly ok: true } | { readonly ok: false; readonly reason: string }

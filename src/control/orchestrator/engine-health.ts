@@ -24,6 +24,7 @@ export function createEngineState(
     isCircuitOpen: (provider) => breakers.isOpen(provider),
     observedLatencyMs: (engine) => latency.p95(engine),
     isProviderConfigured: (provider) => providers.has(provider as ProviderName),
+    isModulePlaceable: (name) => executor.placement?.(name).ok ?? true,
     modules() {
       const current = executor.modules()
       if (current !== source) {

@@ -60,6 +60,10 @@ function screenModules(ctx: ScreenContext, out: RouteScreen): void {
       exclude(out, 'local', name, [ReasonCode.ENGINE_NAME_UNSUPPORTED])
       continue
     }
+    if (!ctx.engines.isModulePlaceable(name)) {
+      exclude(out, 'local', name, [ReasonCode.GPU_UNAVAILABLE])
+      continue
+    }
     const latencyMs = boundedLatencyMs(
       ctx.engines.observedLatencyMs(name) ?? latencyPriors.moduleMs,
     )

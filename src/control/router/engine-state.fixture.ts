@@ -13,6 +13,8 @@ export interface FixedEngineStateOptions {
   readonly latencyMs?: Readonly<Record<string, number>>
   /** @default the modules of config/modules.yml */
   readonly modules?: Readonly<Record<string, { version: string; intents: readonly string[] }>>
+  /** Modules that need a GPU none of which is free. @default none */
+  readonly unplaceable?: readonly string[]
 }
 
 /** The modules of config/modules.yml, as a loaded runtime would report them. */
@@ -31,6 +33,7 @@ export function fixedEngineState(options: FixedEngineStateOptions = {}): EngineS
     observedLatencyMs: (engine) => options.latencyMs?.[engine],
     isProviderConfigured: (provider) => options.configured?.includes(provider) ?? true,
     modules: () => modules,
+    isModulePlaceable: (name) => !(options.unplaceable?.includes(name) ?? false),
   }
 }
 

@@ -46,6 +46,8 @@ function stepReasons(pipeline: PipelinePlan, ctx: ScreenContext): ReasonCode[] {
       )
     } else if (step.redact !== undefined && !module.intents.includes(redactionIntent)) {
       reasons.add(ReasonCode.REDACTOR_UNAVAILABLE)
+    } else if (!ctx.engines.isModulePlaceable(name)) {
+      reasons.add(ReasonCode.GPU_UNAVAILABLE)
     }
   }
   return [...reasons]

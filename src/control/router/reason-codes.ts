@@ -45,6 +45,8 @@ export const ReasonCode = {
   CONTEXT_TOO_SMALL: 'CONTEXT_TOO_SMALL',
   /** A pipeline's redact step names a module that is not installed or does not serve `redact_pii`. */
   REDACTOR_UNAVAILABLE: 'REDACTOR_UNAVAILABLE',
+  /** The module needs a GPU and none that fits its policy is free now. */
+  GPU_UNAVAILABLE: 'GPU_UNAVAILABLE',
   /** A name or version that the routing-decision contract cannot carry. */
   ENGINE_NAME_UNSUPPORTED: 'ENGINE_NAME_UNSUPPORTED',
   /** The LLM router ranked the candidates the rules allowed. */

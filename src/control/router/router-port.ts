@@ -33,6 +33,11 @@ export interface EngineState {
   isProviderConfigured(provider: string): boolean
   /** Local modules available, by name, with the intents each declares. */
   modules(): ReadonlyMap<string, { readonly version: string; readonly intents: readonly string[] }>
+  /**
+   * Whether the module can be placed now: false while it needs a GPU and
+   * none that fits its policy is free (it is then no candidate).
+   */
+  isModulePlaceable(name: string): boolean
 }
 
 export interface RoutingInput {

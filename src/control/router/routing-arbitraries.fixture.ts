@@ -220,6 +220,8 @@ export interface EngineStateSpec {
   readonly openCircuits: readonly string[]
   readonly latencyMs: Readonly<Record<string, number>>
   readonly modules: ReadonlyMap<string, { version: string; intents: readonly string[] }>
+  /** Modules that need a GPU none of which is free. */
+  readonly unplaceable: readonly string[]
 }
 
 export const engineStateArb: fc.Arbitrary<EngineStateSpec> = fc.record({
@@ -255,6 +257,10 @@ export const engineStateArb: fc.Arbitrary<EngineStateSpec> = fc.record({
       ),
     )
     .map((d) => new Map(Object.entries(d))),
+  unplaceable: fc.oneof(
+    { weight: 4, arbitrary: fc.constant([]) },
+    fc.subarray([...moduleNames], { maxLength: 2 }),
+  ),
 })
 
 export function engineState(spec: EngineStateSpec): EngineState {
@@ -263,6 +269,7 @@ export function engineState(spec: EngineStateSpec): EngineState {
     observedLatencyMs: (e) => spec.latencyMs[e],
     isProviderConfigured: (p) => spec.configured.includes(p),
     modules: () => spec.modules,
+    isModulePlaceable: (name) => !spec.unplaceable.includes(name),
   }
 }
 

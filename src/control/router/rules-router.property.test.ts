@@ -84,6 +84,7 @@ function checkEngine(
     must(route === 'local', 'a module off the local route')
     must(moduleServes(set, state, engine.name, features.intent), `${engine.name} does not serve it`)
     must(state.modules.get(engine.name)?.version === engine.version, 'wrong module version')
+    must(!state.unplaceable.includes(engine.name), `${engine.name} has no free GPU`)
     return
   }
   let ref = engine.name
@@ -157,6 +158,8 @@ function checkDecision(
 /** Every module step is installed; a redact step's module serves redact_pii. */
 function checkPipelineSteps(steps: PipelineEntry['steps'], state: EngineStateSpec): void {
   for (const step of steps) {
+    const name = step.module ?? step.redact
+    if (name !== undefined) must(!state.unplaceable.includes(name), `${name} has no free GPU`)
     if (step.module !== undefined) must(state.modules.has(step.module), `${step.module} missing`)
     if (step.redact !== undefined) {
       must(servesIntent(state, step.redact, 'redact_pii'), `${step.redact} does not redact`)
@@ -179,9 +182,9 @@ function checkRefusal(
     return must(error instanceof RouterRouteNotAllowedError, error.code)
   }
   must(error instanceof RouterNoRouteError, error.code)
-  // A local module serving the intent is always eligible on a requested local route.
-  const hasModule = [...state.modules.keys()].some((m) =>
-    moduleServes(set, state, m, features.intent),
+  // A local module serving the intent (with its GPU free) is always eligible on a requested local route.
+  const hasModule = [...state.modules.keys()].some(
+    (m) => moduleServes(set, state, m, features.intent) && !state.unplaceable.includes(m),
   )
   must(!(requested === 'local' && hasModule), 'no route although a module serves the intent')
 }

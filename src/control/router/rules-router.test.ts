@@ -124,6 +124,32 @@ describe('rules router on config/', () => {
     )
   })
 
+  it('passes over a module, or a pipeline step, that needs a GPU none of which is free', () => {
+    const busy = decide('summarize', {}, { unplaceable: ['summarize_text'] })
+    expect(busy.engine).toMatchObject({ kind: 'model', name: 'ollama:qwen2.5' })
+    const ocr = failure(() =>
+      decide('invoice_ocr', {}, { unplaceable: ['ocr_tesseract'], configured: [] }),
+    )
+    expect(ocr).toBeInstanceOf(RouterNoRouteError)
+    expect(ocr.fields.excluded).toEqual(
+      expect.arrayContaining([
+        { route: 'local', engine: 'invoice_ocr', reasons: ['GPU_UNAVAILABLE'] },
+      ]),
+    )
+    const module = failure(() =>
+      decide(
+        'summarize',
+        { requestedRoute: 'local' },
+        { unplaceable: ['summarize_text'], configured: [] },
+      ),
+    )
+    expect(module.fields.excluded).toEqual(
+      expect.arrayContaining([
+        { route: 'local', engine: 'summarize_text', reasons: ['GPU_UNAVAILABLE'] },
+      ]),
+    )
+  })
+
   it('does not serve an intent by a module that modules.yml does not list for it', () => {
     // The runtime's manifest may claim any intent; modules.yml decides what serves which.
     const claimed = {

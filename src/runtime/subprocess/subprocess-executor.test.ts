@@ -271,10 +271,15 @@ describeWithEngine('bubblewrap', probe, (sandbox) => {
     const gpus = await GpuAllocator.create({ detect: async () => ({ devices, notes: [] }) })
     const withGpus = await createSubprocessExecutor({ packagesDir: FIXTURES, gpus })
     try {
+      expect(withGpus.placement('gpu_env')).toEqual({ ok: true })
+      expect(withGpus.placement('echo')).toEqual({ ok: true })
+      expect(executor.placement('gpu_env')).toMatchObject({ ok: false })
       const { output } = await call(withGpus, 'gpu_env')
       // Device 0 has the most free memory; this host has no /dev/nvidia* to bind.
       expect(output).toEqual({ cuda: devices[0]?.id, nodes: '' })
       const held = await gpus.acquire('other', { required: true, vendor: 'nvidia', count: 2 })
+      // The router asks first: no candidate while every device is held.
+      expect(withGpus.placement('gpu_env')).toMatchObject({ ok: false })
       const error = await failure(call(withGpus, 'gpu_env'))
       expect(error.code).toBe('AION_MODULE_GPU_UNAVAILABLE')
       held.release()

@@ -28,6 +28,7 @@ import type { GpuAllocator, GpuLease } from '../gpu/gpu-allocator.js'
 import type {
   ModuleDescriptor,
   ModuleExecutor,
+  ModulePlacement,
   ModuleResult,
   ModuleRun,
 } from '../module-executor.js'
@@ -84,6 +85,8 @@ export interface SubprocessModuleExecutor extends ModuleExecutor {
   packageDir(module: string): string | undefined
   /** GPU placement (routing-time checks with `available`, utilisation with `readings`), if configured. */
   gpus(): GpuAllocator | undefined
+  /** Whether the module's GPU policy can be placed now (see ModuleExecutor.placement). */
+  placement(module: string): ModulePlacement
   close(): Promise<void>
 }
 
@@ -130,6 +133,15 @@ class SandboxedSubprocessExecutor implements SubprocessModuleExecutor {
 
   gpus(): GpuAllocator | undefined {
     return this.options.gpus
+  }
+
+  placement(module: string): ModulePlacement {
+    const policy = this.packages.get(module)?.manifest.runtime.resources.gpu
+    if (!policy?.required || policy.vendor === 'none') return { ok: true }
+    if (!this.options.gpus) {
+      return { ok: false, reason: 'GPU placement is not configured on this platform' }
+    }
+    return this.options.gpus.available(policy)
   }
 
   async close(): Promise<void> {
