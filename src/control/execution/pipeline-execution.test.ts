@@ -53,7 +53,17 @@ async function metricsOf(taskId: string) {
   const events = await h.cp.platformEvents(0, 10_000, 'aion.runtime.metrics')
   return events
     .filter((e) => e.key === taskId)
-    .map((e) => e.payload as { engine: string; kind: string; outcome: string; error_code: string })
+    .map(
+      (e) =>
+        e.payload as {
+          engine: string
+          kind: string
+          outcome: string
+          error_code: string
+          pipeline?: string
+          step?: number
+        },
+    )
 }
 
 async function run(request: Parameters<Harness['submit']>[0]) {
@@ -103,10 +113,10 @@ describe('redact → model (extract, hybrid privacy)', () => {
     ])
     expect(usage[1]!.costUsd).toBe(done.usage.cost_usd)
     expect(done.usage.cost_usd).toBeGreaterThan(0)
-    expect(metrics.map((m) => [m.kind, m.engine, m.outcome])).toEqual([
-      ['module', 'redact_pii', 'success'],
-      ['model', 'azure:gpt-4o-mini', 'success'],
-      ['pipeline', 'extract_redacted+azure:gpt-4o-mini', 'success'],
+    expect(metrics.map((m) => [m.kind, m.engine, m.outcome, m.pipeline, m.step])).toEqual([
+      ['module', 'redact_pii', 'success', 'extract_redacted', 0],
+      ['model', 'azure:gpt-4o-mini', 'success', 'extract_redacted', 1],
+      ['pipeline', 'extract_redacted+azure:gpt-4o-mini', 'success', undefined, undefined],
     ])
   })
 })
@@ -167,6 +177,7 @@ describe('a failing step', () => {
       'openai:gpt-4.1-mini',
     ])
     const failures = metrics.filter((m) => m.outcome === 'failure')
+    expect(failures[0]).toMatchObject({ pipeline: 'summarize_redacted', step: 2 })
     expect(failures.map((m) => [m.kind, m.engine, m.error_code])).toEqual([
       ['module', 'summarize_text', 'AION_MODULE_INPUT_INVALID'],
       ['pipeline', 'summarize_redacted+azure:gpt-4o-mini', 'AION_PIPELINE_STEP_FAILED'],

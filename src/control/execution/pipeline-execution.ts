@@ -84,16 +84,20 @@ export async function runPipeline(
     } catch (error) {
       const durationMs = Math.round(performance.now() - stepStarted)
       const engine = stepEngine(step, run.modelRef)
-      trail.metrics.push(
-        failureMetric(engine, target.route, trail.attempt, durationMs, error, signal),
-      )
+      trail.metrics.push({
+        ...failureMetric(engine, target.route, trail.attempt, durationMs, error, signal),
+        step: { pipeline: run.name, index },
+      })
       trail.charged.push(...rows)
       if (signal.aborted) throw error
       throw stepError(run, index, error)
     }
     rows.push(result.usage)
     const engine = stepEngine(step, run.modelRef)
-    trail.metrics.push(successMetric(engine, target.route, trail.attempt, result.usage))
+    trail.metrics.push({
+      ...successMetric(engine, target.route, trail.attempt, result.usage),
+      step: { pipeline: run.name, index },
+    })
     data = result.output
     if (data !== null && typeof data === 'object' && !Array.isArray(data)) {
       // Not `streamedOutput`: a partial replaces the previous one, so a fallback may still follow.

@@ -69,6 +69,8 @@ export interface ExecutionMetric {
   readonly costUsd: number
   readonly outcome: 'success' | 'failure' | 'cancelled' | 'timed_out'
   readonly errorCode?: string
+  /** For one step of a pipeline: the pipeline and the step's index (from 0). */
+  readonly step?: { readonly pipeline: string; readonly index: number }
 }
 
 export function metricEvent(tenantId: string, taskId: string, m: ExecutionMetric): NewOutboxEvent {
@@ -88,6 +90,7 @@ export function metricEvent(tenantId: string, taskId: string, m: ExecutionMetric
       cost_usd: m.costUsd,
       outcome: m.outcome,
       error_code: m.errorCode ?? null,
+      ...(m.step ? { pipeline: m.step.pipeline, step: m.step.index } : {}),
     },
   }
 }
