@@ -1039,3 +1039,276 @@ export const ModuleBuildFailedError = defineError<{ dir: string; detail: string 
       `building the WASM module of ${f.dir} failed: ${f.detail} (npm run build:modules builds every module)`,
   },
 )
+
+// ── SIGNING: cosign-compatible keys and signatures ───────────────────────────
+/** A key file is no cosign key we can read: PEM label, JSON envelope, KDF or cipher. */
+export const SigningKeyInvalidError = defineError<{ file: string; detail: string }>(
+  'SigningKeyInvalidError',
+  {
+    code: 'AION_SIGNING_KEY_INVALID',
+    kind: 'invalid_argument',
+    retryable: false,
+    message: (f) => `key ${f.file}: ${f.detail}`,
+  },
+)
+
+/** The password does not open the encrypted private key (secretbox authentication failed). */
+export const SigningKeyPasswordWrongError = defineError<{ file: string }>(
+  'SigningKeyPasswordWrongError',
+  {
+    code: 'AION_SIGNING_KEY_PASSWORD_WRONG',
+    kind: 'invalid_argument',
+    retryable: false,
+    message: (f) => `the password does not decrypt the private key ${f.file}`,
+  },
+)
+
+/** A password is needed, COSIGN_PASSWORD is unset and there is no terminal to ask on. */
+export const SigningPasswordMissingError = defineError<{ file: string }>(
+  'SigningPasswordMissingError',
+  {
+    code: 'AION_SIGNING_PASSWORD_MISSING',
+    kind: 'failed_precondition',
+    retryable: false,
+    message: (f) =>
+      `a password is needed for ${f.file}: set COSIGN_PASSWORD or run on a terminal to be asked`,
+  },
+)
+
+/** Verification was asked for with no trusted public key to verify against. */
+export const SignatureNoTrustedKeysError = defineError('SignatureNoTrustedKeysError', {
+  code: 'AION_SIGNATURE_NO_TRUSTED_KEYS',
+  kind: 'failed_precondition',
+  retryable: false,
+  message: () => 'no trusted public key is configured to verify signatures against',
+})
+
+/** The artifact has no cosign signature (no `sha256-<hex>.sig` manifest, or one without layers). */
+export const SignatureNotFoundError = defineError<{ reference: string; digest: string }>(
+  'SignatureNotFoundError',
+  {
+    code: 'AION_SIGNATURE_NOT_FOUND',
+    kind: 'not_found',
+    retryable: false,
+    message: (f) => `${f.reference} (${f.digest}) has no signature`,
+  },
+)
+
+/** No signature of the artifact verifies with any trusted key: another signer, or altered bytes. */
+export const SignatureUntrustedError = defineError<{
+  reference: string
+  digest: string
+  signatures: number
+}>('SignatureUntrustedError', {
+  code: 'AION_SIGNATURE_UNTRUSTED',
+  kind: 'permission_denied',
+  retryable: false,
+  message: (f) =>
+    `none of the ${f.signatures} signature(s) of ${f.reference} (${f.digest}) verifies with a trusted key`,
+})
+
+/** A trusted key signed a payload that names another manifest digest than the artifact's. */
+export const SignatureDigestMismatchError = defineError<{
+  reference: string
+  digest: string
+  signedDigest: string
+  keyId: string
+}>('SignatureDigestMismatchError', {
+  code: 'AION_SIGNATURE_DIGEST_MISMATCH',
+  kind: 'permission_denied',
+  retryable: false,
+  message: (f) =>
+    `the signature by key ${f.keyId} on ${f.reference} is over ${f.signedDigest}, not ${f.digest}`,
+})
+
+/** A signature layer's payload blob is not the bytes its descriptor names (digest or size). */
+export const SignaturePayloadTamperedError = defineError<{
+  reference: string
+  layerDigest: string
+  actualDigest: string
+}>('SignaturePayloadTamperedError', {
+  code: 'AION_SIGNATURE_PAYLOAD_TAMPERED',
+  kind: 'permission_denied',
+  retryable: false,
+  message: (f) =>
+    `a signature payload of ${f.reference} was altered: its layer names ${f.layerDigest}, the blob is ${f.actualDigest}`,
+})
+
+/** A signed payload is not cosign's simple-signing JSON. */
+export const SignaturePayloadInvalidError = defineError<{ detail: string }>(
+  'SignaturePayloadInvalidError',
+  {
+    code: 'AION_SIGNATURE_PAYLOAD_INVALID',
+    kind: 'unprocessable',
+    retryable: false,
+    message: (f) => `the signature payload is not a cosign simple-signing payload: ${f.detail}`,
+  },
+)
+
+/** The manifest at the signature tag is not a cosign signature manifest. */
+export const SignatureManifestInvalidError = defineError<{ reference: string; detail: string }>(
+  'SignatureManifestInvalidError',
+  {
+    code: 'AION_SIGNATURE_MANIFEST_INVALID',
+    kind: 'unprocessable',
+    retryable: false,
+    message: (f) => `the signature manifest of ${f.reference} is invalid: ${f.detail}`,
+  },
+)
+
+// ── SBOM: CycloneDX software bills of materials ─────────────────────────────
+/** A CycloneDX document failed the CycloneDX 1.6 JSON schema. */
+export const SbomInvalidError = defineError<{ violations: readonly Violation[] }>(
+  'SbomInvalidError',
+  {
+    code: 'AION_SBOM_INVALID',
+    kind: 'unprocessable',
+    retryable: false,
+    message: (f) =>
+      `the SBOM is not valid CycloneDX 1.6: ${f.violations.map((v) => `${v.path || '/'} ${v.message}`).join('; ')}`,
+  },
+)
+
+/** The artifact has no SBOM attached (neither a referrer nor a `sha256-<hex>.sbom` tag). */
+export const SbomNotFoundError = defineError<{ reference: string; digest: string }>(
+  'SbomNotFoundError',
+  {
+    code: 'AION_SBOM_NOT_FOUND',
+    kind: 'not_found',
+    retryable: false,
+    message: (f) => `${f.reference} (${f.digest}) has no SBOM attached`,
+  },
+)
+
+// ── OCI: package distribution through OCI registries (pack, push, pull) ──────
+/** Fields of an error about one registry exchange. */
+export interface OciIssueFields {
+  /** `host[:port]` of the registry. */
+  readonly registry: string
+  /** Repository inside the registry; `''` when the exchange is not about one. */
+  readonly repository: string
+  readonly detail: string
+  readonly [field: string]: unknown
+}
+
+function defineOciIssue(
+  name: string,
+  code: string,
+  kind: Parameters<typeof defineError>[1]['kind'],
+  retryable = false,
+) {
+  return defineError<OciIssueFields>(name, {
+    code,
+    kind,
+    retryable,
+    message: (f) => `registry ${f.registry}${f.repository ? `/${f.repository}` : ''}: ${f.detail}`,
+  })
+}
+
+/** A reference is not `host[:port]/repository[:tag|@digest]`. */
+export const OciReferenceInvalidError = defineError<{ reference: string; detail: string }>(
+  'OciReferenceInvalidError',
+  {
+    code: 'AION_OCI_REFERENCE_INVALID',
+    kind: 'invalid_argument',
+    retryable: false,
+    message: (f) => `${JSON.stringify(f.reference)} is no OCI reference: ${f.detail}`,
+  },
+)
+
+/** Plain HTTP to a registry that is neither loopback nor listed in AION_REGISTRY_INSECURE. */
+export const OciInsecureRefusedError = defineOciIssue(
+  'OciInsecureRefusedError',
+  'AION_OCI_INSECURE_REFUSED',
+  'failed_precondition',
+)
+/** The registry (or its token service) wants credentials: none are configured, or it refused them. */
+export const OciUnauthorizedError = defineOciIssue(
+  'OciUnauthorizedError',
+  'AION_OCI_UNAUTHORIZED',
+  'unauthenticated',
+)
+/** The registry knows who we are and refuses the operation (403). */
+export const OciDeniedError = defineOciIssue('OciDeniedError', 'AION_OCI_DENIED', 'permission_denied')
+/** No such repository, tag, manifest or blob (404). */
+export const OciNotFoundError = defineOciIssue('OciNotFoundError', 'AION_OCI_NOT_FOUND', 'not_found')
+/** Content's SHA-256 differs from the digest it was asked for or announced with; nothing of it is kept. */
+export const OciDigestMismatchError = defineOciIssue(
+  'OciDigestMismatchError',
+  'AION_OCI_DIGEST_MISMATCH',
+  'unprocessable',
+)
+/** Content's length differs from the size its descriptor announces. */
+export const OciSizeMismatchError = defineOciIssue(
+  'OciSizeMismatchError',
+  'AION_OCI_SIZE_MISMATCH',
+  'unprocessable',
+)
+/** A descriptor announces a blob (or manifest) over the configured maximum: refused before downloading. */
+export const OciBlobTooLargeError = defineOciIssue(
+  'OciBlobTooLargeError',
+  'AION_OCI_BLOB_TOO_LARGE',
+  'payload_too_large',
+)
+/** A manifest is not valid JSON or not the structure its media type demands. */
+export const OciManifestInvalidError = defineOciIssue(
+  'OciManifestInvalidError',
+  'AION_OCI_MANIFEST_INVALID',
+  'unprocessable',
+)
+/** A manifest, config, layer or artifact type other than the one expected. */
+export const OciMediaTypeUnsupportedError = defineOciIssue(
+  'OciMediaTypeUnsupportedError',
+  'AION_OCI_MEDIA_TYPE_UNSUPPORTED',
+  'unprocessable',
+)
+/** The registry answered 5xx or 429, or could not be reached; another try may succeed. */
+export const OciRegistryUnavailableError = defineOciIssue(
+  'OciRegistryUnavailableError',
+  'AION_OCI_REGISTRY_UNAVAILABLE',
+  'unavailable',
+  true,
+)
+/** The registry stalled past AION_REGISTRY_TIMEOUT_MS (headers or body); another try may succeed. */
+export const OciRegistryTimeoutError = defineOciIssue(
+  'OciRegistryTimeoutError',
+  'AION_OCI_REGISTRY_TIMEOUT',
+  'deadline_exceeded',
+  true,
+)
+/** The registry refused a request for a reason of its own (4xx other than 401/403/404/429). */
+export const OciRequestRejectedError = defineOciIssue(
+  'OciRequestRejectedError',
+  'AION_OCI_REQUEST_REJECTED',
+  'unprocessable',
+)
+
+/** The Docker-style credentials file (AION_REGISTRY_AUTH_FILE) exists but cannot be used. */
+export const OciCredentialsInvalidError = defineError<{ file: string; detail: string }>(
+  'OciCredentialsInvalidError',
+  {
+    code: 'AION_OCI_CREDENTIALS_INVALID',
+    kind: 'failed_precondition',
+    retryable: false,
+    message: (f) => `registry credentials file ${f.file}: ${f.detail}`,
+  },
+)
+
+/** `pack` (and `push` of a directory) found problems in the package (listed separately) and packed nothing. */
+export const OciPackRefusedError = defineError<{ source: string; problems: number }>(
+  'OciPackRefusedError',
+  {
+    code: 'AION_OCI_PACK_REFUSED',
+    kind: 'failed_precondition',
+    retryable: false,
+    message: (f) => `${f.source} was not packed: ${f.problems} problem(s)`,
+  },
+)
+
+/** `pull -o` names a file or a non-empty directory that is already there. */
+export const OciOutputExistsError = defineError<{ path: string }>('OciOutputExistsError', {
+  code: 'AION_OCI_OUTPUT_EXISTS',
+  kind: 'conflict',
+  retryable: false,
+  message: (f) => `${f.path} already exists (and is not an empty directory); nothing was written`,
+})
