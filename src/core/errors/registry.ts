@@ -1229,9 +1229,17 @@ export const OciUnauthorizedError = defineOciIssue(
   'unauthenticated',
 )
 /** The registry knows who we are and refuses the operation (403). */
-export const OciDeniedError = defineOciIssue('OciDeniedError', 'AION_OCI_DENIED', 'permission_denied')
+export const OciDeniedError = defineOciIssue(
+  'OciDeniedError',
+  'AION_OCI_DENIED',
+  'permission_denied',
+)
 /** No such repository, tag, manifest or blob (404). */
-export const OciNotFoundError = defineOciIssue('OciNotFoundError', 'AION_OCI_NOT_FOUND', 'not_found')
+export const OciNotFoundError = defineOciIssue(
+  'OciNotFoundError',
+  'AION_OCI_NOT_FOUND',
+  'not_found',
+)
 /** Content's SHA-256 differs from the digest it was asked for or announced with; nothing of it is kept. */
 export const OciDigestMismatchError = defineOciIssue(
   'OciDigestMismatchError',
