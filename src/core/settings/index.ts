@@ -11,6 +11,7 @@ export {
   type ProviderSettings,
   type Settings,
 } from './load-settings.js'
+export { type DistributionSettings, type RegistryLogin } from './distribution-settings.js'
 export {
   logLevels,
   settingsSchema,

@@ -53,7 +53,76 @@ describe('loadSettings', () => {
         allowUnsandboxed: false,
         secrets: new Map(),
       },
+      distribution: {
+        authFile: '/root/.docker/config.json',
+        logins: [],
+        insecureRegistries: [],
+        maxBlobBytes: 1073741824,
+        timeoutMs: 30000,
+        trustedKeys: [],
+        allowUnsigned: false,
+      },
     })
+  })
+
+  it('reads the distribution settings: credentials per registry, insecure hosts, keys', () => {
+    const { distribution } = loadSettings(
+      {
+        HOME: '/home/op',
+        AION_REGISTRY_AUTH_FILE: '~/auth.json',
+        AION_REGISTRY_INSECURE: 'registry.lan:5000,Build.Local',
+        AION_REGISTRY_MAX_BLOB_BYTES: '2048',
+        AION_REGISTRY_TIMEOUT_MS: '500',
+        AION_REGISTRY_PROD_HOST: 'Registry.Example.com',
+        AION_REGISTRY_PROD_USERNAME: 'ci',
+        AION_REGISTRY_PROD_PASSWORD: 's3cret',
+        AION_TRUSTED_KEYS: 'keys/a.pub,~/b.pub',
+        AION_ALLOW_UNSIGNED: 'true',
+      },
+      { cwd: '/srv/aion' },
+    )
+    expect(distribution.authFile).toBe('/home/op/auth.json')
+    expect(distribution.insecureRegistries).toEqual(['registry.lan:5000', 'build.local'])
+    expect(distribution.maxBlobBytes).toBe(2048)
+    expect(distribution.timeoutMs).toBe(500)
+    expect(distribution.logins).toHaveLength(1)
+    expect(distribution.logins[0]?.host).toBe('registry.example.com')
+    expect(distribution.logins[0]?.username).toBe('ci')
+    expect(distribution.logins[0]?.password.reveal()).toBe('s3cret')
+    expect(JSON.stringify(distribution)).not.toContain('s3cret')
+    expect(distribution.trustedKeys).toEqual([resolve('/srv/aion', 'keys/a.pub'), '/home/op/b.pub'])
+    expect(distribution.allowUnsigned).toBe(true)
+  })
+
+  it('takes the credentials file from DOCKER_CONFIG when AION_REGISTRY_AUTH_FILE is unset', () => {
+    const { distribution } = loadSettings({ DOCKER_CONFIG: '/etc/docker-ci' }, { cwd: '/srv' })
+    expect(distribution.authFile).toBe('/etc/docker-ci/config.json')
+  })
+
+  it('refuses incomplete registry credentials and malformed hosts, every problem together', () => {
+    const problems = problemsOf({
+      AION_REGISTRY_A_HOST: 'registry.example.com',
+      AION_REGISTRY_A_USERNAME: 'ci',
+      AION_REGISTRY_B_HOST: 'https://registry.example.com',
+      AION_REGISTRY_B_USERNAME: 'ci',
+      AION_REGISTRY_B_PASSWORD: 'x',
+      AION_REGISTRY_INSECURE: 'http://lan',
+      AION_REGISTRY_MAX_BLOB_BYTES: '12',
+    })
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        { variable: 'AION_REGISTRY_A_*', message: 'needs AION_REGISTRY_A_PASSWORD as well' },
+        {
+          variable: 'AION_REGISTRY_B_HOST',
+          message: 'must be host[:port] without a scheme or path',
+        },
+        {
+          variable: 'AION_REGISTRY_INSECURE',
+          message: 'must be comma-separated host[:port] names without spaces or schemes',
+        },
+        expect.objectContaining({ variable: 'AION_REGISTRY_MAX_BLOB_BYTES' }),
+      ]),
+    )
   })
 
   it('reads the sandbox settings and module secrets (wrapped, by name after the prefix)', () => {

@@ -6,6 +6,7 @@ import { resolve } from 'node:path'
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js'
 import { SettingsInvalidError, type SettingsProblem } from '../errors/index.js'
 import { Secret } from '../secret.js'
+import { distributionSettings, type DistributionSettings } from './distribution-settings.js'
 import {
   patternHints,
   settingsSchema,
@@ -37,6 +38,8 @@ export interface Settings {
   /** What aionctl uses to reach a running platform. */
   readonly client: ClientSettings
   readonly modules: ModuleSettings
+  /** Package distribution: OCI registries and signatures. */
+  readonly distribution: DistributionSettings
 }
 
 /** AIP modules: the subprocess sandbox and the secrets modules may declare. */
@@ -167,8 +170,10 @@ export function loadSettings(
   for (const problem of problems) delete values[problem.variable]
   if (!validate(values)) problems.push(...(validate.errors ?? []).map(toProblem))
   problems.push(...databaseUrlProblems(values.AION_DATABASE_URL))
-  if (problems.length > 0) throw new SettingsInvalidError({ problems })
   const cwd = options.cwd ?? process.cwd()
+  const distribution = distributionSettings(values, env, cwd)
+  problems.push(...distribution.problems)
+  if (problems.length > 0) throw new SettingsInvalidError({ problems })
   const url = values.AION_DATABASE_URL as string | undefined
   return {
     host: values.AION_HOST as string,
@@ -189,6 +194,7 @@ export function loadSettings(
       apiKey: secret(values, 'AION_API_KEY'),
     },
     modules: moduleSettings(values, cwd),
+    distribution: distribution.settings,
   }
 }
 

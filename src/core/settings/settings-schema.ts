@@ -289,8 +289,55 @@ export const settingsSchema = {
       type: 'boolean',
       default: false,
     },
+    // ── package distribution (OCI registries, signatures) ───────────────────
+    AION_REGISTRY_AUTH_FILE: {
+      description:
+        'Docker-style credentials file (`auths` with base64 `auth`); `~/` is the home directory. Unset: $DOCKER_CONFIG/config.json, else ~/.docker/config.json.',
+      type: 'string',
+      minLength: 1,
+    },
+    AION_REGISTRY_INSECURE: {
+      description:
+        'Comma-separated registries (host[:port]) reached over plain HTTP; loopback registries always may be.',
+      type: 'string',
+      pattern: '^[A-Za-z0-9.\\-\\[\\]:]+(,[A-Za-z0-9.\\-\\[\\]:]+)*$',
+    },
+    AION_REGISTRY_MAX_BLOB_BYTES: {
+      description:
+        'Largest blob a pull accepts; a descriptor announcing more is refused before downloading.',
+      type: 'integer',
+      minimum: 1024,
+      maximum: 17179869184,
+      default: 1073741824,
+    },
+    AION_REGISTRY_TIMEOUT_MS: {
+      description:
+        'How long a registry may stay silent (waiting for headers, or between body chunks) before the request fails as retryable.',
+      type: 'integer',
+      minimum: 1,
+      maximum: 600000,
+      default: 30000,
+    },
+    AION_TRUSTED_KEYS: {
+      description:
+        'Comma-separated PEM public keys (files) whose signatures make a package installable.',
+      type: 'string',
+      minLength: 1,
+    },
+    AION_ALLOW_UNSIGNED: {
+      description:
+        'Development only: install packages without a trusted signature (logged loudly at every install).',
+      type: 'boolean',
+      default: false,
+    },
   },
   patternProperties: {
+    '^AION_REGISTRY_[A-Z0-9]+_(HOST|USERNAME|PASSWORD)$': {
+      description:
+        'Credentials for one registry: AION_REGISTRY_<ID>_HOST (host[:port]), _USERNAME and _PASSWORD, all three together.',
+      type: 'string',
+      minLength: 1,
+    },
     '^AION_MODULE_SECRET_[A-Z][A-Z0-9_]{0,127}$': {
       description:
         'A secret modules may declare in permissions.secrets (the name after the prefix).',
@@ -311,4 +358,5 @@ export const patternHints: Partial<Record<SettingVariable, string>> = {
   AION_HOST: 'must be a host name or address without spaces',
   AION_DATABASE_URL:
     'must start with postgres:// or postgresql:// (leave it unset for SQLite in the data directory)',
+  AION_REGISTRY_INSECURE: 'must be comma-separated host[:port] names without spaces or schemes',
 }
