@@ -155,7 +155,7 @@ describe('aionctl modules run', () => {
     expect(code).toBe(0)
     expect(JSON.parse(stdout)).toMatchObject({ sentences: expect.any(Array) })
     expect(stderr).toMatch(
-      /^summarize_text 1\.3\.0 \(wasm\): [\d.]+ ms, output \d+ B, stderr 0 B$/m,
+      /^summarize_text 1\.3\.0 \(wasm\): [\d.]+ ms, output \d+ B, stderr 0 B, memory [\d.]+ MiB$/m,
     )
   })
 
@@ -165,10 +165,13 @@ describe('aionctl modules run', () => {
     expect(code).toBe(0)
     const report = JSON.parse(stdout) as {
       output: { text: string }
-      resources: { durationMs: number }
+      resources: { durationMs: number; memoryPeakBytes: number }
     }
     expect(report.output.text).toBe('Mail [EMAIL]')
     expect(report.resources.durationMs).toBeGreaterThan(0)
+    // A WASM instance's linear memory: whole 64 KiB pages, within the manifest's 64Mi.
+    expect(report.resources.memoryPeakBytes % 65536).toBe(0)
+    expect(report.resources.memoryPeakBytes).toBeLessThanOrEqual(64 * 1048576)
   })
 
   it('reads the input from stdin with -', () => {
@@ -248,6 +251,10 @@ describeWithEngine('aionctl modules run: a subprocess package', await probeOcrTo
     expect(code).toBe(0)
     expect(JSON.parse(stdout)).toEqual({ text: 'Hello from the sandbox' })
     expect(stderr).toMatch(/^ocr_tesseract 0\.1\.0 \(subprocess\): [\d.]+ ms/m)
+    // The cgroup's peak: tesseract needs some MiB, and the manifest caps it at 512Mi.
+    const memoryMiB = Number(/memory ([\d.]+) MiB$/m.exec(stderr)?.[1])
+    expect(memoryMiB).toBeGreaterThan(1)
+    expect(memoryMiB).toBeLessThanOrEqual(512)
   })
 })
 

@@ -30,6 +30,12 @@ export interface ModuleResult {
   readonly durationMs: number
   /** Bytes the module wrote to stderr (its log), capped. */
   readonly logs: string
+  /**
+   * The most memory the call used, when the executor can tell: a WASM
+   * instance's linear memory at the end (it never shrinks), a subprocess's
+   * cgroup peak.
+   */
+  readonly memoryPeakBytes?: number
 }
 
 export interface ModuleExecutor {

@@ -266,7 +266,7 @@ class WasmModuleExecutor implements ClosableModuleExecutor {
     }
     const violations = violationsOf(pkg.validateOutput, output)
     if (violations.length > 0) throw new ModuleOutputInvalidError({ module, violations })
-    return { output, durationMs: reply.durationMs, logs }
+    return { output, durationMs: reply.durationMs, logs, memoryPeakBytes: reply.memoryBytes }
   }
 }
 

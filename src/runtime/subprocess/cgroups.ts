@@ -284,6 +284,13 @@ export class CallCgroup {
     return { memory, pids }
   }
 
+  /** The most memory the call's processes used together (bytes), if the kernel reports it. */
+  async memoryPeakBytes(): Promise<number | undefined> {
+    const file = this.version === 2 ? 'memory.peak' : 'memory.max_usage_in_bytes'
+    const value = Number((await read(join(this.memoryDir, file)))?.trim())
+    return Number.isFinite(value) && value > 0 ? value : undefined
+  }
+
   /** Kills every process in the cgroup (v2: `cgroup.kill`; v1: SIGKILL each listed pid until none is left). */
   async kill(): Promise<void> {
     if (this.version === 2) {

@@ -270,7 +270,8 @@ class SandboxedSubprocessExecutor implements SubprocessModuleExecutor {
         cgroup,
       })
       const hit = cgroup ? await cgroup.limitsHit() : { memory: false, pids: false }
-      return settleOutcome(pkg, outcome, {
+      const memoryPeakBytes = await cgroup?.memoryPeakBytes()
+      const result = settleOutcome(pkg, outcome, {
         closed: this.closed,
         hit,
         limits: {
@@ -282,6 +283,7 @@ class SandboxedSubprocessExecutor implements SubprocessModuleExecutor {
           stdoutLimitBytes: this.options.stdoutLimitBytes ?? MIB,
         },
       })
+      return memoryPeakBytes === undefined ? result : { ...result, memoryPeakBytes }
     } finally {
       if (cgroup) {
         await cgroup.kill()

@@ -53,6 +53,8 @@ export interface CallResources {
   readonly outputBytes: number
   /** The log (stderr) the module wrote, as kept by the executor. */
   readonly stderrBytes: number
+  /** Peak memory, when the executor measured it. */
+  readonly memoryPeakBytes?: number
 }
 
 function resourcesOf(result: ModuleResult): CallResources {
@@ -60,13 +62,18 @@ function resourcesOf(result: ModuleResult): CallResources {
     durationMs: Math.round(result.durationMs * 1000) / 1000,
     outputBytes: Buffer.byteLength(JSON.stringify(result.output)),
     stderrBytes: Buffer.byteLength(result.logs),
+    ...(result.memoryPeakBytes === undefined ? {} : { memoryPeakBytes: result.memoryPeakBytes }),
   }
 }
 
 function summary(module: ModuleDescriptor, used: CallResources): string {
   return (
     `${module.name} ${module.version} (${module.runtime}): ${used.durationMs.toFixed(2)} ms, ` +
-    `output ${used.outputBytes} B, stderr ${used.stderrBytes} B\n`
+    `output ${used.outputBytes} B, stderr ${used.stderrBytes} B` +
+    (used.memoryPeakBytes === undefined
+      ? ''
+      : `, memory ${(used.memoryPeakBytes / 1048576).toFixed(1)} MiB`) +
+    '\n'
   )
 }
 
