@@ -1320,3 +1320,20 @@ export const OciOutputExistsError = defineError<{ path: string }>('OciOutputExis
   retryable: false,
   message: (f) => `${f.path} already exists (and is not an empty directory); nothing was written`,
 })
+
+// ── SIGNING: aionctl keygen ──────────────────────────────────────────────────
+/** `aionctl keygen` would overwrite a key file; nothing was written. */
+export const SigningKeyExistsError = defineError<{ path: string }>('SigningKeyExistsError', {
+  code: 'AION_SIGNING_KEY_EXISTS',
+  kind: 'conflict',
+  retryable: false,
+  message: (f) => `${f.path} already exists; nothing was written (pass --force to replace it)`,
+})
+
+/** The password typed twice at `aionctl keygen` differs. */
+export const SigningPasswordMismatchError = defineError('SigningPasswordMismatchError', {
+  code: 'AION_SIGNING_PASSWORD_MISMATCH',
+  kind: 'invalid_argument',
+  retryable: false,
+  message: () => 'the two passwords differ; nothing was written',
+})
