@@ -80,3 +80,13 @@ export {
   type Referrers,
 } from './manifests.js'
 export { OciClient, type FetchOptions, type OciClientOptions } from './client.js'
+export { packDirectory, packPackage, type PackedPackage, type PackOptions } from './pack.js'
+export {
+  EMPTY_CONFIG,
+  fetchPackageArtifact,
+  packageManifest,
+  pullPackage,
+  pushPackage,
+  type PackageArtifact,
+  type PushedPackage,
+} from './aip-artifact.js'
