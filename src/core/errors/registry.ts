@@ -1337,3 +1337,74 @@ export const SigningPasswordMismatchError = defineError('SigningPasswordMismatch
   retryable: false,
   message: () => 'the two passwords differ; nothing was written',
 })
+
+// ── OBJECT: the object-store port (packages, quarantine, assets) ─────────────
+/** An object key is not one the store accepts (S3-safe characters, no `..`, no leading `/`). */
+export const ObjectKeyInvalidError = defineError<{ key: string; detail: string }>(
+  'ObjectKeyInvalidError',
+  {
+    code: 'AION_OBJECT_KEY_INVALID',
+    kind: 'invalid_argument',
+    retryable: false,
+    message: (f) => `object key ${JSON.stringify(f.key)} is invalid: ${f.detail}`,
+  },
+)
+
+/** The bytes given to `put` are not those of the digest the caller expected; nothing was stored. */
+export const ObjectDigestMismatchError = defineError<{
+  key: string
+  expectedDigest: string
+  digest: string
+}>('ObjectDigestMismatchError', {
+  code: 'AION_OBJECT_DIGEST_MISMATCH',
+  kind: 'unprocessable',
+  retryable: false,
+  message: (f) =>
+    `object ${f.key} was not stored: its bytes are ${f.digest}, not ${f.expectedDigest}`,
+})
+
+/** The object store could not be read or written (disk, permissions, service down). */
+export const ObjectStoreUnavailableError = defineError<{ key: string; detail: string }>(
+  'ObjectStoreUnavailableError',
+  {
+    code: 'AION_OBJECT_STORE_UNAVAILABLE',
+    kind: 'unavailable',
+    retryable: true,
+    message: (f) => `the object store failed on ${JSON.stringify(f.key)}: ${f.detail}`,
+  },
+)
+
+// ── MODULE: installs from a registry (aionctl install, POST /v1/admin/modules/install) ──
+/**
+ * A package failed a verification or validation step of the install and was
+ * quarantined: kept with its reason, never extracted, never run.
+ */
+export const ModuleQuarantinedError = defineError<{
+  reference: string
+  module: string
+  version: string
+  digest: string
+  /** The code of the step that failed (`AION_SIGNATURE_UNTRUSTED`, `AION_OCI_DIGEST_MISMATCH`, …). */
+  reasonCode: string
+  reason: string
+}>('ModuleQuarantinedError', {
+  code: 'AION_MODULE_QUARANTINED',
+  kind: 'unprocessable',
+  retryable: false,
+  message: (f) =>
+    `${f.reference} (${f.module} ${f.version}, ${f.digest}) was quarantined: ${f.reasonCode}: ${f.reason}`,
+})
+
+/** The package inside the artifact is not the one its annotations announce (name, version or runtime). */
+export const ModuleArtifactMismatchError = defineError<{
+  reference: string
+  field: string
+  announced: string
+  actual: string
+}>('ModuleArtifactMismatchError', {
+  code: 'AION_MODULE_ARTIFACT_MISMATCH',
+  kind: 'unprocessable',
+  retryable: false,
+  message: (f) =>
+    `${f.reference} announces ${f.field} ${JSON.stringify(f.announced)} but its package declares ${JSON.stringify(f.actual)}`,
+})
