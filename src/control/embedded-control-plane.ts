@@ -143,7 +143,7 @@ export class EmbeddedControlPlane implements ControlPlane {
     const now = new Date().toISOString()
     let record
     try {
-      record = await groupCommit(this.#store).run(async (tx, events) => {
+      record = await groupCommit(this.#store).run(async (tx, rows) => {
         const created = await tx.tasks.create({
           task_id: taskId,
           tenant_id: actor.tenantId,
@@ -154,13 +154,13 @@ export class EmbeddedControlPlane implements ControlPlane {
           created_at: now,
           updated_at: now,
         })
-        events.add(lifecycleEvent(created))
+        rows.event(lifecycleEvent(created))
         const details = { intent: request.intent, route: features.requestedRoute }
         await writeAudit(
           tx,
           { actor, action: 'task.submit', target: taskId, outcome: 'success', details },
           now,
-          events,
+          rows,
         )
         return created
       })

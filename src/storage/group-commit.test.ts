@@ -60,10 +60,19 @@ describe('groupCommit', () => {
     const topic = 'aion.test.group'
     await store.tasks.create(task('ev-taken'))
     const unit = (id: string) =>
-      group.run(async (tx, events) => {
-        events.add({ topic, key: id, payload: { id, n: 1 } })
+      group.run(async (tx, rows) => {
+        rows.event({ topic, key: id, payload: { id, n: 1 } })
         await tx.tasks.create(task(id))
-        events.add({ topic, key: id, payload: { id, n: 2 } })
+        rows.usage({
+          taskId: id,
+          module: 'm',
+          inputTokens: 1,
+          outputTokens: 2,
+          costUsd: 0,
+          durationMs: 3,
+        })
+        rows.audit({ actor: 'test', action: 'group.test', target: id, outcome: 'success' })
+        rows.event({ topic, key: id, payload: { id, n: 2 } })
       })
     const outcomes = await Promise.allSettled([unit('ev-1'), unit('ev-taken'), unit('ev-2')])
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
@@ -74,5 +83,13 @@ describe('groupCommit', () => {
       { id: 'ev-2', n: 1 },
       { id: 'ev-2', n: 2 },
     ])
+    for (const id of ['ev-1', 'ev-2']) {
+      expect(await store.usage.listByTask('default', id)).toMatchObject([
+        { taskId: id, module: 'm', inputTokens: 1, outputTokens: 2, durationMs: 3 },
+      ])
+    }
+    expect(await store.usage.listByTask('default', 'ev-taken')).toEqual([])
+    const audit = await store.audit.list('default', { action: 'group.test' })
+    expect(audit.map((a) => a.target)).toEqual(['ev-1', 'ev-2'])
   })
 })

@@ -6,22 +6,26 @@
  * a transaction of its own, so only a faulty unit fails. A unit must not
  * depend on another unit of the same batch having committed.
  *
- * Units hand their outbox events to the batch rather than inserting each:
- * the batch appends them all, in arrival order, in one multi-row statement
- * before it commits.
+ * Units hand their append-only rows (outbox events, usage, audit entries) to
+ * the batch rather than inserting each: the batch appends them, in arrival
+ * order, in one multi-row statement per table before it commits.
  */
+import type { NewAuditRecord } from './ports/audit-store.js'
 import type { NewOutboxEvent } from './ports/outbox.js'
 import type { Store, StoreTx } from './ports/store.js'
+import type { NewUsage } from './ports/usage-store.js'
 
 /** Most units one shared transaction carries. */
 const maxBatch = 256
 
-/** Collects a unit's outbox events; they commit with the unit's transaction. */
-export interface PendingEvents {
-  add(event: NewOutboxEvent): void
+/** Collects a unit's append-only rows; they commit with the unit's transaction. */
+export interface PendingRows {
+  event(event: NewOutboxEvent): void
+  usage(usage: NewUsage): void
+  audit(entry: NewAuditRecord): void
 }
 
-type Work = (tx: StoreTx, events: PendingEvents) => Promise<unknown>
+type Work = (tx: StoreTx, rows: PendingRows) => Promise<unknown>
 
 interface Pending {
   readonly work: Work
@@ -31,7 +35,7 @@ interface Pending {
 
 export interface GroupCommit {
   /** Runs `work` in a transaction shared with the other units of this turn. */
-  run<T>(work: (tx: StoreTx, events: PendingEvents) => Promise<T>): Promise<T>
+  run<T>(work: (tx: StoreTx, rows: PendingRows) => Promise<T>): Promise<T>
 }
 
 const groups = new WeakMap<Store, GroupCommit>()
@@ -55,7 +59,7 @@ class StoreGroupCommit implements GroupCommit {
     this.#store = store
   }
 
-  run<T>(work: (tx: StoreTx, events: PendingEvents) => Promise<T>): Promise<T> {
+  run<T>(work: (tx: StoreTx, rows: PendingRows) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#pending.push({ work, resolve: resolve as (value: unknown) => void, reject })
       if (!this.#scheduled) {
@@ -87,12 +91,20 @@ class StoreGroupCommit implements GroupCommit {
   }
 }
 
-/** Runs the units in order in `tx`, then appends their events. */
+/** Runs the units in order in `tx`, then appends their rows. */
 async function runBatch(tx: StoreTx, batch: readonly Pending[]): Promise<unknown[]> {
   const events: NewOutboxEvent[] = []
-  const pending: PendingEvents = { add: (event) => void events.push(event) }
+  const usage: NewUsage[] = []
+  const audit: NewAuditRecord[] = []
+  const rows: PendingRows = {
+    event: (row) => void events.push(row),
+    usage: (row) => void usage.push(row),
+    audit: (row) => void audit.push(row),
+  }
   const values: unknown[] = []
-  for (const item of batch) values.push(await item.work(tx, pending))
+  for (const item of batch) values.push(await item.work(tx, rows))
+  if (usage.length > 0) await tx.usage.recordMany(usage)
+  if (audit.length > 0) await tx.audit.appendMany(audit)
   if (events.length > 0) await tx.outbox.append(events)
   return values
 }

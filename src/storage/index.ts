@@ -4,7 +4,7 @@
  * the `Store` port; the engine classes are exported for tools and tests.
  */
 export * from './ports/index.js'
-export { groupCommit, type GroupCommit, type PendingEvents } from './group-commit.js'
+export { groupCommit, type GroupCommit, type PendingRows } from './group-commit.js'
 export { openStore, type OpenStoreOptions } from './open-store.js'
 export { SqliteStore, type SqliteStoreOptions } from './sqlite/index.js'
 export { PostgresStore, type PostgresStoreOptions } from './postgres/index.js'

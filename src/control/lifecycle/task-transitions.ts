@@ -7,7 +7,7 @@
 import type {
   NewOutboxEvent,
   NewUsage,
-  PendingEvents,
+  PendingRows,
   Store,
   StoreTx,
   TaskPatch,
@@ -52,12 +52,12 @@ export interface Transition {
  * transaction carries many tasks' changes instead of one commit each.
  */
 export function applyTransition(store: Store, t: Transition): Promise<TaskRecord | undefined> {
-  return groupCommit(store).run((tx, events) => applyInTx(tx, events, t))
+  return groupCommit(store).run((tx, rows) => applyInTx(tx, rows, t))
 }
 
 async function applyInTx(
   tx: StoreTx,
-  events: PendingEvents,
+  rows: PendingRows,
   t: Transition,
 ): Promise<TaskRecord | undefined> {
   const from = typeof t.from === 'string' ? [t.from] : t.from
@@ -67,11 +67,11 @@ async function applyInTx(
       : undefined
     : await tx.tasks.update(t.tenantId, t.taskId, t.patch, { expectStatus: from })
   if (!record) return undefined
-  for (const event of t.before?.(record) ?? []) events.add(event)
-  events.add(lifecycleEvent(record))
-  for (const event of t.events?.(record) ?? []) events.add(event)
-  for (const usage of t.usage ?? []) await tx.usage.record(usage)
-  if (t.audit) await writeAudit(tx, t.audit, t.patch.updated_at, events)
+  for (const event of t.before?.(record) ?? []) rows.event(event)
+  rows.event(lifecycleEvent(record))
+  for (const event of t.events?.(record) ?? []) rows.event(event)
+  for (const usage of t.usage ?? []) rows.usage(usage)
+  if (t.audit) await writeAudit(tx, t.audit, t.patch.updated_at, rows)
   return record
 }
 
@@ -96,15 +96,19 @@ export function applyTaskPatch(record: TaskRecord, patch: StampedPatch): TaskRec
 
 /**
  * Writes an audit entry and its event (an action that changed no task, or a
- * policy change). Inside a group commit, pass the unit's `events`.
+ * policy change). Inside a group commit, pass the unit's `rows`.
  */
 export async function writeAudit(
   tx: StoreTx,
   entry: AuditEntry,
   at: string,
-  events?: PendingEvents,
+  rows?: PendingRows,
 ): Promise<void> {
+  if (rows) {
+    rows.audit(auditRecord(entry, at))
+    rows.event(auditEvent(entry, at))
+    return
+  }
   await tx.audit.append(auditRecord(entry, at))
-  if (events) events.add(auditEvent(entry, at))
-  else await tx.outbox.enqueue(auditEvent(entry, at))
+  await tx.outbox.enqueue(auditEvent(entry, at))
 }

@@ -68,6 +68,44 @@ export function meteringCases(store: () => Store): void {
     expect(await audit.list(tenantId, { afterId: a.id })).toStrictEqual([b])
   })
 
+  it('records many usage rows and audit entries in order without reading them back', async () => {
+    const tenantId = tenant()
+    const usage = Array.from({ length: 130 }, (_, n) => ({
+      tenantId,
+      taskId: 'tsk_many',
+      provider: n % 2 ? 'openai' : null,
+      model: n % 2 ? 'gpt-4.1-mini' : null,
+      module: n % 2 ? null : 'summarize_text',
+      inputTokens: n,
+      outputTokens: 2 * n,
+      costUsd: n / 1000,
+      durationMs: n + 1,
+      createdAt: '2025-01-02T03:04:05.678Z',
+    }))
+    await store().transaction((tx) => tx.usage.recordMany(usage))
+    const rows = await store().usage.listByTask(tenantId, 'tsk_many')
+    expect(rows.map((r) => [r.inputTokens, r.provider, r.module, r.costUsd])).toEqual(
+      usage.map((u) => [u.inputTokens, u.provider, u.module, u.costUsd]),
+    )
+    expect(rows[129]?.createdAt).toBe('2025-01-02T03:04:05.678Z')
+    const entries = Array.from({ length: 3 }, (_, n) => ({
+      tenantId,
+      actor: 'api_key:k1',
+      action: 'task.submit',
+      target: `tsk_${n}`,
+      outcome: 'success' as const,
+      details: n ? { n } : null,
+    }))
+    await store().audit.appendMany(entries)
+    await store().audit.appendMany([])
+    const audit = await store().audit.list(tenantId)
+    expect(audit.map((a) => [a.target, a.details])).toEqual([
+      ['tsk_0', null],
+      ['tsk_1', { n: 1 }],
+      ['tsk_2', { n: 2 }],
+    ])
+  })
+
   it('upserts agents, modules and models, keeping the first creation time', async () => {
     const tenantId = tenant()
     const s = store()

@@ -62,3 +62,33 @@ export function runTemplate(
   const parameters = template.order.map((index) => values[index])
   return db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(template.sql, parameters))
 }
+
+/** Rows per multi-row INSERT: a dozen parameters each stays far below every engine's limit. */
+const INSERT_CHUNK = 100
+
+/**
+ * Inserts `rows` (each with exactly `columns`) in order, in as few statements
+ * as the chunk size allows, without reading them back: the append-only tables
+ * (outbox, usage, audit) of a group commit.
+ */
+export async function insertRows<T extends keyof Database & string>(
+  db: Kysely<Database>,
+  engine: StoreEngine,
+  table: T,
+  columns: readonly string[],
+  rows: readonly Readonly<Record<string, unknown>>[],
+): Promise<void> {
+  for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
+    const chunk = rows.slice(start, start + INSERT_CHUNK)
+    const values = chunk.flatMap((row) => columns.map((column) => row[column]))
+    await runTemplate(db, engine, `${table}.insert:${chunk.length}`, values, (slot) =>
+      db
+        .insertInto(table)
+        .values(
+          chunk.map((_, r) =>
+            Object.fromEntries(columns.map((column, c) => [column, slot(r * columns.length + c)])),
+          ) as never,
+        ),
+    )
+  }
+}

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely'
+import type { Insertable, Kysely, Selectable } from 'kysely'
 import type {
   AuditListOptions,
   AuditOutcome,
@@ -9,6 +9,10 @@ import type {
 import { DEFAULT_TENANT_ID } from '../ports/tenant.js'
 import type { Codec } from './codec.js'
 import type { AuditActivityTable, Database } from './database.js'
+import { insertRows } from './query-templates.js'
+
+/** The columns an audit entry writes, in the order the insert template binds them. */
+const auditColumns = ['tenant_id', 'actor', 'action', 'target', 'outcome', 'details', 'at'] as const
 
 const DEFAULT_LIMIT = 100
 
@@ -22,18 +26,27 @@ export class SqlAuditStore implements AuditStore {
   async append(input: NewAuditRecord): Promise<AuditRecord> {
     const row = await this.db
       .insertInto('audit_activity')
-      .values({
-        tenant_id: input.tenantId ?? DEFAULT_TENANT_ID,
-        actor: input.actor,
-        action: input.action,
-        target: input.target,
-        outcome: input.outcome,
-        details: this.codec.json(input.details),
-        at: this.codec.time(input.at),
-      })
+      .values(this.#row(input))
       .returningAll()
       .executeTakeFirstOrThrow()
     return this.#record(row)
+  }
+
+  async appendMany(inputs: readonly NewAuditRecord[]): Promise<void> {
+    const rows = inputs.map((input) => this.#row(input))
+    await insertRows(this.db, this.codec.engine, 'audit_activity', auditColumns, rows)
+  }
+
+  #row(input: NewAuditRecord): Required<Insertable<AuditActivityTable>> {
+    return {
+      tenant_id: input.tenantId ?? DEFAULT_TENANT_ID,
+      actor: input.actor,
+      action: input.action,
+      target: input.target,
+      outcome: input.outcome,
+      details: this.codec.json(input.details),
+      at: this.codec.time(input.at),
+    }
   }
 
   async list(tenantId: string, options: AuditListOptions = {}): Promise<AuditRecord[]> {

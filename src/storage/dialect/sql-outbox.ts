@@ -4,11 +4,9 @@ import { DEFAULT_TENANT_ID } from '../ports/tenant.js'
 import { atomic } from './atomic.js'
 import type { Codec } from './codec.js'
 import type { Database, OutboxTable } from './database.js'
-import { runTemplate } from './query-templates.js'
+import { insertRows } from './query-templates.js'
 
 const DEFAULT_BATCH = 100
-/** Rows per multi-row INSERT: 7 parameters each stays far below every engine's limit. */
-const APPEND_CHUNK = 100
 const DEFAULT_LEASE_MS = 30_000
 
 /** The columns an enqueued event writes, in the order the append template binds them. */
@@ -39,26 +37,8 @@ export class SqlOutbox implements Outbox {
   }
 
   async append(events: readonly NewOutboxEvent[]): Promise<void> {
-    for (let start = 0; start < events.length; start += APPEND_CHUNK) {
-      const rows = events.slice(start, start + APPEND_CHUNK).map((event) => this.#row(event))
-      const values = rows.flatMap((row) => outboxColumns.map((column) => row[column]))
-      await runTemplate(
-        this.db,
-        this.codec.engine,
-        `outbox.append:${rows.length}`,
-        values,
-        (slot) =>
-          this.db
-            .insertInto('outbox')
-            .values(
-              rows.map((_, r) =>
-                Object.fromEntries(
-                  outboxColumns.map((column, c) => [column, slot(r * outboxColumns.length + c)]),
-                ),
-              ) as never,
-            ),
-      )
-    }
+    const rows = events.map((event) => this.#row(event))
+    await insertRows(this.db, this.codec.engine, 'outbox', outboxColumns, rows)
   }
 
   #row(event: NewOutboxEvent): Required<Insertable<OutboxTable>> {

@@ -1,8 +1,23 @@
-import type { Kysely, Selectable } from 'kysely'
+import type { Insertable, Kysely, Selectable } from 'kysely'
 import { DEFAULT_TENANT_ID } from '../ports/tenant.js'
 import type { NewUsage, UsageRecord, UsageStore } from '../ports/usage-store.js'
 import type { Codec } from './codec.js'
 import type { Database, UsageBillingTable } from './database.js'
+import { insertRows } from './query-templates.js'
+
+/** The columns a usage row writes, in the order the insert template binds them. */
+const usageColumns = [
+  'tenant_id',
+  'task_id',
+  'provider',
+  'model',
+  'module',
+  'input_tokens',
+  'output_tokens',
+  'cost_usd',
+  'duration_ms',
+  'created_at',
+] as const
 
 /** {@link UsageStore} over the `usage_billing` table. */
 export class SqlUsageStore implements UsageStore {
@@ -14,21 +29,30 @@ export class SqlUsageStore implements UsageStore {
   async record(input: NewUsage): Promise<UsageRecord> {
     const row = await this.db
       .insertInto('usage_billing')
-      .values({
-        tenant_id: input.tenantId ?? DEFAULT_TENANT_ID,
-        task_id: input.taskId,
-        provider: input.provider ?? null,
-        model: input.model ?? null,
-        module: input.module ?? null,
-        input_tokens: input.inputTokens,
-        output_tokens: input.outputTokens,
-        cost_usd: input.costUsd,
-        duration_ms: input.durationMs,
-        created_at: this.codec.time(input.createdAt),
-      })
+      .values(this.#row(input))
       .returningAll()
       .executeTakeFirstOrThrow()
     return this.#record(row)
+  }
+
+  async recordMany(inputs: readonly NewUsage[]): Promise<void> {
+    const rows = inputs.map((input) => this.#row(input))
+    await insertRows(this.db, this.codec.engine, 'usage_billing', usageColumns, rows)
+  }
+
+  #row(input: NewUsage): Required<Insertable<UsageBillingTable>> {
+    return {
+      tenant_id: input.tenantId ?? DEFAULT_TENANT_ID,
+      task_id: input.taskId,
+      provider: input.provider ?? null,
+      model: input.model ?? null,
+      module: input.module ?? null,
+      input_tokens: input.inputTokens,
+      output_tokens: input.outputTokens,
+      cost_usd: input.costUsd,
+      duration_ms: input.durationMs,
+      created_at: this.codec.time(input.createdAt),
+    }
   }
 
   async sumCost(tenantId: string, since?: string): Promise<number> {

@@ -41,6 +41,8 @@ export interface AuditListOptions {
 /** The `audit_activity` table: append-only. */
 export interface AuditStore {
   append(input: NewAuditRecord): Promise<AuditRecord>
+  /** Appends many entries in order without reading them back (the hot path: a group commit's entries). */
+  appendMany(inputs: readonly NewAuditRecord[]): Promise<void>
   /** Records in the order they were appended. */
   list(tenantId: string, options?: AuditListOptions): Promise<AuditRecord[]>
 }

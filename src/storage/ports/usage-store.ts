@@ -35,6 +35,8 @@ export interface NewUsage {
 /** The `usage_billing` table. */
 export interface UsageStore {
   record(input: NewUsage): Promise<UsageRecord>
+  /** Records many rows in order without reading them back (the hot path: a group commit's rows). */
+  recordMany(inputs: readonly NewUsage[]): Promise<void>
   /** Total cost of the tenant's usage, from `since` (inclusive, ISO-8601) when given. */
   sumCost(tenantId: string, since?: string): Promise<number>
   listByTask(tenantId: string, taskId: string): Promise<UsageRecord[]>
