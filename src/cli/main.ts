@@ -8,7 +8,10 @@ import { AionApiError } from '../sdk/index.js'
 import { keysCommand } from './commands/keys.js'
 import { migrateCommand } from './commands/migrate.js'
 import { modulesCommand } from './commands/modules.js'
+import { packCommand } from './commands/pack.js'
 import { eventsCommand, policyCommand } from './commands/policy.js'
+import { pullCommand } from './commands/pull.js'
+import { pushCommand } from './commands/push.js'
 import { submitCommand } from './commands/submit.js'
 import { validateCommand } from './commands/validate.js'
 import { packageVersion, versionCommand } from './commands/version.js'
@@ -27,6 +30,9 @@ export function buildProgram(): Command {
   program.addCommand(eventsCommand())
   program.addCommand(keysCommand())
   program.addCommand(modulesCommand())
+  program.addCommand(packCommand())
+  program.addCommand(pushCommand())
+  program.addCommand(pullCommand())
   return program
 }
 
