@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import fc from 'fast-check'
@@ -176,3 +177,122 @@ describe('everything the summarize intent allows', () => {
     )
   })
 })
+
+/** A text of at least `length` characters, the `parts` repeated; `separator(i)` follows part i. */
+function repeated(parts: readonly string[], length: number, separator: (i: number) => string) {
+  let text = ''
+  for (let i = 0; text.length < length; i++) text += `${parts[i % parts.length]}${separator(i)}`
+  return text
+}
+
+const solar = [
+  'Solar panels turn sunlight into electricity without moving parts.',
+  'The weather in the capital was mild on Tuesday.',
+  'Modern solar panels convert about 22 percent of sunlight into electricity.',
+  'A local bakery opened a second shop downtown.',
+  'Cheaper panels and better batteries make solar power the cheapest in many regions.',
+  'The football match ended in a draw after extra time.',
+]
+
+const mixed = [
+  'Dr. Smith’s models of the U.S. grid (see No. 7 on p. 12) were published on Jan. 3 by Prof. Lee.',
+  'The grid’s batteries store solar power at night; e.g. the new plant stores 3.14 GWh.',
+  '"Will storage scale?" she asked. Nobody answered… then the panel’s chair spoke.',
+  'ΟΔΥΣΣΕΥΣ ΚΑΙ ΑΧΙΛΛΕΥΣ. Grüße aus München, sagte İlkay — 🎉🎉 fun!',
+  '東京の電力網は太陽光を使います。大阪も同じです。',
+  "Studies of batteries’ lifetimes show the cells' capacity falls by 2 % a year.",
+  'A heading without punctuation\n\nBatteries and solar panels together make the grid\tcleaner   and cheaper.',
+  'Tab\tand control \u0001 characters, quotes " and back\\slashes stay escaped.',
+  'Mr. J. R. R. Tolkien wrote at 5 p.m. Then he slept.',
+]
+
+// Outputs recorded from the build before the module was rewritten for speed (incremental
+// runtime, strings and maps per word): the rewrite must not change a byte of them.
+describe('fixed 2 KB inputs give the recorded outputs', () => {
+  it('the benchmark input', async () => {
+    const text = repeated(solar, 2048, () => ' ')
+      .slice(0, 2048)
+      .trim()
+    expect(await summarize({ text, max_sentences: 3 })).toEqual({
+      summary:
+        'Solar panels turn sunlight into electricity without moving parts. Modern solar panels ' +
+        'convert about 22 percent of sunlight into electricity. Solar panels turn sunlight into ' +
+        'electricity without moving parts.',
+      sentences: [0, 2, 6],
+    })
+  })
+
+  const text = repeated(mixed, 2000, (i) => (i % 4 === 3 ? '\n\n' : ' ')).trim()
+
+  it('abbreviations, scripts, escapes and max_chars', async () => {
+    expect(text.length).toBe(2069)
+    const batteries = 'Batteries and solar panels together make the grid cleaner and cheaper.'
+    expect(await summarize({ text, max_sentences: 5, max_chars: 400 })).toEqual({
+      summary: [
+        'Dr. Smith’s models of the U.S. grid (see No. 7 on p. 12) were published on Jan. 3 by Prof. Lee.',
+        'The grid’s batteries store solar power at night; e.g. the new plant stores 3.14 GWh.',
+        batteries,
+        batteries,
+        batteries,
+      ].join(' '),
+      sentences: [0, 1, 10, 24, 38],
+    })
+  })
+
+  it('twenty sentences of it', async () => {
+    const { summary, sentences } = await summarize({ text, max_sentences: 20 })
+    expect(sentences).toEqual([
+      0, 1, 6, 7, 8, 10, 11, 14, 15, 20, 21, 22, 24, 28, 29, 34, 35, 36, 38, 42,
+    ])
+    expect(summary).toContain('東京の電力網は太陽光を使います。 大阪も同じです。')
+    expect(summary).toContain(
+      'Tab and control \u0001 characters, quotes " and back\\slashes stay escaped.',
+    )
+    expect(createHash('sha256').update(summary).digest('hex')).toBe(
+      '462af3f7e4be95d1982318eef64e7cc3c62169ed2b57f0fc28b789b350cd6965',
+    )
+  })
+})
+
+describe('the largest texts the input schema allows', () => {
+  // 1 Mi code points each. One long sentence is cut to max_chars (stdout holds at most 1 MiB).
+  // The build before the rewrite ran out of its 64 MiB on all but the third.
+  const codePoints = 1 << 20
+  it.each<[string, () => string, { max_chars?: number }]>([
+    ['a two-character sentence each', () => '東。'.repeat(codePoints / 2), {}],
+    ['a distinct word per sentence', () => distinctWords(codePoints, '. '), {}],
+    [
+      'a distinct word each, one sentence',
+      () => distinctWords(codePoints, ' '),
+      { max_chars: 900 },
+    ],
+    [
+      'control characters, 6 bytes each in JSON',
+      () => '\u0001'.repeat(codePoints),
+      { max_chars: 900 },
+    ],
+  ])(
+    '%s: summarised within the memory maximum',
+    async (_, make, options) => {
+      const text = make()
+      expect([...text].length).toBeLessThanOrEqual(codePoints)
+      const { summary, sentences } = await summarize({ text, max_sentences: 20, ...options })
+      expect(sentences.length).toBeGreaterThan(0)
+      expect(summary.length).toBeGreaterThan(0)
+      expect([...summary].length).toBeLessThanOrEqual(options.max_chars ?? codePoints)
+    },
+    30_000,
+  )
+})
+
+/** Two-syllable Hangul words, all different, each followed by `separator`, `length` code points. */
+function distinctWords(length: number, separator: string): string {
+  const words: string[] = []
+  const wordLength = 2 + separator.length
+  for (let i = 0; i < Math.floor(length / wordLength); i++) {
+    words.push(
+      String.fromCharCode(0xac00 + (i % 11_000), 0xac00 + Math.floor(i / 11_000)) + separator,
+    )
+  }
+  return words.join('')
+}

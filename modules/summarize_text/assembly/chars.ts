@@ -99,18 +99,37 @@ export function isWordChar(c: i32): bool {
   return !isSpace(c) && !isNonAsciiPunctuation(c)
 }
 
+// The case of each non-ASCII code unit, worked out once with the string methods (which
+// allocate) and kept: 0 not yet known, then one of the values below.
+const CASE_OF_UNIT = memory.data(0x10000)
+const CASE_LOWER: u8 = 1
+const CASE_UPPER: u8 = 2
+const CASE_NEITHER: u8 = 3
+
+/** The case of a non-ASCII, non-surrogate code unit. */
+function caseOf(c: i32): u8 {
+  let known = load<u8>(CASE_OF_UNIT + <usize>c)
+  if (known != 0) return known
+  const ch = String.fromCharCode(c)
+  const upper = ch.toUpperCase()
+  const lower = ch.toLowerCase()
+  if (upper != ch && lower == ch) known = CASE_LOWER
+  else if (lower != ch && upper == ch) known = CASE_UPPER
+  else known = CASE_NEITHER
+  store<u8>(CASE_OF_UNIT + <usize>c, known)
+  return known
+}
+
 /** Whether the code unit is a lower-case letter (any script with case). */
 export function isLowerCase(c: i32): bool {
   if (c < 0x80) return c >= 0x61 && c <= 0x7a
   if (c >= 0xd800 && c <= 0xdfff) return false
-  const ch = String.fromCharCode(c)
-  return ch.toUpperCase() != ch && ch.toLowerCase() == ch
+  return caseOf(c) == CASE_LOWER
 }
 
 /** Whether the code unit is an upper-case letter (any script with case). */
 export function isUpperCase(c: i32): bool {
   if (c < 0x80) return c >= 0x41 && c <= 0x5a
   if (c >= 0xd800 && c <= 0xdfff) return false
-  const ch = String.fromCharCode(c)
-  return ch.toLowerCase() != ch && ch.toUpperCase() == ch
+  return caseOf(c) == CASE_UPPER
 }

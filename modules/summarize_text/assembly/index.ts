@@ -2,32 +2,58 @@
  * summarize_text: reads `{text, max_sentences?, max_chars?}` as JSON on stdin and
  * writes `{summary, sentences}` as JSON on stdout. On a bad request it writes
  * `{error: {code, message}}` and exits with status 1.
+ *
+ * Each call is a fresh instance that exits, so the module is built with the stub
+ * runtime (a bump allocator that never frees, no GC): nothing outlives the call,
+ * and the code allocates in proportion to the input, not per word.
  */
-import { parseRequest, quoteJson } from './json-request'
+// An AssemblyScript library path (the WASI shim's raw bindings).
+/* eslint-disable import-x/no-unresolved */
+import { errnoToString, fd_read } from '~lib/bindings/wasi_snapshot_preview1'
+/* eslint-enable import-x/no-unresolved */
+import { parseRequest } from './json-request'
+import { flush, writeAscii, writeCollapsed, writeInteger, writeJsonUnits } from './json-output'
 import { summarize } from './score'
 
-const CHUNK_BYTES = 64 * 1024
+const STDIN: u32 = 0
+/** The first read's buffer; a request of a few KB (the common case) fits in it. */
+const FIRST_READ_BYTES: usize = 16 * 1024
+/** One iovec (pointer, length) and the count of bytes read. */
+const iovec = memory.data(16)
 
 function readStdin(): string {
-  let buffer = new ArrayBuffer(CHUNK_BYTES)
-  let length = 0
+  let capacity = FIRST_READ_BYTES
+  let buffer = heap.alloc(capacity)
+  let length: usize = 0
   while (true) {
-    if (length == buffer.byteLength) {
-      const bigger = new ArrayBuffer(buffer.byteLength * 2)
-      memory.copy(changetype<usize>(bigger), changetype<usize>(buffer), <usize>length)
-      buffer = bigger
+    if (length == capacity) {
+      capacity <<= 1
+      buffer = heap.realloc(buffer, capacity)
     }
-    const read = process.stdin.read(buffer, length)
-    if (read <= 0) break
+    store<usize>(iovec, buffer + length)
+    store<usize>(iovec, capacity - length, sizeof<usize>())
+    const err = fd_read(STDIN, iovec, 1, iovec + 2 * sizeof<usize>())
+    if (err) throw new Error(errnoToString(err))
+    const read = load<usize>(iovec, 2 * sizeof<usize>())
+    if (read == 0) break
     length += read
   }
-  return String.UTF8.decode(buffer.slice(0, length))
+  return String.UTF8.decodeUnsafe(buffer, length)
+}
+
+function writeString(value: string): void {
+  writeAscii('"')
+  writeJsonUnits(changetype<usize>(value), value.length)
+  writeAscii('"')
 }
 
 function fail(code: string, message: string): void {
-  process.stdout.write(
-    '{"error":{"code":' + quoteJson(code) + ',"message":' + quoteJson(message) + '}}',
-  )
+  writeAscii('{"error":{"code":')
+  writeString(code)
+  writeAscii(',"message":')
+  writeString(message)
+  writeAscii('}}')
+  flush()
   process.exit(1)
 }
 
@@ -37,16 +63,29 @@ function main(): void {
     fail('INVALID_REQUEST', request.error)
     return
   }
-  const summary = summarize(request.text, request.maxSentences, request.maxChars)
+  const text = request.text
+  const summary = summarize(text, request.maxSentences, request.maxChars)
   if (summary === null) {
     fail('NO_SENTENCES', 'text holds no sentence with a letter or digit')
     return
   }
-  const indices = new Array<string>(summary.indices.length)
-  for (let i = 0; i < indices.length; i++) indices[i] = summary.indices[i].toString()
-  process.stdout.write(
-    '{"summary":' + quoteJson(summary.text) + ',"sentences":[' + indices.join(',') + ']}',
-  )
+  writeAscii('{"summary":"')
+  const cut = summary.cut
+  if (cut !== null) writeJsonUnits(changetype<usize>(cut), cut.length)
+  else {
+    for (let i = 0; i < summary.indices.length; i++) {
+      if (i > 0) writeAscii(' ')
+      const index = summary.indices[i]
+      writeCollapsed(text, summary.spans.start(index), summary.spans.end(index))
+    }
+  }
+  writeAscii('","sentences":[')
+  for (let i = 0; i < summary.indices.length; i++) {
+    if (i > 0) writeAscii(',')
+    writeInteger(summary.indices[i])
+  }
+  writeAscii(']}')
+  flush()
 }
 
 main()

@@ -51,28 +51,36 @@ class JsonReader {
     return true
   }
 
+  /**
+   * Reads a string literal. A first pass finds its end and checks it (errors come
+   * in the order and at the offsets they are met); the value is then one copy:
+   * a substring, or with escapes, one string filled in a second pass.
+   */
   readString(): string {
     if (!this.expect(0x22)) return ''
     const s = this.src
-    const parts = new Array<string>()
-    let runStart = this.pos
+    const start = this.pos
+    // Each escape sequence stands for one code unit.
+    let escapes = 0
+    let escapedUnits = 0
     while (this.pos < s.length) {
       const c = s.charCodeAt(this.pos)
       if (c == 0x22) {
-        parts.push(s.substring(runStart, this.pos))
+        const end = this.pos
         this.pos++
-        return parts.join('')
+        if (escapes == 0) return s.substring(start, end)
+        return unescape(s, start, end, end - start - escapedUnits + escapes)
       }
       if (c < 0x20) {
         this.fail('control character in string')
         return ''
       }
       if (c == 0x5c) {
-        parts.push(s.substring(runStart, this.pos))
-        const escaped = this.readEscape()
+        const escapeStart = this.pos
+        this.readEscape()
         if (this.error.length > 0) return ''
-        parts.push(escaped)
-        runStart = this.pos
+        escapes++
+        escapedUnits += this.pos - escapeStart
         continue
       }
       this.pos++
@@ -81,30 +89,21 @@ class JsonReader {
     return ''
   }
 
-  /** Reads one escape sequence; `pos` is at the backslash. */
-  readEscape(): string {
+  /** Reads one escape sequence; `pos` is at the backslash. Returns its code unit, or -1. */
+  readEscape(): i32 {
     const s = this.src
     this.pos++
     if (this.pos >= s.length) {
       this.fail('unterminated escape')
-      return ''
+      return -1
     }
     const c = s.charCodeAt(this.pos)
     this.pos++
-    if (c == 0x22) return '"'
-    if (c == 0x5c) return '\\'
-    if (c == 0x2f) return '/'
-    if (c == 0x62) return '\b'
-    if (c == 0x66) return '\f'
-    if (c == 0x6e) return '\n'
-    if (c == 0x72) return '\r'
-    if (c == 0x74) return '\t'
-    if (c == 0x75) {
-      const unit = this.readHex4()
-      return unit < 0 ? '' : String.fromCharCode(unit)
-    }
+    const unit = escapedUnit(c)
+    if (unit >= 0) return unit
+    if (c == 0x75) return this.readHex4()
     this.fail('invalid escape')
-    return ''
+    return -1
   }
 
   readHex4(): i32 {
@@ -212,6 +211,45 @@ class JsonReader {
   }
 }
 
+/** The code unit a one-letter escape (`\\n`, `\\"`, ...) stands for; -1 for others. */
+function escapedUnit(c: i32): i32 {
+  if (c == 0x22 || c == 0x5c || c == 0x2f) return c
+  if (c == 0x62) return 0x08
+  if (c == 0x66) return 0x0c
+  if (c == 0x6e) return 0x0a
+  if (c == 0x72) return 0x0d
+  if (c == 0x74) return 0x09
+  return -1
+}
+
+function hexValue(c: i32): i32 {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30
+  if (c >= 0x41 && c <= 0x46) return c - 0x37
+  return c - 0x57
+}
+
+/** `src[start, end)` with its escape sequences (already checked) replaced: `length` units. */
+function unescape(src: string, start: i32, end: i32, length: i32): string {
+  const out = changetype<string>(__new((<usize>length) << 1, idof<string>()))
+  const base = changetype<usize>(out)
+  let j: usize = 0
+  let i = start
+  while (i < end) {
+    let c = src.charCodeAt(i++)
+    if (c == 0x5c) {
+      const e = src.charCodeAt(i++)
+      c = escapedUnit(e)
+      if (c < 0) {
+        c = 0
+        for (let k = 0; k < 4; k++) c = (c << 4) | hexValue(src.charCodeAt(i++))
+      }
+    }
+    store<u16>(base + (j << 1), <u16>c)
+    j++
+  }
+  return out
+}
+
 function isDigit(c: i32): bool {
   return c >= 0x30 && c <= 0x39
 }
@@ -271,26 +309,4 @@ export function parseRequest(src: string): SummarizeRequest {
   if (reader.error.length == 0 && !request.hasText) reader.fail('text is required')
   request.error = reader.error
   return request
-}
-
-/** Writes `value` as a JSON string literal. */
-export function quoteJson(value: string): string {
-  const parts = new Array<string>()
-  parts.push('"')
-  let runStart = 0
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i)
-    if (c >= 0x20 && c != 0x22 && c != 0x5c) continue
-    parts.push(value.substring(runStart, i))
-    if (c == 0x22) parts.push('\\"')
-    else if (c == 0x5c) parts.push('\\\\')
-    else if (c == 0x0a) parts.push('\\n')
-    else if (c == 0x0d) parts.push('\\r')
-    else if (c == 0x09) parts.push('\\t')
-    else parts.push('\\u00' + (c < 0x10 ? '0' : '') + c.toString(16))
-    runStart = i + 1
-  }
-  parts.push(value.substring(runStart))
-  parts.push('"')
-  return parts.join('')
 }

@@ -11,84 +11,99 @@
 import { isSpace } from './chars'
 // AssemblyScript parses no type-only imports.
 // eslint-disable-next-line @typescript-eslint/consistent-type-imports
-import { Span, splitSentences } from './sentences'
-import { contentTerms } from './terms'
+import { Spans, splitSentences } from './sentences'
+import { Terms } from './terms'
 
-/** The summary and the indices of its sentences, ascending. */
+/**
+ * The chosen sentences, ascending. The summary is those sentences with white
+ * space collapsed, joined by single spaces, unless `cut` holds it: the best
+ * sentence cut to `maxChars` when no whole sentence fits.
+ */
 export class Summary {
   constructor(
-    public text: string,
+    public spans: Spans,
     public indices: i32[],
+    public cut: string | null,
   ) {}
-}
-
-class Ranked {
-  constructor(
-    public index: i32,
-    public score: f64,
-  ) {}
-}
-
-function byScoreThenIndex(a: Ranked, b: Ranked): i32 {
-  if (a.score > b.score) return -1
-  if (a.score < b.score) return 1
-  return a.index - b.index
-}
-
-function ascending(a: i32, b: i32): i32 {
-  return a - b
 }
 
 /** One score per sentence, in the sentences' order. */
-export function scoreSentences(text: string, spans: Span[]): f64[] {
-  const termsBySentence = new Array<string[]>(spans.length)
-  const frequency = new Map<string, i32>()
-  let maxFrequency = 1
+export function scoreSentences(text: string, spans: Spans): StaticArray<f64> {
+  const terms = new Terms(spans.length)
   for (let i = 0; i < spans.length; i++) {
-    const terms = contentTerms(text, spans[i].start, spans[i].end)
-    termsBySentence[i] = terms
-    for (let t = 0; t < terms.length; t++) {
-      const count = (frequency.has(terms[t]) ? frequency.get(terms[t]) : 0) + 1
-      frequency.set(terms[t], count)
-      if (count > maxFrequency) maxFrequency = count
-    }
+    terms.addSentence(text, spans.start(i), spans.end(i))
   }
-  const scores = new Array<f64>(spans.length)
+  const ids = terms.ids
+  const frequency = new StaticArray<i32>(terms.idLimit)
+  let maxFrequency = 1
+  for (let t = 0; t < ids.length; t++) {
+    const id = unchecked(ids[t])
+    const count = unchecked(frequency[id]) + 1
+    unchecked((frequency[id] = count))
+    if (count > maxFrequency) maxFrequency = count
+  }
+  // lastSentence[id] is 1 + the last sentence that counted term `id`: the distinct terms.
+  const lastSentence = new StaticArray<i32>(terms.idLimit)
+  const scores = new StaticArray<f64>(spans.length)
   const total = <f64>spans.length
   for (let i = 0; i < spans.length; i++) {
-    const terms = termsBySentence[i]
-    const seen = new Set<string>()
+    const first = unchecked(terms.sentenceStarts[i])
+    const count = unchecked(terms.sentenceStarts[i + 1]) - first
     let sum: f64 = 0
-    for (let t = 0; t < terms.length; t++) {
-      if (seen.has(terms[t])) continue
-      seen.add(terms[t])
-      sum += <f64>frequency.get(terms[t]) / <f64>maxFrequency
+    for (let t = first; t < first + count; t++) {
+      const id = unchecked(ids[t])
+      if (unchecked(lastSentence[id]) == i + 1) continue
+      unchecked((lastSentence[id] = i + 1))
+      sum += <f64>unchecked(frequency[id]) / <f64>maxFrequency
     }
-    let score = terms.length == 0 ? 0 : sum / Math.sqrt(<f64>terms.length)
-    if (terms.length < 3) score *= 0.5
+    let score = count == 0 ? 0 : sum / Math.sqrt(<f64>count)
+    if (count < 3) score *= 0.5
     score *= 1 + 0.15 * (1 - <f64>i / total)
     if (i == 0) score *= 1.15
-    scores[i] = score
+    unchecked((scores[i] = score))
   }
   return scores
 }
 
 /** The sentence with white-space runs collapsed to single spaces. */
-function sentenceText(text: string, span: Span): string {
+function sentenceText(text: string, start: i32, end: i32): string {
   const parts = new Array<string>()
-  let runStart = span.start
-  let i = span.start
-  while (i < span.end) {
+  let runStart = start
+  let i = start
+  while (i < end) {
     if (!isSpace(text.charCodeAt(i))) {
       i++
       continue
     }
     parts.push(text.substring(runStart, i))
-    while (i < span.end && isSpace(text.charCodeAt(i))) i++
+    while (i < end && isSpace(text.charCodeAt(i))) i++
     runStart = i
   }
-  parts.push(text.substring(runStart, span.end))
+  parts.push(text.substring(runStart, end))
   return parts.join(' ')
+}
+
+/**
+ * The length in code points of `text[start, end)` with white-space runs
+ * collapsed, as `codePointLength(sentenceText(...))` would count it, without
+ * making the string. A surrogate pair never spans white space, so the pairs are
+ * those of the original range.
+ */
+function collapsedLength(text: string, start: i32, end: i32): i32 {
+  let count = 0
+  let i = start
+  while (i < end) {
+    const c = text.charCodeAt(i)
+    if (isSpace(c)) {
+      count++
+      i++
+      while (i < end && isSpace(text.charCodeAt(i))) i++
+      continue
+    }
+    if (!(isLowSurrogate(c) && i > start && isHighSurrogate(text.charCodeAt(i - 1)))) count++
+    i++
+  }
+  return count
 }
 
 function isHighSurrogate(c: i32): bool {
@@ -133,9 +148,26 @@ export function truncate(s: string, maxChars: i32): string {
   return cut + '\u2026'
 }
 
-function rank(scores: f64[]): Ranked[] {
-  const ranked = new Array<Ranked>(scores.length)
-  for (let i = 0; i < scores.length; i++) ranked[i] = new Ranked(i, scores[i])
+// The scores `byScoreThenIndex` orders by (a comparator cannot capture them).
+let rankScores = new StaticArray<f64>(0)
+
+function byScoreThenIndex(a: i32, b: i32): i32 {
+  const scoreA = unchecked(rankScores[a])
+  const scoreB = unchecked(rankScores[b])
+  if (scoreA > scoreB) return -1
+  if (scoreA < scoreB) return 1
+  return a - b
+}
+
+function ascending(a: i32, b: i32): i32 {
+  return a - b
+}
+
+/** Sentence indices, best first (ties to the earlier sentence). */
+function rank(scores: StaticArray<f64>): i32[] {
+  const ranked = new Array<i32>(scores.length)
+  for (let i = 0; i < scores.length; i++) unchecked((ranked[i] = i))
+  rankScores = scores
   ranked.sort(byScoreThenIndex)
   return ranked
 }
@@ -151,18 +183,18 @@ export function summarize(text: string, maxSentences: i32, maxChars: i32): Summa
   const chosen = new Array<i32>()
   let used = 0
   for (let r = 0; r < ranked.length && chosen.length < maxSentences; r++) {
-    const length = codePointLength(sentenceText(text, spans[ranked[r].index]))
+    const index = unchecked(ranked[r])
+    const length = collapsedLength(text, spans.start(index), spans.end(index))
     const separator = chosen.length > 0 ? 1 : 0
     if (maxChars > 0 && used + separator + length > maxChars) continue
-    chosen.push(ranked[r].index)
+    chosen.push(index)
     used += separator + length
   }
   if (chosen.length == 0) {
-    const best = ranked[0].index
-    return new Summary(truncate(sentenceText(text, spans[best]), maxChars), [best])
+    const best = ranked[0]
+    const sentence = sentenceText(text, spans.start(best), spans.end(best))
+    return new Summary(spans, [best], truncate(sentence, maxChars))
   }
   chosen.sort(ascending)
-  const parts = new Array<string>(chosen.length)
-  for (let i = 0; i < chosen.length; i++) parts[i] = sentenceText(text, spans[chosen[i]])
-  return new Summary(parts.join(' '), chosen)
+  return new Summary(spans, chosen, null)
 }

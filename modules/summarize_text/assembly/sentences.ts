@@ -15,23 +15,42 @@ import {
   isUpperCase,
   isWordChar,
 } from './chars'
+import { lowerInScratch, scratchPointer } from './lower-case'
+import { WordTable } from './word-table'
 
-/** One sentence as a half-open range of the original text. */
-export class Span {
-  constructor(
-    public start: i32,
-    public end: i32,
-  ) {}
+/**
+ * The sentences of a text, each a half-open range of it. One array holds both
+ * ends of each, so it is the only thing that grows while the text is split.
+ */
+export class Spans {
+  private bounds: Array<i32> = []
+
+  get length(): i32 {
+    return this.bounds.length >> 1
+  }
+
+  start(i: i32): i32 {
+    return this.bounds[i << 1]
+  }
+
+  end(i: i32): i32 {
+    return this.bounds[(i << 1) + 1]
+  }
+
+  push(start: i32, end: i32): void {
+    this.bounds.push(start)
+    this.bounds.push(end)
+  }
 }
 
 // Abbreviations that are never the end of a sentence: titles precede a name, Latin
-// and dotted forms sit mid-sentence. Compared lower-cased, without the final dot.
-const ABBREVIATIONS = new Set<string>()
-// Abbreviations that only hold before a number (`No. 5`, `p. 12`, `Jan. 3`), since the
-// same words also end sentences (`I said no.`).
-const NUMBER_ABBREVIATIONS = new Set<string>()
+// and dotted forms sit mid-sentence, then (ids from NUMBER_ABBREVIATIONS_FROM on) those
+// that only hold before a number (`No. 5`, `p. 12`, `Jan. 3`), since the same words
+// also end sentences (`I said no.`). Compared lower-cased, without the final dot.
+const ABBREVIATIONS = new WordTable(8)
+let NUMBER_ABBREVIATIONS_FROM: i32 = 0
 
-function fillSets(): void {
+function fillAbbreviations(): void {
   const always = [
     'mr',
     'mrs',
@@ -85,6 +104,7 @@ function fillSets(): void {
     'e.u',
   ]
   for (let i = 0; i < always.length; i++) ABBREVIATIONS.add(always[i])
+  NUMBER_ABBREVIATIONS_FROM = ABBREVIATIONS.count
   const beforeNumber = [
     'no',
     'nos',
@@ -113,41 +133,60 @@ function fillSets(): void {
     'nov',
     'dec',
   ]
-  for (let i = 0; i < beforeNumber.length; i++) NUMBER_ABBREVIATIONS.add(beforeNumber[i])
+  for (let i = 0; i < beforeNumber.length; i++) ABBREVIATIONS.add(beforeNumber[i])
 }
-fillSets()
+fillAbbreviations()
 
-/** The word that ends at `end` (exclusive), without leading quotes or brackets. */
-function wordBefore(text: string, end: i32): string {
+/** Where the word that ends at `end` (exclusive) starts, past leading quotes or brackets. */
+function wordStart(text: string, end: i32): i32 {
   let start = end
   while (start > 0 && !isSpace(text.charCodeAt(start - 1))) start--
   while (start < end && isOpener(text.charCodeAt(start))) start++
-  return text.substring(start, end)
+  return start
 }
 
 /** `J`, `U.S`, `e.g`: single letters joined by dots are initials or short forms. */
-function isInitials(word: string): bool {
-  if (word.length == 0) return false
-  for (let i = 0; i < word.length; i++) {
-    const c = word.charCodeAt(i)
+function isInitials(text: string, start: i32, end: i32): bool {
+  const length = end - start
+  if (length == 0) return false
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(start + i)
     const letterSlot = i % 2 == 0
     if (letterSlot && !isWordChar(c)) return false
     if (!letterSlot && c != 0x2e) return false
   }
-  if (word.length % 2 == 0) return false
+  if (length % 2 == 0) return false
   // A lone capital is an initial (`John F. Kennedy`), except the pronoun `I`.
-  if (word.length == 1) return isUpperCase(word.charCodeAt(0)) && word != 'I'
+  if (length == 1) return isUpperCase(text.charCodeAt(start)) && text.charCodeAt(start) != 0x49
   return true
+}
+
+/** Whether the lower-cased word is `a.m` or `p.m` (times, which do end sentences). */
+function isTimeOfDay(word: usize, length: i32): bool {
+  if (length != 3) return false
+  const first = load<u16>(word)
+  return (
+    (first == 0x61 || first == 0x70) && load<u16>(word, 2) == 0x2e && load<u16>(word, 4) == 0x6d
+  )
 }
 
 /** Whether the single dot at `dot`, followed by text from `next`, belongs to an abbreviation. */
 function isAbbreviationDot(text: string, dot: i32, next: i32): bool {
-  const word = wordBefore(text, dot)
-  const lower = word.toLowerCase()
-  if (lower == 'a.m' || lower == 'p.m') return false
-  if (ABBREVIATIONS.has(lower) || isInitials(word)) return true
+  const start = wordStart(text, dot)
+  const length = lowerInScratch(text, start, dot)
+  const lower = scratchPointer()
+  if (isTimeOfDay(lower, length)) return false
+  const abbreviation = ABBREVIATIONS.find(lower, length)
+  if (
+    (abbreviation >= 0 && abbreviation < NUMBER_ABBREVIATIONS_FROM) ||
+    isInitials(text, start, dot)
+  ) {
+    return true
+  }
   return (
-    next < text.length && NUMBER_ABBREVIATIONS.has(lower) && isAsciiDigit(text.charCodeAt(next))
+    next < text.length &&
+    abbreviation >= NUMBER_ABBREVIATIONS_FROM &&
+    isAsciiDigit(text.charCodeAt(next))
   )
 }
 
@@ -157,7 +196,7 @@ function hasWordChar(text: string, start: i32, end: i32): bool {
 }
 
 class Splitter {
-  spans: Span[] = []
+  spans: Spans = new Spans()
   start: i32 = 0
   requireWord: bool = true
   constructor(public text: string) {}
@@ -167,8 +206,9 @@ class Splitter {
     let e = end
     while (s < e && isSpace(this.text.charCodeAt(s))) s++
     while (e > s && isSpace(this.text.charCodeAt(e - 1))) e--
-    if (e > s && (!this.requireWord || hasWordChar(this.text, s, e)))
-      this.spans.push(new Span(s, e))
+    if (e > s && (!this.requireWord || hasWordChar(this.text, s, e))) {
+      this.spans.push(s, e)
+    }
   }
 
   /** Handles white space at `i`; returns where scanning continues. */
@@ -219,7 +259,7 @@ class Splitter {
  * Splits `text` into sentences, in order. Spans without any letter or digit are dropped,
  * unless nothing else is left.
  */
-export function splitSentences(text: string): Span[] {
+export function splitSentences(text: string): Spans {
   const splitter = new Splitter(text)
   let i = 0
   while (i < text.length) {

@@ -2,12 +2,17 @@
  * Content terms of a sentence: words lower-cased, English stop words removed, a
  * light suffix stemming so `model` and `models` count together. Han and kana
  * characters are single-character terms, since those scripts have no spaces.
+ * Terms are numbered, not made into strings: one table holds the stop words and
+ * every term met, so a word costs a lower-casing into scratch and two look-ups.
  */
 import { isCjkIdeograph, isWordChar } from './chars'
+import { lowerInScratch, scratchPointer } from './lower-case'
+import { WordTable } from './word-table'
 
-const STOP_WORDS = new Set<string>()
+/** The stop words, then every term met; ids below {@link STOP_WORD_COUNT} are stop words. */
+const WORDS = new WordTable(10)
 
-function fillStopWords(): void {
+function addStopWords(): i32 {
   const words = [
     'a',
     'about',
@@ -179,60 +184,118 @@ function fillStopWords(): void {
     "you've",
     "let's",
   ]
-  for (let i = 0; i < words.length; i++) STOP_WORDS.add(words[i])
+  for (let i = 0; i < words.length; i++) WORDS.add(words[i])
+  return WORDS.count
 }
-fillStopWords()
+const STOP_WORD_COUNT = addStopWords()
 
-/** Folds plural and possessive endings: `models` → `model`, `studies` → `study`. */
-function stem(word: string): string {
-  let w = word
-  const n = w.length
-  if (n > 2 && w.endsWith("'s")) w = w.substring(0, n - 2)
-  const m = w.length
-  if (m > 4 && w.endsWith('ies')) return w.substring(0, m - 3) + 'y'
-  if (m > 3 && w.endsWith('s') && !w.endsWith('ss') && !w.endsWith('us') && !w.endsWith('is')) {
-    return w.substring(0, m - 1)
+const APOSTROPHE: u16 = 0x27
+const S: u16 = 0x73
+
+function unitAt(ptr: usize, i: i32): u16 {
+  return load<u16>(ptr + ((<usize>i) << 1))
+}
+
+function endsWithS(ptr: usize, length: i32, before: u16): bool {
+  return unitAt(ptr, length - 1) == S && unitAt(ptr, length - 2) == before
+}
+
+/**
+ * Folds plural and possessive endings in place (`models` → `model`, `studies` →
+ * `study`); returns the new length.
+ */
+function stem(ptr: usize, n: i32): i32 {
+  let m = n
+  if (n > 2 && endsWithS(ptr, n, APOSTROPHE)) m = n - 2
+  if (
+    m > 4 &&
+    unitAt(ptr, m - 1) == S &&
+    unitAt(ptr, m - 2) == 0x65 &&
+    unitAt(ptr, m - 3) == 0x69
+  ) {
+    store<u16>(ptr + ((<usize>(m - 3)) << 1), 0x79)
+    return m - 2
   }
-  return w
+  if (
+    m > 3 &&
+    unitAt(ptr, m - 1) == S &&
+    !endsWithS(ptr, m, S) &&
+    !endsWithS(ptr, m, 0x75) &&
+    !endsWithS(ptr, m, 0x69)
+  ) {
+    return m - 1
+  }
+  return m
 }
 
 function isApostrophe(c: i32): bool {
   return c == 0x27 || c == 0x2019
 }
 
-function addTerm(terms: string[], raw: string): void {
-  if (raw.length == 1 && !isCjkIdeograph(raw.charCodeAt(0))) return
-  const word = raw.toLowerCase().replaceAll('\u2019', "'")
-  if (STOP_WORDS.has(word)) return
-  const stemmed = stem(word)
-  if (!STOP_WORDS.has(stemmed)) terms.push(stemmed)
+/**
+ * The term of the word `text[start, end)`, or -1 when it is none (a single
+ * non-CJK character, or a stop word before or after stemming).
+ */
+function termOf(text: string, start: i32, end: i32): i32 {
+  if (end - start == 1 && !isCjkIdeograph(text.charCodeAt(start))) return -1
+  const length = lowerInScratch(text, start, end)
+  const word = scratchPointer()
+  for (let i = 0; i < length; i++) {
+    if (unitAt(word, i) == 0x2019) store<u16>(word + ((<usize>i) << 1), APOSTROPHE)
+  }
+  const whole = WORDS.find(word, length)
+  if (whole >= 0 && whole < STOP_WORD_COUNT) return -1
+  const id = WORDS.intern(word, stem(word, length))
+  return id < STOP_WORD_COUNT ? -1 : id
 }
 
-/** The content terms of `text[start, end)`, in order, repeats kept. */
-export function contentTerms(text: string, start: i32, end: i32): string[] {
-  const terms = new Array<string>()
-  let i = start
-  while (i < end) {
-    const c = text.charCodeAt(i)
-    if (isCjkIdeograph(c)) {
-      addTerm(terms, text.charAt(i))
-      i++
-      continue
-    }
-    if (!isWordChar(c)) {
-      i++
-      continue
-    }
-    const wordStart = i
-    while (i < end) {
-      const d = text.charCodeAt(i)
-      if (isCjkIdeograph(d)) break
-      // An apostrophe between letters stays inside the word (`don't`, `model's`).
-      const inner = isApostrophe(d) && i + 1 < end && isWordChar(text.charCodeAt(i + 1))
-      if (!isWordChar(d) && !inner) break
-      i++
-    }
-    addTerm(terms, text.substring(wordStart, i))
+/** The terms of a text, numbered from 0, as the sentences list them. */
+export class Terms {
+  /** The term ids of every sentence, in order, repeats kept. */
+  ids: Array<i32> = []
+  /** Sentence `i`'s terms are `ids[sentenceStarts[i], sentenceStarts[i + 1])`. */
+  sentenceStarts: StaticArray<i32>
+  private sentences: i32 = 0
+
+  constructor(sentenceCount: i32) {
+    this.sentenceStarts = new StaticArray<i32>(sentenceCount + 1)
   }
-  return terms
+
+  /** How many distinct terms there can be: ids are below this. */
+  get idLimit(): i32 {
+    return WORDS.count - STOP_WORD_COUNT
+  }
+
+  /** Appends the content terms of `text[start, end)` as the next sentence. */
+  addSentence(text: string, start: i32, end: i32): void {
+    let i = start
+    while (i < end) {
+      const c = text.charCodeAt(i)
+      if (isCjkIdeograph(c)) {
+        this.push(termOf(text, i, i + 1))
+        i++
+        continue
+      }
+      if (!isWordChar(c)) {
+        i++
+        continue
+      }
+      const wordStart = i
+      while (i < end) {
+        const d = text.charCodeAt(i)
+        if (isCjkIdeograph(d)) break
+        // An apostrophe between letters stays inside the word (`don't`, `model's`).
+        const inner = isApostrophe(d) && i + 1 < end && isWordChar(text.charCodeAt(i + 1))
+        if (!isWordChar(d) && !inner) break
+        i++
+      }
+      this.push(termOf(text, wordStart, i))
+    }
+    this.sentences++
+    this.sentenceStarts[this.sentences] = this.ids.length
+  }
+
+  private push(id: i32): void {
+    if (id >= 0) this.ids.push(id - STOP_WORD_COUNT)
+  }
 }
