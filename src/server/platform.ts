@@ -48,6 +48,7 @@ export async function startPlatform(
   const store = await openStore({
     databaseUrl: settings.databaseUrl?.reveal(),
     dataDir: settings.dataDir,
+    backgroundCheckpoint: true,
   })
   const closers: (() => Promise<void>)[] = [() => store.close()]
   try {

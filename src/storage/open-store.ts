@@ -11,6 +11,8 @@ export interface OpenStoreOptions {
   readonly dataDir: string
   /** PostgreSQL only: the schema to use (created when missing). @default the server's default */
   readonly schema?: string | undefined
+  /** SQLite only: checkpoint the write-ahead log from a background thread. @default false */
+  readonly backgroundCheckpoint?: boolean
 }
 
 /** Hides the password of a URL before it goes into an error message. */
@@ -25,7 +27,12 @@ function redactUrl(url: string): string {
  */
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const url = options.databaseUrl
-  if (url === undefined || url === '') return SqliteStore.open({ dataDir: options.dataDir })
+  if (url === undefined || url === '') {
+    return SqliteStore.open({
+      dataDir: options.dataDir,
+      backgroundCheckpoint: options.backgroundCheckpoint ?? false,
+    })
+  }
   if (/^postgres(ql)?:\/\//i.test(url)) {
     return PostgresStore.open({
       url,

@@ -5,12 +5,22 @@ import { translatingDialect } from '../dialect/translating-dialect.js'
 import { openSqliteDatabase, type SqliteDatabaseOptions } from './driver.js'
 import { translateSqliteError } from './sqlite-errors.js'
 import { withStatementCache } from './statement-cache.js'
+import { WalCheckpointer } from './wal-checkpointer.js'
 
 /** Options of {@link SqliteStore.open}. */
-export type SqliteStoreOptions = SqliteDatabaseOptions
+export interface SqliteStoreOptions extends SqliteDatabaseOptions {
+  /**
+   * Checkpoint the write-ahead log from a background thread instead of inside
+   * commits (the server's setting; short-lived tools leave it off).
+   * @default false
+   */
+  readonly backgroundCheckpoint?: boolean
+}
 
 /** The embedded default: the relational store in one SQLite file in the data directory. */
 export class SqliteStore extends SqlStore {
+  #checkpointer: WalCheckpointer | undefined
+
   /** Opens (creating when missing) `<dataDir>/aion.db`. Call `migrate()` before use. */
   static async open(options: SqliteStoreOptions): Promise<SqliteStore> {
     const database = openSqliteDatabase(options)
@@ -18,6 +28,19 @@ export class SqliteStore extends SqlStore {
       new SqliteDialect({ database: withStatementCache(database) }),
       translateSqliteError,
     )
-    return new SqliteStore(new Kysely<Database>({ dialect }), { engine: 'sqlite' })
+    const store = new SqliteStore(new Kysely<Database>({ dialect }), { engine: 'sqlite' })
+    if (options.backgroundCheckpoint) store.#checkpointer = await WalCheckpointer.start(database)
+    return store
+  }
+
+  /** Whether a background thread checkpoints the log (false: SQLite's automatic checkpoints). */
+  get checkpointsInBackground(): boolean {
+    return this.#checkpointer !== undefined
+  }
+
+  override async close(): Promise<void> {
+    await this.#checkpointer?.stop()
+    this.#checkpointer = undefined
+    await super.close()
   }
 }
