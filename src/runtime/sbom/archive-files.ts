@@ -4,7 +4,7 @@
  * SHA-256, in path order, and the manifest's bytes.
  */
 import { createHash } from 'node:crypto'
-import { list } from 'tar'
+import { list, Parser, type ReadEntry } from 'tar'
 import { SbomInvalidError } from '../../core/errors/index.js'
 
 /** One regular file of a package. */
@@ -28,42 +28,27 @@ export interface ArchiveFiles {
 const MANIFEST_MAX_BYTES = 64 * 1024
 
 /**
- * Hashes every regular file of the package archive at `file` (`.tar` or
- * `.tar.gz`); AION_SBOM_INVALID when it holds no `aip.yaml` at its root. The
- * archive is expected to have passed the package archive checks already.
+ * Hashes every regular file of a package archive — a `.tar` or `.tar.gz` file
+ * at a path, or its bytes — and returns them with the manifest's bytes;
+ * AION_SBOM_INVALID when it holds no `aip.yaml` at its root. The archive is
+ * expected to have passed the package archive checks already.
  */
-export async function readArchiveFiles(file: string): Promise<ArchiveFiles> {
+export async function readArchiveFiles(archive: string | Uint8Array): Promise<ArchiveFiles> {
   const pending: Promise<PackageFileDigest & { bytes?: Buffer }>[] = []
-  await list({
-    file,
-    strict: true,
-    onReadEntry: (entry) => {
-      if (entry.type !== 'File' && entry.type !== 'OldFile' && entry.type !== 'ContiguousFile') {
-        return
-      }
-      const path = entry.path.replace(/^(\.\/)+/, '')
-      const hash = createHash('sha256')
-      const keep = path === 'aip.yaml' && entry.size <= MANIFEST_MAX_BYTES
-      const chunks: Buffer[] = []
-      entry.on('data', (chunk: Buffer) => {
-        hash.update(chunk)
-        if (keep) chunks.push(chunk)
-      })
-      pending.push(
-        new Promise((resolve) =>
-          entry.on('end', () =>
-            resolve({
-              path,
-              size: entry.size,
-              sha256: hash.digest('hex'),
-              mode: (entry.mode ?? 0o644) & 0o777,
-              ...(keep ? { bytes: Buffer.concat(chunks) } : {}),
-            }),
-          ),
-        ),
-      )
-    },
-  })
+  const onReadEntry = (entry: ReadEntry): void => {
+    const digest = digestEntry(entry)
+    if (digest) pending.push(digest)
+  }
+  if (typeof archive === 'string') {
+    await list({ file: archive, strict: true, onReadEntry })
+  } else {
+    await new Promise<void>((resolve, reject) => {
+      const parser = new Parser({ strict: true, onReadEntry })
+      parser.on('error', reject)
+      parser.on('end', resolve)
+      parser.end(Buffer.from(archive))
+    })
+  }
   const entries = await Promise.all(pending)
   const manifest = entries.find((entry) => entry.path === 'aip.yaml')?.bytes
   if (!manifest) {
@@ -75,4 +60,32 @@ export async function readArchiveFiles(file: string): Promise<ArchiveFiles> {
     .map(({ bytes: _bytes, ...digest }) => digest)
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
   return { files, manifest }
+}
+
+function digestEntry(
+  entry: ReadEntry,
+): Promise<PackageFileDigest & { bytes?: Buffer }> | undefined {
+  if (entry.type !== 'File' && entry.type !== 'OldFile' && entry.type !== 'ContiguousFile') {
+    entry.resume()
+    return undefined
+  }
+  const path = entry.path.replace(/^(\.\/)+/, '')
+  const hash = createHash('sha256')
+  const keep = path === 'aip.yaml' && entry.size <= MANIFEST_MAX_BYTES
+  const chunks: Buffer[] = []
+  entry.on('data', (chunk: Buffer) => {
+    hash.update(chunk)
+    if (keep) chunks.push(chunk)
+  })
+  return new Promise((resolve) =>
+    entry.on('end', () =>
+      resolve({
+        path,
+        size: entry.size,
+        sha256: hash.digest('hex'),
+        mode: (entry.mode ?? 0o644) & 0o777,
+        ...(keep ? { bytes: Buffer.concat(chunks) } : {}),
+      }),
+    ),
+  )
 }

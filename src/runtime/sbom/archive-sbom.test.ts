@@ -111,6 +111,12 @@ describe('the SBOM of a WASM package', () => {
       /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
     )
   })
+  it('is the same made from the archive bytes as from the archive file', async () => {
+    const archive = await pack(REDACT, 'bytes.tar.gz', FILES)
+    const fromBytes = await sbomOfArchive(await readFile(archive))
+    expect(fromBytes.json).toBe((await sbomOfArchive(archive)).json)
+    expect(fromBytes).toMatchObject({ name: 'redact_pii', version: '1.0.0' })
+  })
 })
 
 describe('the SBOM of a subprocess package', () => {

@@ -23,13 +23,16 @@ export interface ArchiveSbom {
   readonly version: string
 }
 
-/** Builds and validates the SBOM of the package archive at `file`. */
+/** Builds and validates the SBOM of a package archive (a file's path, or the archive's bytes). */
 export async function sbomOfArchive(
-  file: string,
+  archive: string | Uint8Array,
   tool?: { readonly name: string; readonly version: string },
 ): Promise<ArchiveSbom> {
-  const packageDigest = await fileDigest(file)
-  const { files, manifest: manifestBytes } = await readArchiveFiles(file)
+  const packageDigest =
+    typeof archive === 'string'
+      ? await fileDigest(archive)
+      : `sha256:${createHash('sha256').update(archive).digest('hex')}`
+  const { files, manifest: manifestBytes } = await readArchiveFiles(archive)
   let manifest: unknown
   try {
     manifest = parse(manifestBytes.toString('utf8'))

@@ -61,3 +61,18 @@ export function assertCycloneDx16(document: unknown): void {
   }
   if (!validate(document)) throw new SbomInvalidError({ violations: toViolations(validate.errors) })
 }
+
+/** Parses CycloneDX JSON text and checks it with {@link assertCycloneDx16}. */
+export function parseCycloneDx16(text: string): unknown {
+  let document: unknown
+  try {
+    document = JSON.parse(text)
+  } catch (error) {
+    throw new SbomInvalidError(
+      { violations: [{ path: '', message: 'is not JSON' }] },
+      { cause: error },
+    )
+  }
+  assertCycloneDx16(document)
+  return document
+}

@@ -19,6 +19,7 @@ export {
   appendSignature,
   buildSignatureManifest,
   digestTagPrefix,
+  MANIFEST_MEDIA_TYPES,
   OCI_CONFIG_MEDIA_TYPE,
   OCI_MANIFEST_MEDIA_TYPE,
   parseSignatureManifest,
@@ -38,3 +39,11 @@ export {
   type SimpleSigningClaims,
 } from './simple-signing.js'
 export { findSigner, keyIdOf, signPayload, trustedKey, type TrustedKey } from './trusted-keys.js'
+export {
+  resolveDigest,
+  signArtifact,
+  signatureLayers,
+  verifyArtifact,
+  type SignedArtifact,
+  type VerifiedArtifact,
+} from './cosign-registry.js'

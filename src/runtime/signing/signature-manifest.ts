@@ -18,6 +18,10 @@ export const SIMPLE_SIGNING_MEDIA_TYPE = 'application/vnd.dev.cosign.simplesigni
 /** Layer annotation holding the base64 DER signature. */
 export const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature'
 
+// go-containerregistry may write Docker's schema 2 type; cosign reads both.
+const DOCKER_MANIFEST_MEDIA_TYPE = 'application/vnd.docker.distribution.manifest.v2+json'
+/** The manifest media types a signature manifest may have. */
+export const MANIFEST_MEDIA_TYPES = [OCI_MANIFEST_MEDIA_TYPE, DOCKER_MANIFEST_MEDIA_TYPE]
 const DIGEST_PATTERN = /^sha256:([a-f0-9]{64})$/
 // go-containerregistry writes the zero time for cosign's empty image and each appended layer.
 const ZERO_TIME = '0001-01-01T00:00:00Z'
@@ -127,8 +131,11 @@ export function parseSignatureManifest(bytes: Uint8Array, reference: string): Si
   }
   if (!isObject(document)) return invalid('not a JSON object')
   if (document.schemaVersion !== 2) invalid('schemaVersion is not 2')
-  if (document.mediaType !== undefined && document.mediaType !== OCI_MANIFEST_MEDIA_TYPE) {
-    invalid(`media type ${String(document.mediaType)}, not ${OCI_MANIFEST_MEDIA_TYPE}`)
+  if (
+    document.mediaType !== undefined &&
+    !MANIFEST_MEDIA_TYPES.includes(String(document.mediaType))
+  ) {
+    invalid(`media type ${String(document.mediaType)} is no image manifest`)
   }
   if (!Array.isArray(document.layers)) return invalid('layers is not a list')
   const layers: SignatureLayer[] = []

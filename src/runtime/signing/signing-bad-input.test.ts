@@ -143,11 +143,11 @@ describe('signature manifests', () => {
   it.each([
     ['not JSON', '['],
     [
-      'a Docker v2 manifest',
+      'an image index',
       JSON.stringify({
         schemaVersion: 2,
-        mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-        layers: [],
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+        manifests: [],
       }),
     ],
     ['no layers', JSON.stringify({ schemaVersion: 2 })],
