@@ -1408,3 +1408,14 @@ export const ModuleArtifactMismatchError = defineError<{
   message: (f) =>
     `${f.reference} announces ${f.field} ${JSON.stringify(f.announced)} but its package declares ${JSON.stringify(f.actual)}`,
 })
+
+/** Object metadata the store cannot keep: keys of `a–z 0–9 -`, printable ASCII values, 2 KiB in all. */
+export const ObjectMetadataInvalidError = defineError<{ key: string; detail: string }>(
+  'ObjectMetadataInvalidError',
+  {
+    code: 'AION_OBJECT_METADATA_INVALID',
+    kind: 'invalid_argument',
+    retryable: false,
+    message: (f) => `metadata of object ${JSON.stringify(f.key)} is invalid: ${f.detail}`,
+  },
+)

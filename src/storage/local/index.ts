@@ -1,0 +1,2 @@
+/** Embedded adapters that keep their data in a local directory. */
+export { LocalDirectoryObjectStore } from './local-directory-object-store.js'
