@@ -100,15 +100,22 @@ export function isWordChar(c: i32): bool {
 }
 
 // The case of each non-ASCII code unit, worked out once with the string methods (which
-// allocate) and kept: 0 not yet known, then one of the values below.
-const CASE_OF_UNIT = memory.data(0x10000)
-const CASE_LOWER: u8 = 1
-const CASE_UPPER: u8 = 2
-const CASE_NEITHER: u8 = 3
+// allocate) and kept, two bits a unit: 0 not yet known, then one of the values below.
+// Made on first use, since ASCII text never needs it.
+let caseOfUnit: usize = 0
+const CASE_LOWER: u32 = 1
+const CASE_UPPER: u32 = 2
+const CASE_NEITHER: u32 = 3
 
 /** The case of a non-ASCII, non-surrogate code unit. */
-function caseOf(c: i32): u8 {
-  let known = load<u8>(CASE_OF_UNIT + <usize>c)
+function caseOf(c: i32): u32 {
+  if (caseOfUnit == 0) {
+    caseOfUnit = heap.alloc(0x10000 >> 2)
+    memory.fill(caseOfUnit, 0, 0x10000 >> 2)
+  }
+  const cell = caseOfUnit + ((<usize>c) >> 2)
+  const shift = ((<u32>c) & 3) << 1
+  let known = ((<u32>load<u8>(cell)) >> shift) & 3
   if (known != 0) return known
   const ch = String.fromCharCode(c)
   const upper = ch.toUpperCase()
@@ -116,7 +123,7 @@ function caseOf(c: i32): u8 {
   if (upper != ch && lower == ch) known = CASE_LOWER
   else if (lower != ch && upper == ch) known = CASE_UPPER
   else known = CASE_NEITHER
-  store<u8>(CASE_OF_UNIT + <usize>c, known)
+  store<u8>(cell, <u8>((<u32>load<u8>(cell)) | (known << shift)))
   return known
 }
 

@@ -6,12 +6,12 @@
  */
 // An AssemblyScript library path (the WASI shim's raw bindings).
 /* eslint-disable import-x/no-unresolved */
-import { errnoToString, fd_write } from '~lib/bindings/wasi_snapshot_preview1'
+import { fd_write } from '~lib/bindings/wasi_snapshot_preview1'
 /* eslint-enable import-x/no-unresolved */
 import { isSpace } from './chars'
 
 const STDOUT: u32 = 1
-const CAPACITY: usize = 16 * 1024
+const CAPACITY: usize = 4 * 1024
 /** Room kept free at the end for the longest write of one code unit (`\u001f`, 6 bytes). */
 const SLACK: usize = 8
 const buffer = memory.data(<i32>CAPACITY)
@@ -26,7 +26,7 @@ export function flush(): void {
   store<usize>(iovec, length, sizeof<usize>())
   const err = fd_write(STDOUT, iovec, 1, iovec + 2 * sizeof<usize>())
   length = 0
-  if (err) throw new Error(errnoToString(err))
+  if (err) throw new Error('writing stdout failed with WASI errno ' + err.toString())
 }
 
 function room(): void {

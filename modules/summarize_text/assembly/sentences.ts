@@ -44,98 +44,23 @@ export class Spans {
 }
 
 // Abbreviations that are never the end of a sentence: titles precede a name, Latin
-// and dotted forms sit mid-sentence, then (ids from NUMBER_ABBREVIATIONS_FROM on) those
-// that only hold before a number (`No. 5`, `p. 12`, `Jan. 3`), since the same words
-// also end sentences (`I said no.`). Compared lower-cased, without the final dot.
-const ABBREVIATIONS = new WordTable(8)
-let NUMBER_ABBREVIATIONS_FROM: i32 = 0
+// and dotted forms sit mid-sentence. Compared lower-cased, without the final dot.
+const ABBREVIATIONS = `
+mr mrs ms mx dr prof sr jr st mt rev hon gen col capt cpt lt sgt cmdr adm gov sen rep pres
+fr supt messrs e.g i.e eg ie vs cf viz al approx ca dept est ph.d m.d b.a m.a b.sc m.sc u.s
+u.k u.n u.s.a e.u
+`
+// Abbreviations that only hold before a number (`No. 5`, `p. 12`, `Jan. 3`), since the
+// same words also end sentences (`I said no.`).
+const NUMBER_ABBREVIATIONS = `
+no nos nr vol vols p pp fig figs ch chap sec art ed jan feb mar apr jun jul aug sep sept oct
+nov dec
+`
 
-function fillAbbreviations(): void {
-  const always = [
-    'mr',
-    'mrs',
-    'ms',
-    'mx',
-    'dr',
-    'prof',
-    'sr',
-    'jr',
-    'st',
-    'mt',
-    'rev',
-    'hon',
-    'gen',
-    'col',
-    'capt',
-    'cpt',
-    'lt',
-    'sgt',
-    'cmdr',
-    'adm',
-    'gov',
-    'sen',
-    'rep',
-    'pres',
-    'fr',
-    'supt',
-    'messrs',
-    'e.g',
-    'i.e',
-    'eg',
-    'ie',
-    'vs',
-    'cf',
-    'viz',
-    'al',
-    'approx',
-    'ca',
-    'dept',
-    'est',
-    'ph.d',
-    'm.d',
-    'b.a',
-    'm.a',
-    'b.sc',
-    'm.sc',
-    'u.s',
-    'u.k',
-    'u.n',
-    'u.s.a',
-    'e.u',
-  ]
-  for (let i = 0; i < always.length; i++) ABBREVIATIONS.add(always[i])
-  NUMBER_ABBREVIATIONS_FROM = ABBREVIATIONS.count
-  const beforeNumber = [
-    'no',
-    'nos',
-    'nr',
-    'vol',
-    'vols',
-    'p',
-    'pp',
-    'fig',
-    'figs',
-    'ch',
-    'chap',
-    'sec',
-    'art',
-    'ed',
-    'jan',
-    'feb',
-    'mar',
-    'apr',
-    'jun',
-    'jul',
-    'aug',
-    'sep',
-    'sept',
-    'oct',
-    'nov',
-    'dec',
-  ]
-  for (let i = 0; i < beforeNumber.length; i++) ABBREVIATIONS.add(beforeNumber[i])
-}
-fillAbbreviations()
+/** Both lists, the second numbered from {@link NUMBER_ABBREVIATIONS_FROM}. */
+const ABBREVIATION_TABLE = new WordTable(8)
+const NUMBER_ABBREVIATIONS_FROM = ABBREVIATION_TABLE.addAll(ABBREVIATIONS)
+ABBREVIATION_TABLE.addAll(NUMBER_ABBREVIATIONS)
 
 /** Where the word that ends at `end` (exclusive) starts, past leading quotes or brackets. */
 function wordStart(text: string, end: i32): i32 {
@@ -176,7 +101,7 @@ function isAbbreviationDot(text: string, dot: i32, next: i32): bool {
   const length = lowerInScratch(text, start, dot)
   const lower = scratchPointer()
   if (isTimeOfDay(lower, length)) return false
-  const abbreviation = ABBREVIATIONS.find(lower, length)
+  const abbreviation = ABBREVIATION_TABLE.find(lower, length)
   if (
     (abbreviation >= 0 && abbreviation < NUMBER_ABBREVIATIONS_FROM) ||
     isInitials(text, start, dot)

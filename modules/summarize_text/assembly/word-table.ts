@@ -52,9 +52,17 @@ export class WordTable {
     return id
   }
 
-  /** Adds `word` (if absent) and returns its id. */
-  add(word: string): i32 {
-    return this.intern(changetype<usize>(word), word.length)
+  /** Adds each white-space-separated word of `words` (ASCII); returns the count after. */
+  addAll(words: string): i32 {
+    const base = changetype<usize>(words)
+    let i = 0
+    while (i < words.length) {
+      while (i < words.length && words.charCodeAt(i) <= 0x20) i++
+      const start = i
+      while (i < words.length && words.charCodeAt(i) > 0x20) i++
+      if (i > start) this.intern(base + ((<usize>start) << 1), i - start)
+    }
+    return this.count
   }
 
   /** The slot that holds the word, or the free slot where it would go. */
