@@ -18,6 +18,7 @@ import {
 import { type Descriptor, sha256Digest } from './manifest.js'
 import { DIGEST, type OciReference } from './reference.js'
 import {
+  discard,
   header,
   issue,
   networkFailure,
@@ -151,7 +152,7 @@ async function* verified(
     })
   const length = header(response, 'content-length')
   if (length !== undefined && Number(length) !== descriptor.size) {
-    response.body.destroy()
+    discard(response)
     throw mismatch(Number(length))
   }
   const hash = createHash('sha256')
@@ -164,7 +165,7 @@ async function* verified(
       yield chunk
     }
   } catch (error) {
-    response.body.destroy()
+    discard(response)
     throw networkFailure(ref, what, error)
   }
   if (received !== descriptor.size) throw mismatch(received)

@@ -22,7 +22,7 @@ import {
 import { OCI_MANIFEST } from './media-types.js'
 import type { OciReference } from './reference.js'
 import { RegistryTransport, type TransportOptions } from './transport.js'
-import { OciManifestInvalidError } from '../../core/errors/index.js'
+import { OciMediaTypeUnsupportedError } from '../../core/errors/index.js'
 
 /** Options of {@link OciClient}. */
 export interface OciClientOptions extends TransportOptions {
@@ -122,12 +122,16 @@ export class OciClient {
     readonly manifest: ImageManifest
     readonly bytes: Buffer
   }> {
-    const fetched = await fetchManifest(this.transport, ref, [OCI_MANIFEST], signal)
-    if (fetched.parsed.kind !== 'manifest') {
-      throw new OciManifestInvalidError({
+    // Ask for every type and judge the answer here: a registry that cannot serve a
+    // Docker manifest as OCI answers 400, which would hide what the manifest is.
+    const fetched = await fetchManifest(this.transport, ref, ALL_MANIFEST_TYPES, signal)
+    if (fetched.parsed.kind !== 'manifest' || fetched.descriptor.mediaType !== OCI_MANIFEST) {
+      const { mediaType, digest } = fetched.descriptor
+      throw new OciMediaTypeUnsupportedError({
         registry: ref.registry,
         repository: ref.repository,
-        detail: 'expected an image manifest',
+        detail: `${digest} is ${mediaType}, not an OCI image manifest`,
+        mediaType,
       })
     }
     return {

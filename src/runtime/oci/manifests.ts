@@ -26,6 +26,7 @@ import {
 import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST } from './media-types.js'
 import { formatReference, type OciReference } from './reference.js'
 import {
+  discard,
   header,
   issue,
   networkFailure,
@@ -70,7 +71,7 @@ async function readBounded(ref: OciReference, what: string, response: RegistryRe
       limitBytes: MANIFEST_MAX_BYTES,
     })
   if (length > MANIFEST_MAX_BYTES) {
-    response.body.destroy()
+    discard(response)
     throw tooLarge(length)
   }
   const chunks: Buffer[] = []
@@ -79,7 +80,7 @@ async function readBounded(ref: OciReference, what: string, response: RegistryRe
     for await (const chunk of response.body as AsyncIterable<Buffer>) {
       size += chunk.length
       if (size > MANIFEST_MAX_BYTES) {
-        response.body.destroy()
+        discard(response)
         throw tooLarge(size)
       }
       chunks.push(chunk)

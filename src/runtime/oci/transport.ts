@@ -75,6 +75,12 @@ export function header(response: RegistryResponse, name: string): string | undef
   return Array.isArray(value) ? value[0] : value
 }
 
+/** Drops a response body without reading it (and without an unhandled abort error). */
+export function discard(response: RegistryResponse): void {
+  response.body.on('error', () => undefined)
+  response.body.destroy()
+}
+
 /** Issue fields of a request's registry and repository. */
 export function issue(ref: OciReference, detail: string): OciIssueFields {
   return { registry: ref.registry, repository: ref.repository, detail }
