@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander'
 import { AionError } from '../core/errors/index.js'
 import { AionApiError } from '../sdk/index.js'
+import { keygenCommand } from './commands/keygen.js'
 import { keysCommand } from './commands/keys.js'
 import { migrateCommand } from './commands/migrate.js'
 import { modulesCommand } from './commands/modules.js'
@@ -12,8 +13,11 @@ import { packCommand } from './commands/pack.js'
 import { eventsCommand, policyCommand } from './commands/policy.js'
 import { pullCommand } from './commands/pull.js'
 import { pushCommand } from './commands/push.js'
+import { sbomCommand } from './commands/sbom.js'
+import { signCommand } from './commands/sign.js'
 import { submitCommand } from './commands/submit.js'
 import { validateCommand } from './commands/validate.js'
+import { verifyCommand } from './commands/verify.js'
 import { packageVersion, versionCommand } from './commands/version.js'
 
 export function buildProgram(): Command {
@@ -33,6 +37,10 @@ export function buildProgram(): Command {
   program.addCommand(packCommand())
   program.addCommand(pushCommand())
   program.addCommand(pullCommand())
+  program.addCommand(keygenCommand())
+  program.addCommand(signCommand())
+  program.addCommand(verifyCommand())
+  program.addCommand(sbomCommand())
   return program
 }
 

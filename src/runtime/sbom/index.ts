@@ -4,3 +4,4 @@ export { buildPackageSbom, CYCLONEDX_MEDIA_TYPE, type PackageSbomInput } from '.
 export { assertCycloneDx16, parseCycloneDx16 } from './sbom-schema.js'
 export { sbomOfArchive, type ArchiveSbom } from './archive-sbom.js'
 export { attachSbom, fetchSbom, type AttachedSbom, type FetchedSbom } from './sbom-registry.js'
+export { attachPackageSbom, type AttachedPackageSbom } from './package-sbom-attach.js'
