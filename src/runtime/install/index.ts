@@ -1,0 +1,11 @@
+/** Installs of AIP packages from OCI registries: verify, store, register, or quarantine. */
+export { isArtifactFault } from './artifact-pull.js'
+export type {
+  InstalledPackage,
+  InstallLogger,
+  InstallOutcome,
+  PackageInstallerOptions,
+  QuarantinedInstall,
+} from './install-types.js'
+export { PackageInstaller, packageObjectKey } from './package-installer.js'
+export { identityOf, type PackageIdentity, type QuarantineReason } from './quarantine.js'
