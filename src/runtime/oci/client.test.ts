@@ -39,9 +39,12 @@ describe('OciClient transport rules', () => {
     afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
 
     it('speaks plain HTTP to loopback and reports the registry’s own error words', async () => {
-      const error = await make()
+      const error = (await make()
         .fetchManifest(parseReference(`127.0.0.1:${port}/team/x:1`))
-        .catch((e: unknown) => e as { code: string; message: string; retryable: boolean })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        )) as { code: string; message: string; retryable: boolean }
       expect(error).toMatchObject({ code: 'AION_OCI_NOT_FOUND', retryable: false })
       expect(error.message).toContain('MANIFEST_UNKNOWN: manifest unknown')
       expect(seen.at(-1)).toContain(
