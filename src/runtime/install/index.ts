@@ -9,3 +9,8 @@ export type {
 } from './install-types.js'
 export { PackageInstaller, packageObjectKey } from './package-installer.js'
 export { identityOf, type PackageIdentity, type QuarantineReason } from './quarantine.js'
+export {
+  createReloadableExecutor,
+  type ReloadableModuleExecutor,
+  type ReloadReport,
+} from './reloadable-executor.js'
