@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Secret } from '../../src/core/secret.js'
 import {
   AIP_ARTIFACT_TYPE,
@@ -347,7 +347,7 @@ describeWithEngine('docker-registry', probeRegistry(), () => {
     ).toContain('CycloneDX')
   })
 
-  describeWithEngine('docker-registry with Basic auth', { ok: true, value: undefined }, () => {
+  describe('with Basic auth (htpasswd)', () => {
     let locked: TestRegistry
     beforeAll(async () => {
       locked = await startRegistry({ kind: 'basic', users: { ci: 'right-password' } })
@@ -384,7 +384,7 @@ describeWithEngine('docker-registry', probeRegistry(), () => {
     })
   })
 
-  describeWithEngine('docker-registry with Bearer tokens', { ok: true, value: undefined }, () => {
+  describe('with Bearer tokens (a token service)', () => {
     let tokens: TokenService
     let guarded: TestRegistry
     beforeAll(async () => {
