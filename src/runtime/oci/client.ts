@@ -11,14 +11,12 @@ import type { Descriptor, ImageIndex, ImageManifest } from './manifest.js'
 import {
   ALL_MANIFEST_TYPES,
   fetchManifest,
-  fetchReferrers,
   type FetchedManifest,
-  listTags,
   pushManifest,
   type PushedManifest,
-  type Referrers,
   resolveManifest,
 } from './manifests.js'
+import { fetchReferrers, listTags, type Referrers } from './referrers.js'
 import { OCI_MANIFEST } from './media-types.js'
 import type { OciReference } from './reference.js'
 import { RegistryTransport, type TransportOptions } from './transport.js'

@@ -77,8 +77,8 @@ export {
   MANIFEST_MAX_BYTES,
   type FetchedManifest,
   type PushedManifest,
-  type Referrers,
 } from './manifests.js'
+export type { Referrers } from './referrers.js'
 export { OciClient, type FetchOptions, type OciClientOptions } from './client.js'
 export { packDirectory, packPackage, type PackedPackage, type PackOptions } from './pack.js'
 export {
