@@ -14,3 +14,4 @@ export {
   type ReloadableModuleExecutor,
   type ReloadReport,
 } from './reloadable-executor.js'
+export { resolveModuleRefs, type ModuleRefResolution, type ModuleRefStatus } from './module-refs.js'
