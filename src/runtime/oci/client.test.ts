@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { OciClient } from './client.js'
 import { anonymous } from './credentials.js'
 import { parseReference } from './reference.js'
+import { RegistryTransport } from './transport.js'
 
 describe('OciClient transport rules', () => {
   const clients: OciClient[] = []
@@ -17,6 +18,23 @@ describe('OciClient transport rules', () => {
     await expect(
       make().fetchManifest(parseReference('http://registry.example.com/x:1')),
     ).rejects.toMatchObject({ code: 'AION_OCI_INSECURE_REFUSED', retryable: false })
+  })
+
+  it('chooses HTTPS unless the registry is loopback or listed insecure', () => {
+    const transport = new RegistryTransport({
+      credentials: anonymous,
+      insecureRegistries: ['build.lan:5000'],
+    })
+    const origin = (text: string) => transport.origin(parseReference(text))
+    expect(origin('registry.example.com/x')).toBe('https://registry.example.com')
+    expect(origin('build.lan:5000/x')).toBe('http://build.lan:5000')
+    expect(origin('http://build.lan:5000/x')).toBe('http://build.lan:5000')
+    expect(origin('https://build.lan:5000/x')).toBe('https://build.lan:5000')
+    expect(origin('localhost:5000/x')).toBe('http://localhost:5000')
+    expect(origin('https://127.0.0.1:5000/x')).toBe('https://127.0.0.1:5000')
+    expect(origin('docker.io/library/x')).toBe('https://registry-1.docker.io')
+    expect(() => origin('http://build.lan:5001/x')).toThrow(/plain HTTP/)
+    return transport.close()
   })
 
   describe('against a loopback server', () => {

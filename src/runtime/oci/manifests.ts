@@ -3,8 +3,7 @@
  * checked against the reference or the registry's `Docker-Content-Digest`,
  * media type checked against what was asked for, structure checked), resolve
  * (HEAD), push (PUT with the media type as Content-Type, the registry's digest
- * cross-checked), tag listing, and the referrers API with detection of
- * registries that lack it.
+ * cross-checked). Tags and referrers: referrers.ts.
  */
 import {
   OciBlobTooLargeError,

@@ -152,7 +152,9 @@ export class RegistryTransport {
         ),
       )
     }
-    return `${ref.scheme === 'https' || !plain ? 'https' : 'http'}://${ref.registry}`
+    // Docker Hub's API lives on registry-1.docker.io; references name it docker.io.
+    const host = ref.registry === 'docker.io' ? 'registry-1.docker.io' : ref.registry
+    return `${ref.scheme === 'https' || !plain ? 'https' : 'http'}://${host}`
   }
 
   /** Sends the request (authenticating as the registry asks); throws the mapped error of a failure. */
