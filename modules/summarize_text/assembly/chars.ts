@@ -71,6 +71,11 @@ export function isAsciiLetter(c: i32): bool {
   return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)
 }
 
+/** An ASCII letter or digit (the common case of {@link isWordChar}, tested first). */
+export function isAsciiAlphanumeric(c: i32): bool {
+  return <u32>((c | 0x20) - 0x61) < 26 || <u32>(c - 0x30) < 10
+}
+
 /** Han, Hiragana and Katakana: written without spaces, so each is its own token. */
 export function isCjkIdeograph(c: i32): bool {
   return (

@@ -9,6 +9,9 @@
 import { fd_write } from '~lib/bindings/wasi_snapshot_preview1'
 /* eslint-enable import-x/no-unresolved */
 import { isSpace } from './chars'
+// AssemblyScript parses no type-only imports.
+// eslint-disable-next-line @typescript-eslint/consistent-type-imports
+import { Text } from './text'
 
 const STDOUT: u32 = 1
 const CAPACITY: usize = 4 * 1024
@@ -112,19 +115,18 @@ export function writeJsonUnits(src: usize, len: i32): void {
 }
 
 /** Writes `text[start, end)` with white-space runs collapsed to one space, as JSON string content. */
-export function writeCollapsed(text: string, start: i32, end: i32): void {
-  const base = changetype<usize>(text)
+export function writeCollapsed(text: Text, start: i32, end: i32): void {
   let runStart = start
   let i = start
   while (i < end) {
-    if (!isSpace(text.charCodeAt(i))) {
+    if (!isSpace(text.at(i))) {
       i++
       continue
     }
-    writeJsonUnits(base + ((<usize>runStart) << 1), i - runStart)
+    writeJsonUnits(text.address(runStart), i - runStart)
     writeAscii(' ')
-    while (i < end && isSpace(text.charCodeAt(i))) i++
+    while (i < end && isSpace(text.at(i))) i++
     runStart = i
   }
-  writeJsonUnits(base + ((<usize>runStart) << 1), end - runStart)
+  writeJsonUnits(text.address(runStart), end - runStart)
 }

@@ -6,9 +6,11 @@
  * AssemblyScript cannot catch.
  */
 
+import { Text } from './text'
+
 /** The parsed request; `error` is non-empty when the JSON was unusable. */
 export class SummarizeRequest {
-  text: string = ''
+  text: Text = new Text('', 0, 0)
   hasText: bool = false
   maxSentences: i32 = 3
   /** 0 when absent. */
@@ -51,13 +53,17 @@ class JsonReader {
     return true
   }
 
+  // The raw contents of the last string literal scanned, and how many escapes it holds.
+  valueStart: i32 = 0
+  valueEnd: i32 = 0
+  escapes: i32 = 0
+
   /**
-   * Reads a string literal. A first pass finds its end and checks it (errors come
-   * in the order and at the offsets they are met); the value is then one copy:
-   * a substring, or with escapes, one string filled in a second pass.
+   * Scans a string literal and checks it (errors come in the order and at the
+   * offsets they are met); returns the length of its value, or -1 after an error.
    */
-  readString(): string {
-    if (!this.expect(0x22)) return ''
+  scanString(): i32 {
+    if (!this.expect(0x22)) return -1
     const s = this.src
     const start = this.pos
     // Each escape sequence stands for one code unit.
@@ -66,19 +72,20 @@ class JsonReader {
     while (this.pos < s.length) {
       const c = s.charCodeAt(this.pos)
       if (c == 0x22) {
-        const end = this.pos
+        this.valueStart = start
+        this.valueEnd = this.pos
+        this.escapes = escapes
         this.pos++
-        if (escapes == 0) return s.substring(start, end)
-        return unescape(s, start, end, end - start - escapedUnits + escapes)
+        return this.valueEnd - start - escapedUnits + escapes
       }
       if (c < 0x20) {
         this.fail('control character in string')
-        return ''
+        return -1
       }
       if (c == 0x5c) {
         const escapeStart = this.pos
         this.readEscape()
-        if (this.error.length > 0) return ''
+        if (this.error.length > 0) return -1
         escapes++
         escapedUnits += this.pos - escapeStart
         continue
@@ -86,7 +93,37 @@ class JsonReader {
       this.pos++
     }
     this.fail('unterminated string')
-    return ''
+    return -1
+  }
+
+  /** Reads a string literal as a new string ('' after an error). */
+  readString(): string {
+    const length = this.scanString()
+    if (length < 0) return ''
+    if (this.escapes == 0) return this.src.substring(this.valueStart, this.valueEnd)
+    const value = changetype<string>(__new((<usize>length) << 1, idof<string>()))
+    unescapeTo(this.src, this.valueStart, this.valueEnd, changetype<usize>(value))
+    return value
+  }
+
+  /**
+   * Reads a string literal without copying it: its escapes are undone inside
+   * `src` itself (a value is never longer than its literal, and the reader never
+   * goes back), and the value is returned as a view of `src`.
+   */
+  readStringInPlace(): Text {
+    const length = this.scanString()
+    if (length < 0) return new Text('', 0, 0)
+    const start = this.valueStart
+    if (this.escapes > 0) {
+      unescapeTo(
+        this.src,
+        start,
+        this.valueEnd,
+        changetype<usize>(this.src) + ((<usize>start) << 1),
+      )
+    }
+    return new Text(this.src, start, length)
   }
 
   /** Reads one escape sequence; `pos` is at the backslash. Returns its code unit, or -1. */
@@ -180,7 +217,7 @@ class JsonReader {
     }
     this.skipSpace()
     const c = this.peek()
-    if (c == 0x22) this.readString()
+    if (c == 0x22) this.scanString()
     else if (c == 0x7b) this.skipContainer(0x7d, true, depth)
     else if (c == 0x5b) this.skipContainer(0x5d, false, depth)
     else if (c == 0x74) this.readLiteral('true')
@@ -198,7 +235,7 @@ class JsonReader {
     }
     while (this.error.length == 0) {
       if (isObject) {
-        this.readString()
+        this.scanString()
         if (!this.expect(0x3a)) return
       }
       this.skipValue(depth + 1)
@@ -228,10 +265,12 @@ function hexValue(c: i32): i32 {
   return c - 0x57
 }
 
-/** `src[start, end)` with its escape sequences (already checked) replaced: `length` units. */
-function unescape(src: string, start: i32, end: i32, length: i32): string {
-  const out = changetype<string>(__new((<usize>length) << 1, idof<string>()))
-  const base = changetype<usize>(out)
+/**
+ * Writes `src[start, end)` with its escape sequences (already checked) undone to
+ * `out`, which may be `src` at `start`: every unit is written at or before where
+ * it was read.
+ */
+function unescapeTo(src: string, start: i32, end: i32, out: usize): void {
   let j: usize = 0
   let i = start
   while (i < end) {
@@ -244,10 +283,9 @@ function unescape(src: string, start: i32, end: i32, length: i32): string {
         for (let k = 0; k < 4; k++) c = (c << 4) | hexValue(src.charCodeAt(i++))
       }
     }
-    store<u16>(base + (j << 1), <u16>c)
+    store<u16>(out + (j << 1), <u16>c)
     j++
   }
-  return out
 }
 
 function isDigit(c: i32): bool {
@@ -271,7 +309,7 @@ function readMember(reader: JsonReader, request: SummarizeRequest, key: string):
       reader.fail('text must be a string')
       return
     }
-    request.text = reader.readString()
+    request.text = reader.readStringInPlace()
     request.hasText = true
   } else if (key == 'max_sentences') {
     request.maxSentences = readIntegerMember(reader, key, 1, 20)

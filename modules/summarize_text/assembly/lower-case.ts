@@ -11,6 +11,10 @@ import { casemap } from '~lib/util/casemap'
 // eslint-disable-next-line import-x/no-unresolved
 import { isFinalSigma, toLower8 } from '~lib/util/string'
 
+// AssemblyScript parses no type-only imports.
+// eslint-disable-next-line @typescript-eslint/consistent-type-imports
+import { Text } from './text'
+
 let scratch: usize = 0
 let scratchUnits: i32 = 0
 
@@ -30,11 +34,11 @@ function reserve(units: i32): void {
 }
 
 /** Lower-cases `text[start, end)` into the scratch buffer; returns the units written. */
-export function lowerInScratch(text: string, start: i32, end: i32): i32 {
+export function lowerInScratch(text: Text, start: i32, end: i32): i32 {
   const len = end - start
   // Lower-casing at most doubles the length (U+0130 becomes two units).
   reserve(len << 1)
-  const src = changetype<usize>(text) + ((<usize>start) << 1)
+  const src = text.address(start)
   const codes = scratch
   let ascii = true
   for (let i: i32 = 0; i < len; i++) {

@@ -13,6 +13,8 @@ import { isSpace } from './chars'
 // eslint-disable-next-line @typescript-eslint/consistent-type-imports
 import { Spans, splitSentences } from './sentences'
 import { Terms } from './terms'
+// eslint-disable-next-line @typescript-eslint/consistent-type-imports
+import { Text } from './text'
 
 /**
  * The chosen sentences, ascending. The summary is those sentences with white
@@ -28,7 +30,7 @@ export class Summary {
 }
 
 /** One score per sentence, in the sentences' order. */
-export function scoreSentences(text: string, spans: Spans): StaticArray<f64> {
+export function scoreSentences(text: Text, spans: Spans): StaticArray<f64> {
   const terms = new Terms(spans.length)
   for (let i = 0; i < spans.length; i++) {
     terms.addSentence(text, spans.start(i), spans.end(i))
@@ -66,20 +68,20 @@ export function scoreSentences(text: string, spans: Spans): StaticArray<f64> {
 }
 
 /** The sentence with white-space runs collapsed to single spaces. */
-function sentenceText(text: string, start: i32, end: i32): string {
+function sentenceText(text: Text, start: i32, end: i32): string {
   const parts = new Array<string>()
   let runStart = start
   let i = start
   while (i < end) {
-    if (!isSpace(text.charCodeAt(i))) {
+    if (!isSpace(text.at(i))) {
       i++
       continue
     }
-    parts.push(text.substring(runStart, i))
-    while (i < end && isSpace(text.charCodeAt(i))) i++
+    parts.push(text.slice(runStart, i))
+    while (i < end && isSpace(text.at(i))) i++
     runStart = i
   }
-  parts.push(text.substring(runStart, end))
+  parts.push(text.slice(runStart, end))
   return parts.join(' ')
 }
 
@@ -89,18 +91,18 @@ function sentenceText(text: string, start: i32, end: i32): string {
  * making the string. A surrogate pair never spans white space, so the pairs are
  * those of the original range.
  */
-function collapsedLength(text: string, start: i32, end: i32): i32 {
+function collapsedLength(text: Text, start: i32, end: i32): i32 {
   let count = 0
   let i = start
   while (i < end) {
-    const c = text.charCodeAt(i)
+    const c = text.at(i)
     if (isSpace(c)) {
       count++
       i++
-      while (i < end && isSpace(text.charCodeAt(i))) i++
+      while (i < end && isSpace(text.at(i))) i++
       continue
     }
-    if (!(isLowSurrogate(c) && i > start && isHighSurrogate(text.charCodeAt(i - 1)))) count++
+    if (!(isLowSurrogate(c) && i > start && isHighSurrogate(text.at(i - 1)))) count++
     i++
   }
   return count
@@ -176,7 +178,7 @@ function rank(scores: StaticArray<f64>): i32[] {
  * Summarises `text` in at most `maxSentences` sentences and, when `maxChars` > 0, at
  * most `maxChars` code points. Returns null when the text has no sentence.
  */
-export function summarize(text: string, maxSentences: i32, maxChars: i32): Summary | null {
+export function summarize(text: Text, maxSentences: i32, maxChars: i32): Summary | null {
   const spans = splitSentences(text)
   if (spans.length == 0) return null
   const ranked = rank(scoreSentences(text, spans))

@@ -16,6 +16,9 @@ import {
   isWordChar,
 } from './chars'
 import { lowerInScratch, scratchPointer } from './lower-case'
+// AssemblyScript parses no type-only imports.
+// eslint-disable-next-line @typescript-eslint/consistent-type-imports
+import { Text } from './text'
 import { WordTable } from './word-table'
 
 /**
@@ -63,26 +66,26 @@ const NUMBER_ABBREVIATIONS_FROM = ABBREVIATION_TABLE.addAll(ABBREVIATIONS)
 ABBREVIATION_TABLE.addAll(NUMBER_ABBREVIATIONS)
 
 /** Where the word that ends at `end` (exclusive) starts, past leading quotes or brackets. */
-function wordStart(text: string, end: i32): i32 {
+function wordStart(text: Text, end: i32): i32 {
   let start = end
-  while (start > 0 && !isSpace(text.charCodeAt(start - 1))) start--
-  while (start < end && isOpener(text.charCodeAt(start))) start++
+  while (start > 0 && !isSpace(text.at(start - 1))) start--
+  while (start < end && isOpener(text.at(start))) start++
   return start
 }
 
 /** `J`, `U.S`, `e.g`: single letters joined by dots are initials or short forms. */
-function isInitials(text: string, start: i32, end: i32): bool {
+function isInitials(text: Text, start: i32, end: i32): bool {
   const length = end - start
   if (length == 0) return false
   for (let i = 0; i < length; i++) {
-    const c = text.charCodeAt(start + i)
+    const c = text.at(start + i)
     const letterSlot = i % 2 == 0
     if (letterSlot && !isWordChar(c)) return false
     if (!letterSlot && c != 0x2e) return false
   }
   if (length % 2 == 0) return false
   // A lone capital is an initial (`John F. Kennedy`), except the pronoun `I`.
-  if (length == 1) return isUpperCase(text.charCodeAt(start)) && text.charCodeAt(start) != 0x49
+  if (length == 1) return isUpperCase(text.at(start)) && text.at(start) != 0x49
   return true
 }
 
@@ -96,7 +99,7 @@ function isTimeOfDay(word: usize, length: i32): bool {
 }
 
 /** Whether the single dot at `dot`, followed by text from `next`, belongs to an abbreviation. */
-function isAbbreviationDot(text: string, dot: i32, next: i32): bool {
+function isAbbreviationDot(text: Text, dot: i32, next: i32): bool {
   const start = wordStart(text, dot)
   const length = lowerInScratch(text, start, dot)
   const lower = scratchPointer()
@@ -109,14 +112,12 @@ function isAbbreviationDot(text: string, dot: i32, next: i32): bool {
     return true
   }
   return (
-    next < text.length &&
-    abbreviation >= NUMBER_ABBREVIATIONS_FROM &&
-    isAsciiDigit(text.charCodeAt(next))
+    next < text.length && abbreviation >= NUMBER_ABBREVIATIONS_FROM && isAsciiDigit(text.at(next))
   )
 }
 
-function hasWordChar(text: string, start: i32, end: i32): bool {
-  for (let i = start; i < end; i++) if (isWordChar(text.charCodeAt(i))) return true
+function hasWordChar(text: Text, start: i32, end: i32): bool {
+  for (let i = start; i < end; i++) if (isWordChar(text.at(i))) return true
   return false
 }
 
@@ -124,13 +125,13 @@ class Splitter {
   spans: Spans = new Spans()
   start: i32 = 0
   requireWord: bool = true
-  constructor(public text: string) {}
+  constructor(public text: Text) {}
 
   push(end: i32): void {
     let s = this.start
     let e = end
-    while (s < e && isSpace(this.text.charCodeAt(s))) s++
-    while (e > s && isSpace(this.text.charCodeAt(e - 1))) e--
+    while (s < e && isSpace(this.text.at(s))) s++
+    while (e > s && isSpace(this.text.at(e - 1))) e--
     if (e > s && (!this.requireWord || hasWordChar(this.text, s, e))) {
       this.spans.push(s, e)
     }
@@ -141,10 +142,10 @@ class Splitter {
     const text = this.text
     let j = i
     let newlines = 0
-    while (j < text.length && isSpace(text.charCodeAt(j))) {
-      const c = text.charCodeAt(j)
+    while (j < text.length && isSpace(text.at(j))) {
+      const c = text.at(j)
       // CR LF counts once.
-      if (isNewline(c) && !(c == 0x0a && j > 0 && text.charCodeAt(j - 1) == 0x0d)) newlines++
+      if (isNewline(c) && !(c == 0x0a && j > 0 && text.at(j - 1) == 0x0d)) newlines++
       j++
     }
     if (newlines >= 2) {
@@ -159,36 +160,50 @@ class Splitter {
     const text = this.text
     const n = text.length
     let j = i
-    while (j < n && isTerminator(text.charCodeAt(j))) j++
+    while (j < n && isTerminator(text.at(j))) j++
     const runLength = j - i
-    while (j < n && isCloser(text.charCodeAt(j))) j++
-    if (isCjkTerminator(text.charCodeAt(j - 1)) || isCjkTerminator(text.charCodeAt(i))) {
+    while (j < n && isCloser(text.at(j))) j++
+    if (isCjkTerminator(text.at(j - 1)) || isCjkTerminator(text.at(i))) {
       this.push(j)
       this.start = j
       return j
     }
     // `3.14`, `e.g` inside a word, `example.com`: no space after the dot, no boundary.
-    if (j < n && !isSpace(text.charCodeAt(j))) return j
+    if (j < n && !isSpace(text.at(j))) return j
     let next = j
-    while (next < n && isSpace(text.charCodeAt(next))) next++
-    if (runLength == 1 && text.charCodeAt(i) == 0x2e && isAbbreviationDot(text, i, next)) return j
+    while (next < n && isSpace(text.at(next))) next++
+    if (runLength == 1 && text.at(i) == 0x2e && isAbbreviationDot(text, i, next)) return j
     // A lower-case continuation (`“Stop!” she said`, `wait... what`) is the same sentence.
-    if (next < n && isLowerCase(text.charCodeAt(next))) return j
+    if (next < n && isLowerCase(text.at(next))) return j
     this.push(j)
     this.start = j
     return j
   }
 }
 
+/** An ASCII unit that is neither white space nor a control character. */
+function isPlainAscii(c: i32): bool {
+  return c > 0x20 && c < 0x7f
+}
+
 /**
  * Splits `text` into sentences, in order. Spans without any letter or digit are dropped,
  * unless nothing else is left.
  */
-export function splitSentences(text: string): Spans {
+export function splitSentences(text: Text): Spans {
   const splitter = new Splitter(text)
   let i = 0
   while (i < text.length) {
-    const c = text.charCodeAt(i)
+    const c = text.at(i)
+    // Most units are ASCII that is neither white space nor a terminator, or a single space.
+    if (c > 0x21 && c < 0x80 && c != 0x2e && c != 0x3f) {
+      i++
+      continue
+    }
+    if (c == 0x20 && i + 1 < text.length && isPlainAscii(text.at(i + 1))) {
+      i++
+      continue
+    }
     if (isSpace(c)) i = splitter.space(i)
     else if (isTerminator(c)) i = splitter.terminator(i)
     else i++

@@ -5,8 +5,11 @@
  * Terms are numbered, not made into strings: one table holds the stop words and
  * every term met, so a word costs a lower-casing into scratch and two look-ups.
  */
-import { isCjkIdeograph, isWordChar } from './chars'
+import { isAsciiAlphanumeric, isCjkIdeograph, isWordChar } from './chars'
 import { lowerInScratch, scratchPointer } from './lower-case'
+// AssemblyScript parses no type-only imports.
+// eslint-disable-next-line @typescript-eslint/consistent-type-imports
+import { Text } from './text'
 import { WordTable } from './word-table'
 
 // English stop words, lower-cased, separated by white space.
@@ -74,8 +77,8 @@ function isApostrophe(c: i32): bool {
  * The term of the word `text[start, end)`, or -1 when it is none (a single
  * non-CJK character, or a stop word before or after stemming).
  */
-function termOf(text: string, start: i32, end: i32): i32 {
-  if (end - start == 1 && !isCjkIdeograph(text.charCodeAt(start))) return -1
+function termOf(text: Text, start: i32, end: i32): i32 {
+  if (end - start == 1 && !isCjkIdeograph(text.at(start))) return -1
   const length = lowerInScratch(text, start, end)
   const word = scratchPointer()
   for (let i = 0; i < length; i++) {
@@ -83,7 +86,10 @@ function termOf(text: string, start: i32, end: i32): i32 {
   }
   const whole = WORDS.find(word, length)
   if (whole >= 0 && whole < STOP_WORD_COUNT) return -1
-  const id = WORDS.intern(word, stem(word, length))
+  const stemmed = stem(word, length)
+  // Unstemmed (only `ies` rewrites a unit, and it shortens the word): the word is its own term.
+  if (stemmed == length && whole >= 0) return whole
+  const id = WORDS.intern(word, stemmed)
   return id < STOP_WORD_COUNT ? -1 : id
 }
 
@@ -105,10 +111,10 @@ export class Terms {
   }
 
   /** Appends the content terms of `text[start, end)` as the next sentence. */
-  addSentence(text: string, start: i32, end: i32): void {
+  addSentence(text: Text, start: i32, end: i32): void {
     let i = start
     while (i < end) {
-      const c = text.charCodeAt(i)
+      const c = text.at(i)
       if (isCjkIdeograph(c)) {
         this.push(termOf(text, i, i + 1))
         i++
@@ -120,10 +126,14 @@ export class Terms {
       }
       const wordStart = i
       while (i < end) {
-        const d = text.charCodeAt(i)
+        const d = text.at(i)
+        if (isAsciiAlphanumeric(d)) {
+          i++
+          continue
+        }
         if (isCjkIdeograph(d)) break
         // An apostrophe between letters stays inside the word (`don't`, `model's`).
-        const inner = isApostrophe(d) && i + 1 < end && isWordChar(text.charCodeAt(i + 1))
+        const inner = isApostrophe(d) && i + 1 < end && isWordChar(text.at(i + 1))
         if (!isWordChar(d) && !inner) break
         i++
       }

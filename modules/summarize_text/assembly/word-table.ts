@@ -1,8 +1,9 @@
 /**
  * A set of words, numbered in the order they were added, that is searched by a
  * range of code units rather than by a string, so looking a word up allocates
- * nothing. Open addressing on an FNV-1a hash; the words themselves sit end to
- * end in one buffer.
+ * nothing. Open addressing on an FNV-1a hash, at most half full; the words sit
+ * end to end in one buffer. Its buffers are sized for the slots, so filling a
+ * fresh table with fewer words than half its slots allocates nothing more.
  */
 
 const FNV_OFFSET: u32 = 0x811c9dc5
@@ -11,48 +12,60 @@ const FIBONACCI: u32 = 0x9e3779b9
 
 function hashOf(ptr: usize, length: i32): u32 {
   let h = FNV_OFFSET
-  for (let i: i32 = 0; i < length; i++)
-    h = (h ^ (<u32>load<u16>(ptr + ((<usize>i) << 1)))) * FNV_PRIME
+  const end = ptr + ((<usize>length) << 1)
+  for (let p = ptr; p < end; p += 2) h = (h ^ (<u32>load<u16>(p))) * FNV_PRIME
   return h
+}
+
+/** `count` zeroed 32-bit cells. */
+function zeroedCells(count: i32): usize {
+  const cells = heap.alloc((<usize>count) << 2)
+  memory.fill(cells, 0, (<usize>count) << 2)
+  return cells
 }
 
 export class WordTable {
   /** Per slot, the id + 1 of the word there; 0 when free. */
-  private slots: StaticArray<i32>
+  private slots: usize
+  private slotCount: i32
   private shift: u32
-  /** Word `id` is `keys[keyStarts[id], keyStarts[id + 1])`. */
-  private keyStarts: Array<i32> = [0]
+  /** Word `id` is `keys[starts[id], starts[id + 1])` (i32 cells, room for slotCount / 2 + 1). */
+  private starts: usize
   private keys: usize
   private keysCapacity: i32
   /** How many words the table holds; ids run from 0 to `count - 1`. */
   count: i32 = 0
 
-  /** `slotBits`: log2 of the initial slot count (twice the words expected, or more). */
+  /** `slotBits`: log2 of the initial slot count, which should be twice the words expected. */
   constructor(slotBits: u32) {
-    this.slots = new StaticArray<i32>(1 << slotBits)
+    this.slotCount = 1 << slotBits
     this.shift = 32 - slotBits
-    this.keysCapacity = 1 << slotBits
+    this.slots = zeroedCells(this.slotCount)
+    this.starts = heap.alloc((<usize>((this.slotCount >> 1) + 1)) << 2)
+    store<i32>(this.starts, 0)
+    // Four code units a word on average before the buffer grows.
+    this.keysCapacity = this.slotCount << 1
     this.keys = heap.alloc((<usize>this.keysCapacity) << 1)
   }
 
   /** The id of the word held at `ptr` (`length` code units), or -1 when absent. */
   find(ptr: usize, length: i32): i32 {
-    return unchecked(this.slots[this.slotOf(ptr, length, hashOf(ptr, length))]) - 1
+    return load<i32>(this.slotOf(ptr, length, hashOf(ptr, length))) - 1
   }
 
   /** The id of the word held at `ptr`, adding it when absent. */
   intern(ptr: usize, length: i32): i32 {
     const slot = this.slotOf(ptr, length, hashOf(ptr, length))
-    const found = unchecked(this.slots[slot])
+    const found = load<i32>(slot)
     if (found != 0) return found - 1
     const id = this.count++
     this.appendKey(ptr, length)
-    unchecked((this.slots[slot] = id + 1))
-    if (this.count << 1 > this.slots.length) this.grow()
+    store<i32>(slot, id + 1)
+    if (this.count << 1 >= this.slotCount) this.grow()
     return id
   }
 
-  /** Adds each white-space-separated word of `words` (ASCII); returns the count after. */
+  /** Adds each white-space-separated word of `words`; returns the count after. */
   addAll(words: string): i32 {
     const base = changetype<usize>(words)
     let i = 0
@@ -65,25 +78,36 @@ export class WordTable {
     return this.count
   }
 
-  /** The slot that holds the word, or the free slot where it would go. */
-  private slotOf(ptr: usize, length: i32, hash: u32): i32 {
-    const mask = this.slots.length - 1
+  private start(id: i32): i32 {
+    return load<i32>(this.starts + ((<usize>id) << 2))
+  }
+
+  /** The address of the slot that holds the word, or of the free slot where it would go. */
+  private slotOf(ptr: usize, length: i32, hash: u32): usize {
+    const mask = this.slotCount - 1
     let slot = <i32>((hash * FIBONACCI) >>> this.shift)
     while (true) {
-      const entry = unchecked(this.slots[slot])
-      if (entry == 0 || this.keyEquals(entry - 1, ptr, length)) return slot
+      const address = this.slots + ((<usize>slot) << 2)
+      const entry = load<i32>(address)
+      if (entry == 0 || this.keyEquals(entry - 1, ptr, length)) return address
       slot = (slot + 1) & mask
     }
   }
 
   private keyEquals(id: i32, ptr: usize, length: i32): bool {
-    const start = unchecked(this.keyStarts[id])
-    if (unchecked(this.keyStarts[id + 1]) - start != length) return false
-    return memory.compare(this.keys + ((<usize>start) << 1), ptr, (<usize>length) << 1) == 0
+    const start = this.start(id)
+    if (this.start(id + 1) - start != length) return false
+    // Words are short: a loop beats calling memory.compare.
+    const key = this.keys + ((<usize>start) << 1)
+    const bytes = (<usize>length) << 1
+    for (let i: usize = 0; i < bytes; i += 2) {
+      if (load<u16>(key + i) != load<u16>(ptr + i)) return false
+    }
+    return true
   }
 
   private appendKey(ptr: usize, length: i32): void {
-    const start = unchecked(this.keyStarts[this.count - 1])
+    const start = this.start(this.count - 1)
     const end = start + length
     if (end > this.keysCapacity) {
       let capacity = this.keysCapacity << 1
@@ -91,24 +115,29 @@ export class WordTable {
       this.keys = heap.realloc(this.keys, (<usize>capacity) << 1)
       this.keysCapacity = capacity
     }
-    memory.copy(this.keys + ((<usize>start) << 1), ptr, (<usize>length) << 1)
-    this.keyStarts.push(end)
+    const key = this.keys + ((<usize>start) << 1)
+    const bytes = (<usize>length) << 1
+    for (let i: usize = 0; i < bytes; i += 2) store<u16>(key + i, load<u16>(ptr + i))
+    store<i32>(this.starts + ((<usize>this.count) << 2), end)
   }
 
   /** Doubles the slots and puts every word back. */
   private grow(): void {
-    const slots = new StaticArray<i32>(this.slots.length << 1)
+    const slotCount = this.slotCount << 1
+    const slots = zeroedCells(slotCount)
     const shift = this.shift - 1
-    const mask = slots.length - 1
+    const mask = slotCount - 1
     for (let id = 0; id < this.count; id++) {
-      const start = unchecked(this.keyStarts[id])
-      const ptr = this.keys + ((<usize>start) << 1)
-      const hash = hashOf(ptr, unchecked(this.keyStarts[id + 1]) - start)
+      const start = this.start(id)
+      const hash = hashOf(this.keys + ((<usize>start) << 1), this.start(id + 1) - start)
       let slot = <i32>((hash * FIBONACCI) >>> shift)
-      while (unchecked(slots[slot]) != 0) slot = (slot + 1) & mask
-      unchecked((slots[slot] = id + 1))
+      while (load<i32>(slots + ((<usize>slot) << 2)) != 0) slot = (slot + 1) & mask
+      store<i32>(slots + ((<usize>slot) << 2), id + 1)
     }
+    heap.free(this.slots)
     this.slots = slots
+    this.slotCount = slotCount
     this.shift = shift
+    this.starts = heap.realloc(this.starts, (<usize>((slotCount >> 1) + 1)) << 2)
   }
 }
