@@ -5,7 +5,7 @@
  * spawned from the spawner thread — next to a plain `child_process.spawn` of the
  * same script in the same process (the floor: JSON in on stdin, JSON out).
  *
- *   npx tsx bench/subprocess-overhead.ts   (BENCH_CALLS=200 per mode, BENCH_ROUNDS=4)
+ *   npm run bench:subprocess   (BENCH_CALLS=200 per mode, BENCH_ROUNDS=4)
  *
  * One call at a time, the modes in interleaved rounds so a busy machine disturbs
  * both alike. Prints a markdown table of p50/p99 latency and calls/s.
