@@ -22,7 +22,11 @@ export function verifyCommand(): Command {
     .description(
       "verify a package's cosign signature against public keys (--key, else AION_TRUSTED_KEYS)",
     )
-    .option('--key <file...>', 'a trusted public key (cosign.pub); repeatable')
+    .option(
+      '--key <file>',
+      'a trusted public key (cosign.pub); repeatable',
+      (file: string, previous: string[] = []) => [...previous, file],
+    )
     .argument('<ref>', 'registry/repository:tag or @sha256:<hex>')
     .action(async function verify(reference: string, options: VerifyOptions) {
       const ref = parseReference(reference)
