@@ -52,6 +52,34 @@ export interface PolicyVersion {
   readonly active: boolean
 }
 
+/** An AIP package of the `modules` table, as the admin API lists it. */
+export interface ModulePackage {
+  readonly name: string
+  readonly version: string
+  /** The artifact manifest's digest. */
+  readonly digest: string
+  readonly runtime: 'wasm' | 'subprocess'
+  /** `installed` runs; `quarantined` never does (see `reason`). */
+  readonly status: 'installed' | 'quarantined'
+  readonly signerKeyId: string | null
+  readonly sbomRef: string | null
+  /** `<code>: <message>` of a quarantined package. */
+  readonly reason: string | null
+  readonly updatedAt: string
+}
+
+/** A package an install put into service. */
+export interface InstalledModule {
+  readonly name: string
+  readonly version: string
+  readonly digest: string
+  readonly runtime: 'wasm' | 'subprocess'
+  readonly status: 'installed'
+  /** Null only for an unsigned development install (AION_ALLOW_UNSIGNED). */
+  readonly signerKeyId: string | null
+  readonly sbomRef: string | null
+}
+
 export interface ControlPlane {
   /** Whether the control plane can take work: store reachable, registries loaded, not draining. */
   readiness(): Promise<Readiness>
@@ -94,6 +122,16 @@ export interface ControlPlane {
   reloadPolicies(actor: Actor, sources?: Readonly<Record<string, string>>): Promise<PolicyVersion>
   policyVersions(tenantId: string): Promise<readonly PolicyVersion[]>
   rollbackPolicies(actor: Actor, version: number): Promise<PolicyVersion>
+
+  /**
+   * Installs the package `reference` names from its OCI registry: verified,
+   * checked, stored, registered and served without a restart. A package that
+   * fails a check is quarantined → AION_MODULE_QUARANTINED; a registry outage →
+   * a retryable AION_OCI_REGISTRY_* error with nothing written.
+   */
+  installModule(actor: Actor, reference: string): Promise<InstalledModule>
+  /** Installed and quarantined packages. */
+  listModules(tenantId: string): Promise<readonly ModulePackage[]>
 
   /** Events of the embedded log after `afterId`, oldest first. */
   platformEvents(afterId: number, limit: number, topic?: string): Promise<readonly PlatformEvent[]>

@@ -20,6 +20,8 @@ import type { BudgetLedger } from './budget/budget-ledger.js'
 import type {
   Actor,
   ControlPlane,
+  InstalledModule,
+  ModulePackage,
   PlatformEvent,
   PolicyVersion,
   Readiness,
@@ -38,6 +40,7 @@ import { writeAudit } from './lifecycle/task-transitions.js'
 import { CircuitBreakers } from './orchestrator/circuit-breaker.js'
 import { createEngineState } from './orchestrator/engine-health.js'
 import { LatencyTracker } from './orchestrator/latency-tracker.js'
+import { ModuleInstalls } from './modules/module-installs.js'
 import { Orchestrator } from './orchestrator/orchestrator.js'
 import { drainOrchestrator } from './orchestrator/drain.js'
 import { PolicyManager } from './policy/policy-manager.js'
@@ -69,6 +72,8 @@ export interface EmbeddedControlPlaneOptions {
   readonly seedBudget?: (tenantId: string, spentTodayUsd: number) => void
   /** How long an ended task's stream stays replayable from memory. @default 120000 */
   readonly streamRetentionMs?: number
+  /** Package installs (admin API). @default none: installs answer AION_MODULE_INSTALL_UNAVAILABLE */
+  readonly installs?: ModuleInstalls
 }
 
 /** The control plane in the gateway's process. Call `recover()` before taking work. */
@@ -81,6 +86,7 @@ export class EmbeddedControlPlane implements ControlPlane {
   readonly #hub: TaskStreamHub
   readonly #orchestrator: Orchestrator
   readonly #seedBudget: EmbeddedControlPlaneOptions['seedBudget']
+  readonly #installs: ModuleInstalls
   #draining = false
 
   constructor(options: EmbeddedControlPlaneOptions) {
@@ -88,6 +94,8 @@ export class EmbeddedControlPlane implements ControlPlane {
     this.#settings = options.settings
     this.#logger = options.logger
     this.#seedBudget = options.seedBudget
+    this.#installs =
+      options.installs ?? new ModuleInstalls({ store: options.store, logger: options.logger })
     this.#policies = new PolicyManager(options.store, options.configDir, options.registries)
     this.#schemas = new ServingSchemas(() => options.modules.modules())
     this.#hub = new TaskStreamHub({ retentionMs: options.streamRetentionMs ?? 120_000 })
@@ -226,6 +234,14 @@ export class EmbeddedControlPlane implements ControlPlane {
 
   rollbackPolicies(actor: Actor, version: number): Promise<PolicyVersion> {
     return this.#policies.rollback(actor, version)
+  }
+
+  installModule(actor: Actor, reference: string): Promise<InstalledModule> {
+    return this.#installs.install(actor, reference)
+  }
+
+  listModules(tenantId: string): Promise<readonly ModulePackage[]> {
+    return this.#installs.list(tenantId)
   }
 
   async platformEvents(

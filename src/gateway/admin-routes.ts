@@ -1,11 +1,13 @@
 /**
  * Admin routes (scope `admin`): policy reload, versions and rollback
- * (reference §14.2), and the embedded event log.
+ * (reference §14.2), the embedded event log, and AIP package installs
+ * (module-admin-routes.ts).
  */
 import type { FastifyInstance } from 'fastify'
 import type { ControlPlane } from '../control/control-plane.js'
 import { RequestInvalidError } from '../core/errors/index.js'
 import { actorOf } from './auth/index.js'
+import { registerModuleAdminRoutes } from './module-admin-routes.js'
 import { guarded, type RouteGuards } from './task-routes.js'
 
 const maxEventPage = 1000
@@ -42,6 +44,8 @@ export function registerAdminRoutes(
     const events = await control.platformEvents(afterId, limit, query.topic)
     return { events, next_after_id: events.at(-1)?.id ?? afterId }
   })
+
+  registerModuleAdminRoutes(app, control, guards)
 }
 
 function nonNegative(value: string | undefined, name: string, fallback: number): number {

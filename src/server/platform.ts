@@ -3,9 +3,12 @@
  * router → control plane → gateway. The only place that knows which adapter
  * serves which port.
  */
+import { join } from 'node:path'
 import { pino, type Logger } from 'pino'
 import { InProcessBudgetLedger } from '../control/budget/in-process-budget-ledger.js'
 import { EmbeddedControlPlane } from '../control/embedded-control-plane.js'
+import { ModuleInstalls } from '../control/modules/module-installs.js'
+import { warnUnresolvedModules } from '../control/modules/module-ref-warnings.js'
 import { createRouter } from '../control/router/index.js'
 import type { Settings } from '../core/settings/index.js'
 import { createJwtVerifier } from '../gateway/auth/index.js'
@@ -13,7 +16,9 @@ import { buildGateway, type Gateway } from '../gateway/gateway.js'
 import { MemoryRateLimiter } from '../gateway/rate-limit/index.js'
 import { closeProviders, createProviders } from '../providers/index.js'
 import { createCombinedModuleExecutor, GpuAllocator } from '../runtime/index.js'
-import { openStore, type Store } from '../storage/index.js'
+import { createReloadableExecutor, PackageInstaller } from '../runtime/install/index.js'
+import { DEFAULT_TENANT_ID, openStore, type Store } from '../storage/index.js'
+import { LocalDirectoryObjectStore } from '../storage/local/index.js'
 import { ensureDevApiKey } from './dev-api-key.js'
 import { activateRegistrySet, loadRegistriesOrThrow } from './registry-bootstrap.js'
 
@@ -59,20 +64,44 @@ export async function startPlatform(
 
     const providers = createProviders(settings.providers)
     closers.unshift(() => closeProviders(providers))
-    const modules = await createCombinedModuleExecutor({
-      packagesDir: options.modulesDir ?? settings.modules.packagesDir,
-      secrets: settings.modules.secrets,
-      subprocess: {
-        user: settings.modules.sandboxUser,
-        ...(settings.modules.sandboxCgroupRoot === undefined
-          ? {}
-          : { cgroupRoot: settings.modules.sandboxCgroupRoot }),
-        allowUnsandboxed: settings.modules.allowUnsandboxed,
-        gpus: await GpuAllocator.create(),
-        logger,
-      },
-    })
+    const packagesDir = options.modulesDir ?? settings.modules.packagesDir
+    const gpus = await GpuAllocator.create()
+    // Reloadable, so a package installed through the admin API serves without a restart.
+    const modules = await createReloadableExecutor(() =>
+      createCombinedModuleExecutor({
+        packagesDir,
+        secrets: settings.modules.secrets,
+        subprocess: {
+          user: settings.modules.sandboxUser,
+          ...(settings.modules.sandboxCgroupRoot === undefined
+            ? {}
+            : { cgroupRoot: settings.modules.sandboxCgroupRoot }),
+          allowUnsandboxed: settings.modules.allowUnsandboxed,
+          gpus,
+          logger,
+        },
+      }),
+    )
     closers.unshift(() => modules.close())
+    warnUnresolvedModules(
+      set,
+      await store.modules.list(DEFAULT_TENANT_ID),
+      modules.modules(),
+      logger,
+    )
+    const installs = new ModuleInstalls({
+      store,
+      installer: new PackageInstaller({
+        modules: store.modules,
+        objects: new LocalDirectoryObjectStore(join(settings.dataDir, 'objects')),
+        packagesDir,
+        distribution: settings.distribution,
+        logger,
+      }),
+      executor: modules,
+      registries: () => controlPlane.activeRegistries.set,
+      logger,
+    })
     const budget = new InProcessBudgetLedger({
       dailyCapUsd: () => controlPlane.activeRegistries.set.policies.budget.tenant_daily_cap_usd,
     })
@@ -87,6 +116,7 @@ export async function startPlatform(
       configDir: settings.configDir,
       logger,
       seedBudget: (tenantId, spentTodayUsd) => budget.seed(tenantId, spentTodayUsd),
+      installs,
     })
     const recovered = await controlPlane.recover()
     if (recovered.requeued + recovered.interrupted > 0)

@@ -1419,3 +1419,11 @@ export const ObjectMetadataInvalidError = defineError<{ key: string; detail: str
     message: (f) => `metadata of object ${JSON.stringify(f.key)} is invalid: ${f.detail}`,
   },
 )
+
+/** This control plane was started without what installs need (object store, packages directory). */
+export const ModuleInstallUnavailableError = defineError('ModuleInstallUnavailableError', {
+  code: 'AION_MODULE_INSTALL_UNAVAILABLE',
+  kind: 'unimplemented',
+  retryable: false,
+  message: () => 'this control plane does not install packages from registries',
+})

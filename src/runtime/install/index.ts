@@ -8,7 +8,13 @@ export type {
   QuarantinedInstall,
 } from './install-types.js'
 export { PackageInstaller, packageObjectKey } from './package-installer.js'
-export { identityOf, type PackageIdentity, type QuarantineReason } from './quarantine.js'
+export {
+  identityOf,
+  quarantineError,
+  type PackageIdentity,
+  type QuarantineReason,
+} from './quarantine.js'
+export { installAudit, type InstallAudit } from './install-audit.js'
 export {
   createReloadableExecutor,
   type ReloadableModuleExecutor,

@@ -7,6 +7,7 @@
  */
 import { createReadStream } from 'node:fs'
 import type { AipManifest } from '../../../contracts/generated/index.js'
+import { ModuleQuarantinedError } from '../../core/errors/index.js'
 import type { JsonValue, ModuleRuntime, ModuleStore, ObjectStore } from '../../storage/index.js'
 import { AIP_LAYER, ANNOTATION, formatReference, type OciReference } from '../oci/index.js'
 import type { PulledParts } from './artifact-pull.js'
@@ -137,4 +138,16 @@ export async function quarantine(
     objectKeys,
     recorded,
   }
+}
+
+/** The error a quarantined install answers with (HTTP 422, not retryable). */
+export function quarantineError(outcome: QuarantinedInstall) {
+  return new ModuleQuarantinedError({
+    reference: outcome.reference,
+    module: outcome.name,
+    version: outcome.version,
+    digest: outcome.digest,
+    reasonCode: outcome.reasonCode,
+    reason: outcome.reason,
+  })
 }
