@@ -12,7 +12,15 @@
 import { fd_read } from '~lib/bindings/wasi_snapshot_preview1'
 /* eslint-enable import-x/no-unresolved */
 import { parseRequest } from './json-request'
-import { flush, writeAscii, writeCollapsed, writeInteger, writeJsonUnits } from './json-output'
+import {
+  decimal,
+  flush,
+  useBuffer,
+  writeAscii,
+  writeCollapsed,
+  writeInteger,
+  writeJsonUnits,
+} from './json-output'
 import { summarize } from './score'
 
 const STDIN: u32 = 0
@@ -34,12 +42,14 @@ function readStdin(): string {
     store<usize>(iovec, capacity - length, sizeof<usize>())
     const err = fd_read(STDIN, iovec, 1, iovec + 2 * sizeof<usize>())
     // By number: errnoToString's table of names would be copied into every instance.
-    if (err) throw new Error('reading stdin failed with WASI errno ' + err.toString())
+    if (err) throw new Error('reading stdin failed with WASI errno ' + decimal(err))
     const read = load<usize>(iovec, 2 * sizeof<usize>())
     if (read == 0) break
     length += read
   }
-  return String.UTF8.decodeUnsafe(buffer, length)
+  const request = String.UTF8.decodeUnsafe(buffer, length)
+  useBuffer(buffer, capacity)
+  return request
 }
 
 function writeString(value: string): void {

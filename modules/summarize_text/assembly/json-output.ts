@@ -14,13 +14,23 @@ import { isSpace } from './chars'
 import { Text } from './text'
 
 const STDOUT: u32 = 1
-const CAPACITY: usize = 4 * 1024
 /** Room kept free at the end for the longest write of one code unit (`\u001f`, 6 bytes). */
 const SLACK: usize = 8
-const buffer = memory.data(<i32>CAPACITY)
+let buffer: usize = 0
+let capacity: usize = 0
 /** One iovec (pointer, length) and the count of bytes written. */
 const iovec = memory.data(16)
 let length: usize = 0
+
+/**
+ * Hands the writer its buffer, `bytes` long (more than {@link SLACK}). The request's
+ * raw bytes are dead once decoded, so their buffer serves: no fresh page is touched.
+ */
+export function useBuffer(ptr: usize, bytes: usize): void {
+  buffer = ptr
+  capacity = bytes
+  length = 0
+}
 
 /** Writes out what is buffered. */
 export function flush(): void {
@@ -29,11 +39,11 @@ export function flush(): void {
   store<usize>(iovec, length, sizeof<usize>())
   const err = fd_write(STDOUT, iovec, 1, iovec + 2 * sizeof<usize>())
   length = 0
-  if (err) throw new Error('writing stdout failed with WASI errno ' + err.toString())
+  if (err) throw new Error('writing stdout failed with WASI errno ' + decimal(err))
 }
 
 function room(): void {
-  if (length > CAPACITY - SLACK) flush()
+  if (length > capacity - SLACK) flush()
 }
 
 function byte(b: u32): void {
@@ -51,7 +61,27 @@ export function writeAscii(s: string): void {
 
 /** Writes a non-negative integer in decimal. */
 export function writeInteger(value: i32): void {
-  writeAscii(value.toString())
+  writeAscii(decimal(value))
+}
+
+/**
+ * `value` in decimal, as `value.toString()` writes it; written out here so the
+ * module does without the standard library's digit tables (static data every
+ * instance copies).
+ */
+export function decimal(value: i32): string {
+  if (value == 0) return '0'
+  let digits = 0
+  for (let rest = value; rest != 0; rest /= 10) digits++
+  const negative = value < 0
+  const out = changetype<string>(__new((<usize>(digits + i32(negative))) << 1, idof<string>()))
+  let at = changetype<usize>(out) + ((<usize>(digits + i32(negative))) << 1)
+  for (let rest = value; rest != 0; rest /= 10) {
+    at -= 2
+    store<u16>(at, 0x30 + abs(rest % 10))
+  }
+  if (negative) store<u16>(changetype<usize>(out), 0x2d)
+  return out
 }
 
 function hexDigit(d: u32): u32 {

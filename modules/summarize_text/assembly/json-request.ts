@@ -6,6 +6,7 @@
  * AssemblyScript cannot catch.
  */
 
+import { decimal } from './json-output'
 import { Text } from './text'
 
 /** The parsed request; `error` is non-empty when the JSON was unusable. */
@@ -27,7 +28,7 @@ class JsonReader {
   constructor(public src: string) {}
 
   fail(message: string): void {
-    if (this.error.length == 0) this.error = message + ' at offset ' + this.pos.toString()
+    if (this.error.length == 0) this.error = message + ' at offset ' + decimal(this.pos)
   }
 
   skipSpace(): void {
@@ -296,7 +297,7 @@ function readIntegerMember(reader: JsonReader, name: string, min: i32, max: i32)
   const value = reader.readNumber()
   if (reader.error.length > 0) return 0
   if (!(value >= <f64>min && value <= <f64>max) || Math.floor(value) != value) {
-    reader.fail(name + ' must be an integer from ' + min.toString() + ' to ' + max.toString())
+    reader.fail(name + ' must be an integer from ' + decimal(min) + ' to ' + decimal(max))
     return 0
   }
   return <i32>value

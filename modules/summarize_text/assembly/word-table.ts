@@ -43,8 +43,9 @@ export class WordTable {
     this.slots = zeroedCells(this.slotCount)
     this.starts = heap.alloc((<usize>((this.slotCount >> 1) + 1)) << 2)
     store<i32>(this.starts, 0)
-    // Four code units a word on average before the buffer grows.
-    this.keysCapacity = this.slotCount << 1
+    // Room for eight code units a word (at most slotCount / 2 words) before the buffer grows;
+    // the part never written is never touched, so it costs nothing.
+    this.keysCapacity = this.slotCount << 2
     this.keys = heap.alloc((<usize>this.keysCapacity) << 1)
   }
 
