@@ -6,12 +6,10 @@
  * and the signer's key id on stderr. Failure: exit 1 with the error's code
  * (AION_SIGNATURE_NOT_FOUND, _UNTRUSTED, _DIGEST_MISMATCH, _PAYLOAD_TAMPERED, …).
  */
-import { readFile } from 'node:fs/promises'
 import { Command } from 'commander'
-import { CliInputInvalidError } from '../../core/errors/index.js'
 import { loadSettings } from '../../core/settings/index.js'
 import { OciClient, parseReference } from '../../runtime/oci/index.js'
-import { trustedKey, type TrustedKey, verifyArtifact } from '../../runtime/signing/index.js'
+import { loadTrustedKeys, verifyArtifact } from '../../runtime/signing/index.js'
 
 interface VerifyOptions {
   readonly key?: string[]
@@ -31,7 +29,7 @@ export function verifyCommand(): Command {
     .action(async function verify(reference: string, options: VerifyOptions) {
       const ref = parseReference(reference)
       const settings = loadSettings()
-      const keys = await readTrustedKeys(options.key ?? settings.distribution.trustedKeys)
+      const keys = await loadTrustedKeys(options.key ?? settings.distribution.trustedKeys)
       const client = OciClient.fromSettings(settings.distribution)
       try {
         const verified = await verifyArtifact(client, ref, keys)
@@ -44,16 +42,4 @@ export function verifyCommand(): Command {
         await client.close()
       }
     })
-}
-
-/** The trusted keys in `files` (PEM `PUBLIC KEY`), each named by its file. */
-export async function readTrustedKeys(files: readonly string[]): Promise<TrustedKey[]> {
-  return Promise.all(
-    files.map(async (file) => {
-      const pem = await readFile(file, 'utf8').catch((error: unknown) => {
-        throw new CliInputInvalidError({ file, detail: (error as Error).message }, { cause: error })
-      })
-      return trustedKey(pem, file)
-    }),
-  )
 }

@@ -38,7 +38,14 @@ export {
   simpleSigningPayload,
   type SimpleSigningClaims,
 } from './simple-signing.js'
-export { findSigner, keyIdOf, signPayload, trustedKey, type TrustedKey } from './trusted-keys.js'
+export {
+  findSigner,
+  keyIdOf,
+  loadTrustedKeys,
+  signPayload,
+  trustedKey,
+  type TrustedKey,
+} from './trusted-keys.js'
 export {
   resolveDigest,
   signArtifact,

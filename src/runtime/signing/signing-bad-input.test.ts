@@ -14,6 +14,7 @@ import {
   SIMPLE_SIGNING_MEDIA_TYPE,
 } from './signature-manifest.js'
 import { parseSimpleSigningPayload, simpleSigningPayload } from './simple-signing.js'
+import { loadTrustedKeys } from './trusted-keys.js'
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`
 const envelope = (kdf: Record<string, unknown>) =>
@@ -63,6 +64,18 @@ describe('public keys we refuse', () => {
         expect.objectContaining({ code: 'AION_SIGNING_KEY_INVALID' }),
       )
     }
+  })
+})
+
+describe('trusted key files', () => {
+  it('load by path, and a missing file is AION_SIGNING_KEY_INVALID naming it', async () => {
+    const [key] = await loadTrustedKeys(['test/fixtures/cosign/cosign.pub'])
+    expect(key).toMatchObject({ source: 'test/fixtures/cosign/cosign.pub' })
+    expect(key!.keyId).toMatch(/^[0-9a-f]{64}$/)
+    await expect(loadTrustedKeys(['test/fixtures/cosign/none.pub'])).rejects.toMatchObject({
+      code: 'AION_SIGNING_KEY_INVALID',
+      fields: { file: 'test/fixtures/cosign/none.pub' },
+    })
   })
 })
 

@@ -8,7 +8,8 @@
  * whichever file or setting it came from.
  */
 import { createHash, createPublicKey, type KeyObject, sign, verify } from 'node:crypto'
-import { SignatureNoTrustedKeysError } from '../../core/errors/index.js'
+import { readFile } from 'node:fs/promises'
+import { SignatureNoTrustedKeysError, SigningKeyInvalidError } from '../../core/errors/index.js'
 import { readCosignPublicKey } from './cosign-keys.js'
 
 /** A public key trusted to sign packages. */
@@ -53,5 +54,24 @@ export function findSigner(
   const der = Buffer.from(signature, 'base64')
   return keys.find((key) =>
     verify('sha256', payload, { key: key.publicKey, dsaEncoding: 'der' }, der),
+  )
+}
+
+/**
+ * The trusted keys in PEM `PUBLIC KEY` files (as `AION_TRUSTED_KEYS` lists
+ * them), each named by its path; a file that cannot be read or holds no
+ * P-256 public key is AION_SIGNING_KEY_INVALID.
+ */
+export async function loadTrustedKeys(files: readonly string[]): Promise<TrustedKey[]> {
+  return Promise.all(
+    files.map(async (file) => {
+      const pem = await readFile(file, 'utf8').catch((error: unknown) => {
+        throw new SigningKeyInvalidError(
+          { file, detail: `cannot be read: ${(error as Error).message}` },
+          { cause: error },
+        )
+      })
+      return trustedKey(pem, file)
+    }),
   )
 }
