@@ -5,10 +5,12 @@
 import { Command, CommanderError } from 'commander'
 import { AionError } from '../core/errors/index.js'
 import { AionApiError } from '../sdk/index.js'
+import { registryInstallCommand } from './commands/install.js'
 import { keygenCommand } from './commands/keygen.js'
 import { keysCommand } from './commands/keys.js'
 import { migrateCommand } from './commands/migrate.js'
 import { modulesCommand } from './commands/modules.js'
+import { quarantineCommand } from './commands/modules-quarantine.js'
 import { packCommand } from './commands/pack.js'
 import { eventsCommand, policyCommand } from './commands/policy.js'
 import { pullCommand } from './commands/pull.js'
@@ -33,7 +35,7 @@ export function buildProgram(): Command {
   program.addCommand(policyCommand())
   program.addCommand(eventsCommand())
   program.addCommand(keysCommand())
-  program.addCommand(modulesCommand())
+  program.addCommand(modulesCommand().addCommand(quarantineCommand()))
   program.addCommand(packCommand())
   program.addCommand(pushCommand())
   program.addCommand(pullCommand())
@@ -41,6 +43,7 @@ export function buildProgram(): Command {
   program.addCommand(signCommand())
   program.addCommand(verifyCommand())
   program.addCommand(sbomCommand())
+  program.addCommand(registryInstallCommand())
   return program
 }
 
