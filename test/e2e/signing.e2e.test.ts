@@ -8,7 +8,7 @@
  * locally for the same package. A registry behind Basic auth takes the
  * credentials from the settings.
  */
-import { execFile } from 'node:child_process'
+import { execFile, spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -23,7 +23,11 @@ import {
   pushPackage,
   withTag,
 } from '../../src/runtime/oci/index.js'
-import { signatureTag, simpleSigningPayload } from '../../src/runtime/signing/index.js'
+import {
+  readCosignPrivateKey,
+  signatureTag,
+  simpleSigningPayload,
+} from '../../src/runtime/signing/index.js'
 import { describeWithEngine } from '../support/engines.js'
 import {
   probeRegistry,
@@ -254,6 +258,43 @@ describeWithEngine('docker-registry', probeRegistry(), () => {
       expect((await aionctl(['sign', '--key', key, ref], login)).code).toBe(0)
       const verified = await aionctl(['verify', '--key', pub, ref], login)
       expect(verified.code, verified.stderr).toBe(0)
+    },
+    CLI_TEST_TIMEOUT_MS,
+  )
+
+  // `script` (util-linux, Debian's essential bsdutils) makes the pseudo-terminal; CI never skips.
+  const hasScript = spawnSync('script', ['--version']).status === 0
+  it.skipIf(!hasScript && !process.env.CI)(
+    'keygen asks for the password twice on a terminal, without echoing it (needs util-linux script)',
+    async () => {
+      // util-linux `script` gives the child a pseudo-terminal; answers are typed once each prompt shows.
+      const prefix = join(home, 'typed')
+      const child = spawn(
+        'script',
+        [
+          '-qec',
+          `${process.execPath} bin/aionctl.js keygen --output-key-prefix ${prefix}`,
+          '/dev/null',
+        ],
+        { env: { PATH: process.env.PATH ?? '', HOME: home } },
+      )
+      let output = ''
+      let prompts = 0
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString()
+        const seen = output.split('Enter password for private key').length - 1
+        if (seen > prompts) {
+          prompts = seen
+          child.stdin.write('typed secret\r')
+        }
+      })
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve))
+      expect(code, output).toBe(0)
+      expect(prompts).toBe(2)
+      expect(output).not.toContain('typed secret')
+      const pem = readFileSync(`${prefix}.key`, 'utf8')
+      const key = await readCosignPrivateKey(pem, 'typed secret', 'typed.key')
+      expect(key.asymmetricKeyDetails?.namedCurve).toBe('prime256v1')
     },
     CLI_TEST_TIMEOUT_MS,
   )

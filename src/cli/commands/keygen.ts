@@ -88,10 +88,11 @@ export async function readPassword(
 /** Reads one line from the terminal in raw mode, so nothing typed is echoed. */
 function prompt(question: string): Promise<string> {
   const input = process.stdin
-  process.stderr.write(question)
+  // Raw mode first: what is typed after the question shows must never be echoed.
   input.setRawMode(true)
   input.setEncoding('utf8')
   input.resume()
+  process.stderr.write(question)
   return new Promise((resolve, reject) => {
     let value = ''
     const finish = (): void => {
