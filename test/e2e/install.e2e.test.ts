@@ -32,6 +32,7 @@ import {
   signArtifact,
   signatureTag,
 } from '../../src/runtime/signing/index.js'
+import { mintApiKey } from '../../src/core/auth/index.js'
 import { describeWithEngine } from '../support/engines.js'
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js'
 import { startTestPlatform, type TestPlatform } from '../support/platform.js'
@@ -235,6 +236,35 @@ describeWithEngine('docker-registry', probeRegistry(), () => {
       status: 'succeeded',
       engine: { kind: 'module', name: NAMES.api },
     })
+  })
+
+  it('the admin API refuses a body without a ref, and a key without the admin scope', async () => {
+    const missing = await fetch(`${platform.url}/v1/admin/modules/install`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${platform.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ reference: text(refs.api) }),
+    })
+    expect(missing.status).toBe(422)
+    expect(await missing.json()).toMatchObject({ code: 'AION_REQUEST_INVALID' })
+    const minted = mintApiKey()
+    await platform.platform.store.apiKeys.create({
+      tenantId: 'default',
+      keyId: minted.keyId,
+      secretHash: minted.secretHash,
+      name: 'tasks only',
+      scopes: ['tasks:write', 'tasks:read'],
+    })
+    for (const [method, path] of [
+      ['POST', '/v1/admin/modules/install'],
+      ['GET', '/v1/admin/modules'],
+    ] as const) {
+      const response = await fetch(`${platform.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${minted.key}`, 'content-type': 'application/json' },
+        ...(method === 'POST' ? { body: JSON.stringify({ ref: text(refs.api) }) } : {}),
+      })
+      expect(response.status).toBe(403)
+    }
   })
 
   describe('packages that fail verification', () => {
