@@ -13,11 +13,11 @@
  * executor to reload (the runtime room has neither).
  */
 import { createReadStream } from 'node:fs'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { AipManifest } from '../../../contracts/generated/index.js'
-import { SignatureNoTrustedKeysError, SigningKeyInvalidError } from '../../core/errors/index.js'
+import { SignatureNoTrustedKeysError } from '../../core/errors/index.js'
 import { DEFAULT_TENANT_ID, type JsonValue } from '../../storage/index.js'
 import {
   AIP_LAYER,
@@ -26,7 +26,7 @@ import {
   type OciReference,
   parseReference,
 } from '../oci/index.js'
-import { trustedKey, type TrustedKey } from '../signing/index.js'
+import { loadTrustedKeys } from '../signing/index.js'
 import { pullArtifact, type VerifiedPull } from './artifact-pull.js'
 import type {
   InstalledPackage,
@@ -73,7 +73,8 @@ export class PackageInstaller {
   async #install(reference: string): Promise<InstallOutcome> {
     const ref = parseReference(reference)
     const { distribution } = this.#options
-    const trustedKeys = await readTrustedKeys(distribution.trustedKeys)
+    // Read at every install, so a rotated key needs no restart.
+    const trustedKeys = await loadTrustedKeys(distribution.trustedKeys)
     if (trustedKeys.length === 0 && !distribution.allowUnsigned) {
       throw new SignatureNoTrustedKeysError({})
     }
@@ -182,20 +183,4 @@ export class PackageInstaller {
     this.#logger.info(installed, 'package installed')
     return installed
   }
-}
-
-/** The trusted public keys, read from their files at every install (so rotation needs no restart). */
-async function readTrustedKeys(files: readonly string[]): Promise<TrustedKey[]> {
-  const keys: TrustedKey[] = []
-  for (const file of files) {
-    let pem: string
-    try {
-      pem = await readFile(file, 'utf8')
-    } catch (error) {
-      const detail = `cannot be read: ${(error as Error).message}`
-      throw new SigningKeyInvalidError({ file, detail }, { cause: error })
-    }
-    keys.push(trustedKey(pem, file))
-  }
-  return keys
 }
