@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process'
 import {
   chmodSync,
   cpSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -223,6 +224,8 @@ describe('aionctl modules run', () => {
 
   it('builds a source package whose WASM module is missing, then runs it', () => {
     // Inside the checkout, so asconfig.json can extend the WASI shim's config from node_modules.
+    // `.scratch/` is git-ignored and absent from a fresh clone.
+    mkdirSync('.scratch', { recursive: true })
     const root = mkdtempSync(join('.scratch', 'aionctl-build-'))
     try {
       const dir = join(root, 'summarize_copy')
