@@ -6,32 +6,8 @@
  * writes `{error: {code, message}}` and exits with status 1.
  */
 import { extractInvoice } from './fields'
-import { parseTextRequest, quoteJson } from './json'
-
-const CHUNK_BYTES = 64 * 1024
-
-function readStdin(): string {
-  let buffer = new ArrayBuffer(CHUNK_BYTES)
-  let length = 0
-  while (true) {
-    if (length == buffer.byteLength) {
-      const bigger = new ArrayBuffer(buffer.byteLength * 2)
-      memory.copy(changetype<usize>(bigger), changetype<usize>(buffer), <usize>length)
-      buffer = bigger
-    }
-    const read = process.stdin.read(buffer, length)
-    if (read <= 0) break
-    length += read
-  }
-  return String.UTF8.decode(buffer.slice(0, length))
-}
-
-function fail(code: string, message: string): void {
-  process.stdout.write(
-    '{"error":{"code":' + quoteJson(code) + ',"message":' + quoteJson(message) + '}}',
-  )
-  process.exit(1)
-}
+import { parseTextRequest, quoteJson } from '../../../modules-lib/assembly/json'
+import { fail, readStdin } from '../../../modules-lib/assembly/stdio'
 
 function member(name: string, json: string): string {
   return quoteJson(name) + ':' + json

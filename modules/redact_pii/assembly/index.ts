@@ -8,38 +8,14 @@
 import { findCards } from './card'
 import { findEmails } from './email'
 import { findIbans } from './iban'
-import { parseTextRequest, quoteJson } from './json'
+import { parseTextRequest, quoteJson } from '../../../modules-lib/assembly/json'
+import { fail, readStdin } from '../../../modules-lib/assembly/stdio'
 import { loadNameList } from './name-source'
 import { findNames } from './names'
 import { findPhones } from './phone'
 
 // eslint-disable-next-line @typescript-eslint/consistent-type-imports -- AssemblyScript has no `import type`
 import { Claims, Span, sorted } from './spans'
-
-const CHUNK_BYTES = 64 * 1024
-
-function readStdin(): string {
-  let buffer = new ArrayBuffer(CHUNK_BYTES)
-  let length = 0
-  while (true) {
-    if (length == buffer.byteLength) {
-      const bigger = new ArrayBuffer(buffer.byteLength * 2)
-      memory.copy(changetype<usize>(bigger), changetype<usize>(buffer), <usize>length)
-      buffer = bigger
-    }
-    const read = process.stdin.read(buffer, length)
-    if (read <= 0) break
-    length += read
-  }
-  return String.UTF8.decode(buffer.slice(0, length))
-}
-
-function fail(code: string, message: string): void {
-  process.stdout.write(
-    '{"error":{"code":' + quoteJson(code) + ',"message":' + quoteJson(message) + '}}',
-  )
-  process.exit(1)
-}
 
 function spanJson(span: Span): string {
   return (

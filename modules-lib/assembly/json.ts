@@ -1,8 +1,10 @@
 /**
  * JSON in and out for a `{text}` request: a small reader that accepts any valid JSON
  * object (unknown members are skipped) and reports errors without exceptions, which
- * AssemblyScript cannot catch, and a string quoter for the result. The same reader
- * as summarize_text's, cut down to the one member this module reads.
+ * AssemblyScript cannot catch, and a string quoter for the result. Shared by the
+ * AssemblyScript modules that take `{text}` (redact_pii, invoice_extract); the
+ * same reader as summarize_text's, cut down to that one member. Sources only: each
+ * module compiles what it imports into its own `.wasm`.
  */
 
 /** The parsed request; `error` is non-empty when the JSON was unusable. */
