@@ -16,17 +16,16 @@ import {
   ModuleCancelledError,
   ModuleCrashedError,
   ModuleExecutorClosedError,
-  ModuleFailedError,
   ModuleInputInvalidError,
   ModuleMemoryExceededError,
   ModuleNotFoundError,
-  ModuleOutputInvalidError,
   ModuleOutputTooLargeError,
   ModulePackageInvalidError,
   ModuleSecretMissingError,
   ModuleTimeoutError,
 } from '../core/errors/index.js'
 import type { Secret } from '../core/secret.js'
+import { moduleAnswer } from './module-answer.js'
 import { loadPackages, type LoadedPackage, type QuarantinedPackage } from './aip-package.js'
 import type {
   ModuleDescriptor,
@@ -116,20 +115,6 @@ interface Limits {
 
 function violationsOf(validate: ValidateFunction, value: unknown) {
   return validate(value) ? [] : toViolations(validate.errors)
-}
-
-/** What a module reported when it exited non-zero: `{error: {code, message}}`, if it said so. */
-function reportedFailure(stdout: string): { code: string; message: string } | undefined {
-  try {
-    const parsed: unknown = JSON.parse(stdout)
-    const error = (parsed as { error?: { code?: unknown; message?: unknown } } | null)?.error
-    if (typeof error?.code === 'string' && typeof error.message === 'string') {
-      return { code: error.code, message: error.message }
-    }
-  } catch {
-    // Not the error shape: reported below as an unexplained exit status.
-  }
-  return undefined
 }
 
 class WasmModuleExecutor implements ClosableModuleExecutor {
@@ -244,28 +229,8 @@ class WasmModuleExecutor implements ClosableModuleExecutor {
     const module = pkg.descriptor.name
     const logs = decoder.decode(reply.stderr)
     const stdout = decoder.decode(reply.stdout)
-    if (reply.exitCode !== 0) {
-      const reported = reportedFailure(stdout)
-      throw new ModuleFailedError({
-        module,
-        exitCode: reply.exitCode,
-        moduleCode: reported?.code ?? 'UNKNOWN',
-        detail:
-          reported?.message ?? (logs.trim().slice(-512) || `exited with status ${reply.exitCode}`),
-      })
-    }
-    let output: unknown
-    try {
-      output = JSON.parse(stdout)
-    } catch (error) {
-      const message = `stdout is not JSON: ${(error as Error).message}`
-      throw new ModuleOutputInvalidError({
-        module,
-        violations: [{ path: '', message, keyword: 'json' }],
-      })
-    }
-    const violations = violationsOf(pkg.validateOutput, output)
-    if (violations.length > 0) throw new ModuleOutputInvalidError({ module, violations })
+    const exit = { module, exitCode: reply.exitCode, stdout, logs }
+    const output = moduleAnswer(exit, pkg.validateOutput)
     return { output, durationMs: reply.durationMs, logs, memoryPeakBytes: reply.memoryBytes }
   }
 }

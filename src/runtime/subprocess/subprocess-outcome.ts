@@ -5,13 +5,10 @@
  * the module's own reported failure, and finally its output, parsed and checked
  * against the output schema.
  */
-import { toViolations } from '../../core/contracts/contract-validator.js'
 import {
   ModuleCancelledError,
   ModuleCrashedError,
   ModuleExecutorClosedError,
-  ModuleFailedError,
-  ModuleOutputInvalidError,
   ModuleOutputTooLargeError,
   ModuleSandboxLimitError,
   ModuleTimeoutError,
@@ -21,6 +18,7 @@ import type { ModuleResult } from '../module-executor.js'
 import type { CgroupLimitsHit } from './cgroups.js'
 import { EXIT_SIGXCPU, EXIT_SIGXFSZ } from './sandbox-command.js'
 import type { SandboxProcessOutcome } from './sandbox-process.js'
+import { moduleAnswer } from '../module-answer.js'
 
 /** What settling a call needs besides its outcome. */
 export interface CallContext {
@@ -35,20 +33,6 @@ export interface CallContext {
     readonly pidsMax: number
     readonly stdoutLimitBytes: number
   }
-}
-
-/** What a module reported when it exited non-zero: `{error: {code, message}}`, if it said so. */
-function reportedFailure(stdout: string): { code: string; message: string } | undefined {
-  try {
-    const error = (JSON.parse(stdout) as { error?: { code?: unknown; message?: unknown } } | null)
-      ?.error
-    if (typeof error?.code === 'string' && typeof error.message === 'string') {
-      return { code: error.code, message: error.message }
-    }
-  } catch {
-    // Not the error shape: reported as an unexplained exit status.
-  }
-  return undefined
 }
 
 /** The call's result, or throws the AION_MODULE_* error its outcome means. */
@@ -94,35 +78,13 @@ export function settleOutcome(
     throw new ModuleSandboxLimitError({ module, resource: 'file_size', limit })
   }
   const stdout = outcome.stdout.toString('utf8')
-  if (outcome.exitCode !== 0) {
-    if (/^bwrap: /m.test(logs)) {
-      throw new ModuleCrashedError({
-        module,
-        detail: `the sandbox failed: ${logs.trim().slice(-512)}`,
-      })
-    }
-    const reported = reportedFailure(stdout)
-    throw new ModuleFailedError({
+  if (outcome.exitCode !== 0 && /^bwrap: /m.test(logs)) {
+    throw new ModuleCrashedError({
       module,
-      exitCode: outcome.exitCode,
-      moduleCode: reported?.code ?? 'UNKNOWN',
-      detail:
-        reported?.message ?? (logs.trim().slice(-512) || `exited with status ${outcome.exitCode}`),
+      detail: `the sandbox failed: ${logs.trim().slice(-512)}`,
     })
   }
-  let output: unknown
-  try {
-    output = JSON.parse(stdout)
-  } catch (error) {
-    const message = `stdout is not JSON: ${(error as Error).message}`
-    throw new ModuleOutputInvalidError({
-      module,
-      violations: [{ path: '', message, keyword: 'json' }],
-    })
-  }
-  if (!pkg.validateOutput(output)) {
-    const violations = toViolations(pkg.validateOutput.errors)
-    throw new ModuleOutputInvalidError({ module, violations })
-  }
+  const exit = { module, exitCode: outcome.exitCode, stdout, logs }
+  const output = moduleAnswer(exit, pkg.validateOutput)
   return { output, durationMs: outcome.durationMs, logs }
 }
