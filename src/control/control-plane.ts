@@ -4,6 +4,9 @@
  * control plane (scale-out). Nothing in it is HTTP-specific.
  */
 import type { ResultEnvelope, StreamEvent, TaskRequest } from '../../contracts/generated/index.js'
+import type { DeviceReading } from '../runtime/module-executor.js'
+
+export type { DeviceReading }
 
 /** One dependency's health as seen by the control plane. */
 export interface ReadinessCheck {
@@ -132,6 +135,8 @@ export interface ControlPlane {
   installModule(actor: Actor, reference: string): Promise<InstalledModule>
   /** Installed and quarantined packages. */
   listModules(tenantId: string): Promise<readonly ModulePackage[]>
+  /** The accelerators module calls are placed on, read now (utilisation, memory, lease). */
+  devices(): Promise<readonly DeviceReading[]>
 
   /** Events of the embedded log after `afterId`, oldest first. */
   platformEvents(afterId: number, limit: number, topic?: string): Promise<readonly PlatformEvent[]>

@@ -20,6 +20,7 @@ import type { BudgetLedger } from './budget/budget-ledger.js'
 import type {
   Actor,
   ControlPlane,
+  DeviceReading,
   InstalledModule,
   ModulePackage,
   PlatformEvent,
@@ -87,6 +88,7 @@ export class EmbeddedControlPlane implements ControlPlane {
   readonly #orchestrator: Orchestrator
   readonly #seedBudget: EmbeddedControlPlaneOptions['seedBudget']
   readonly #installs: ModuleInstalls
+  readonly #modules: ModuleExecutor
   #draining = false
 
   constructor(options: EmbeddedControlPlaneOptions) {
@@ -94,6 +96,7 @@ export class EmbeddedControlPlane implements ControlPlane {
     this.#settings = options.settings
     this.#logger = options.logger
     this.#seedBudget = options.seedBudget
+    this.#modules = options.modules
     this.#installs =
       options.installs ?? new ModuleInstalls({ store: options.store, logger: options.logger })
     this.#policies = new PolicyManager(options.store, options.configDir, options.registries)
@@ -242,6 +245,10 @@ export class EmbeddedControlPlane implements ControlPlane {
 
   listModules(tenantId: string): Promise<readonly ModulePackage[]> {
     return this.#installs.list(tenantId)
+  }
+
+  devices(): Promise<readonly DeviceReading[]> {
+    return this.#modules.devices?.() ?? Promise.resolve([])
   }
 
   async platformEvents(

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify'
 import type { ControlPlane } from '../control/control-plane.js'
 import { RequestInvalidError } from '../core/errors/index.js'
 import { actorOf } from './auth/index.js'
+import { registerMetricsRoute } from './metrics-route.js'
 import { registerModuleAdminRoutes } from './module-admin-routes.js'
 import { guarded, type RouteGuards } from './task-routes.js'
 
@@ -46,6 +47,7 @@ export function registerAdminRoutes(
   })
 
   registerModuleAdminRoutes(app, control, guards)
+  registerMetricsRoute(app, control, guards)
 }
 
 function nonNegative(value: string | undefined, name: string, fallback: number): number {

@@ -10,6 +10,7 @@ import { ModuleExecutorClosedError, ModuleNotFoundError } from '../core/errors/i
 import { packageInvalid } from './aip-package-files.js'
 import { MANIFEST_FILE, type QuarantinedPackage } from './aip-package.js'
 import type {
+  DeviceReading,
   ModuleDescriptor,
   ModulePlacement,
   ModuleResult,
@@ -44,6 +45,8 @@ export interface CombinedExecutorOptions {
 export interface CombinedModuleExecutor extends ClosableModuleExecutor {
   /** The subprocess sandbox as probed at start: cgroup version, or why it is unavailable. */
   sandbox(): SandboxStatus
+  /** The GPUs calls are placed on, read afresh (none when GPU placement is off). */
+  devices(): Promise<readonly DeviceReading[]>
   /**
    * GPU placement, when configured: `available(policy)` answers at routing time
    * whether a module's GPU policy can be placed now; `readings()` is the
@@ -94,6 +97,13 @@ class BothRuntimesExecutor implements CombinedModuleExecutor {
 
   gpus(): GpuAllocator | undefined {
     return this.subprocess.gpus()
+  }
+
+  async devices(): Promise<readonly DeviceReading[]> {
+    const gpus = this.subprocess.gpus()
+    if (!gpus) return []
+    await gpus.refresh()
+    return gpus.readings()
   }
 
   placement(module: string): ModulePlacement {

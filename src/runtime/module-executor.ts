@@ -53,6 +53,21 @@ export interface ModuleExecutor {
    * router asks before choosing the module. Absent: always placeable.
    */
   placement?(module: string): ModulePlacement
+  /** The accelerators calls are placed on, read afresh. Absent: none. */
+  devices?(): Promise<readonly DeviceReading[]>
+}
+
+/** One accelerator the executor places calls on, as read now (the utilisation metric). */
+export interface DeviceReading {
+  readonly vendor: string
+  readonly index: number
+  readonly id: string
+  readonly name: string
+  readonly utilizationPercent: number | undefined
+  readonly memoryUsedBytes: number | undefined
+  readonly memoryTotalBytes: number | undefined
+  /** The module a call of which holds it. */
+  readonly leasedBy: string | undefined
 }
 
 /** The answer of {@link ModuleExecutor.placement}. */

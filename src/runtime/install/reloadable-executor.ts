@@ -9,6 +9,7 @@ import type { CombinedModuleExecutor } from '../combined-executor.js'
 import type { GpuAllocator } from '../gpu/gpu-allocator.js'
 import type { QuarantinedPackage } from '../aip-package.js'
 import type {
+  DeviceReading,
   ModuleDescriptor,
   ModulePlacement,
   ModuleResult,
@@ -88,6 +89,10 @@ class Reloading implements ReloadableModuleExecutor {
 
   gpus(): GpuAllocator | undefined {
     return this.#current.executor.gpus()
+  }
+
+  devices(): Promise<readonly DeviceReading[]> {
+    return this.#current.executor.devices?.() ?? Promise.resolve([])
   }
 
   placement(module: string): ModulePlacement {

@@ -1,0 +1,104 @@
+/**
+ * `GET /metrics` (scope `admin`): the platform's runtime gauges in the
+ * Prometheus text format, made with prom-client. Today: the accelerators module
+ * calls are placed on — utilisation, memory, and which module holds each —
+ * read afresh at every scrape. Task and provider metrics travel as events on
+ * `aion.runtime.metrics` (see `/v1/events`).
+ */
+import type { FastifyInstance } from 'fastify'
+import { Gauge, Registry } from 'prom-client'
+import type { ControlPlane, DeviceReading } from '../control/control-plane.js'
+import { guarded, type RouteGuards } from './task-routes.js'
+
+const deviceLabels = ['vendor', 'index', 'name'] as const
+
+function labelsOf(device: DeviceReading) {
+  return { vendor: device.vendor, index: String(device.index), name: device.name }
+}
+
+/** The platform's metrics, read afresh at each `metrics()` call. */
+export interface PlatformMetrics {
+  readonly contentType: string
+  /** The Prometheus text exposition of every gauge. */
+  metrics(): Promise<string>
+}
+
+/** Gauges over what `readDevices` answers at each scrape. */
+export function platformMetrics(
+  readDevices: () => Promise<readonly DeviceReading[]>,
+): PlatformMetrics {
+  const registry = new Registry()
+  // prom-client collects the gauges concurrently: the devices are read once before.
+  let readings: readonly DeviceReading[] = []
+  const utilization = new Gauge({
+    name: 'aion_gpu_utilization_ratio',
+    help: 'GPU utilisation (0–1) as the vendor tool reports it',
+    labelNames: deviceLabels,
+    registers: [registry],
+    collect() {
+      this.reset()
+      for (const d of readings) {
+        if (d.utilizationPercent !== undefined) this.set(labelsOf(d), d.utilizationPercent / 100)
+      }
+    },
+  })
+  const memoryUsed = new Gauge({
+    name: 'aion_gpu_memory_used_bytes',
+    help: 'GPU memory in use',
+    labelNames: deviceLabels,
+    registers: [registry],
+    collect() {
+      this.reset()
+      for (const d of readings) {
+        if (d.memoryUsedBytes !== undefined) this.set(labelsOf(d), d.memoryUsedBytes)
+      }
+    },
+  })
+  const memoryTotal = new Gauge({
+    name: 'aion_gpu_memory_total_bytes',
+    help: 'GPU memory in all',
+    labelNames: deviceLabels,
+    registers: [registry],
+    collect() {
+      this.reset()
+      for (const d of readings) {
+        if (d.memoryTotalBytes !== undefined) this.set(labelsOf(d), d.memoryTotalBytes)
+      }
+    },
+  })
+  const leased = new Gauge({
+    name: 'aion_gpu_leased',
+    help: '1 while a module call holds the GPU, labelled with the module',
+    labelNames: [...deviceLabels, 'module'],
+    registers: [registry],
+    collect() {
+      this.reset()
+      for (const d of readings)
+        this.set({ ...labelsOf(d), module: d.leasedBy ?? '' }, d.leasedBy ? 1 : 0)
+    },
+  })
+  void [utilization, memoryUsed, memoryTotal, leased]
+  return {
+    contentType: registry.contentType,
+    async metrics() {
+      readings = await readDevices()
+      return registry.metrics()
+    },
+  }
+}
+
+export function registerMetricsRoute(
+  app: FastifyInstance,
+  control: ControlPlane,
+  guards: RouteGuards,
+): void {
+  const exposition = platformMetrics(() => control.devices())
+  app.get(
+    '/metrics',
+    { onRequest: guarded(guards, 'admin') },
+    async function metrics(_request, reply) {
+      const text = await exposition.metrics()
+      return reply.type(exposition.contentType).send(text)
+    },
+  )
+}

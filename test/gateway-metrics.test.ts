@@ -1,0 +1,68 @@
+/**
+ * `GET /metrics`: the GPU gauges read through the module executor (here over
+ * recorded nvidia-smi output, with a lease held), and the route on the real
+ * platform (admin scope; this host has no GPU, so the gauges have no samples).
+ */
+import { readFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createCombinedModuleExecutor } from '../src/runtime/combined-executor.js'
+import { GpuAllocator } from '../src/runtime/gpu/gpu-allocator.js'
+import { parseNvidiaSmi } from '../src/runtime/gpu/nvidia-smi.js'
+import { platformMetrics } from '../src/gateway/metrics-route.js'
+import { startTestPlatform, type TestPlatform } from './support/platform.js'
+
+describe('GPU utilisation as metrics', () => {
+  it('exports utilisation, memory and the holder of each device', async () => {
+    const devices = parseNvidiaSmi(
+      await readFile(resolve('test/fixtures/gpu/nvidia-smi-h100x2.csv'), 'utf8'),
+    )
+    const gpus = await GpuAllocator.create({ detect: async () => ({ devices, notes: [] }) })
+    const executor = await createCombinedModuleExecutor({
+      packagesDir: resolve('test/fixtures/modules/subprocess'),
+      subprocess: { gpus },
+    })
+    try {
+      const lease = await gpus.acquire('embed', { required: true, vendor: 'nvidia' })
+      const text = await platformMetrics(() => executor.devices()).metrics()
+      lease.release()
+      const leasedIndex = devices.find((d) => d.id === lease.devices[0]?.id)?.index
+      for (const d of devices) {
+        const labels = `vendor="nvidia",index="${d.index}",name="${d.name}"`
+        expect(text).toContain(
+          `aion_gpu_utilization_ratio{${labels}} ${d.utilizationPercent! / 100}`,
+        )
+        expect(text).toContain(`aion_gpu_memory_total_bytes{${labels}} ${d.memoryTotalBytes}`)
+        expect(text).toContain(`aion_gpu_memory_used_bytes{${labels}} ${d.memoryUsedBytes}`)
+        const module = d.index === leasedIndex ? 'embed' : ''
+        expect(text).toContain(`aion_gpu_leased{${labels},module="${module}"} ${module ? 1 : 0}`)
+      }
+      const after = await platformMetrics(() => executor.devices()).metrics()
+      expect(after).not.toContain('module="embed"')
+    } finally {
+      await executor.close()
+    }
+  })
+})
+
+describe('GET /metrics', () => {
+  let t: TestPlatform
+  beforeAll(async () => {
+    t = await startTestPlatform()
+  })
+  afterAll(async () => {
+    await t.close()
+  })
+
+  it('answers the Prometheus text format to an admin key, 401 without a key', async () => {
+    const response = await fetch(`${t.url}/metrics`, {
+      headers: { authorization: `Bearer ${t.key}` },
+    })
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/)
+    const text = await response.text()
+    expect(text).toContain('# TYPE aion_gpu_utilization_ratio gauge')
+    expect(text).toContain('# TYPE aion_gpu_leased gauge')
+    expect((await fetch(`${t.url}/metrics`)).status).toBe(401)
+  })
+})
