@@ -27,10 +27,11 @@ export interface PlatformMetrics {
 export function platformMetrics(
   readDevices: () => Promise<readonly DeviceReading[]>,
 ): PlatformMetrics {
+  // Each gauge registers itself with `registry` (its `registers` option).
   const registry = new Registry()
   // prom-client collects the gauges concurrently: the devices are read once before.
   let readings: readonly DeviceReading[] = []
-  const utilization = new Gauge({
+  new Gauge({
     name: 'aion_gpu_utilization_ratio',
     help: 'GPU utilisation (0–1) as the vendor tool reports it',
     labelNames: deviceLabels,
@@ -42,7 +43,7 @@ export function platformMetrics(
       }
     },
   })
-  const memoryUsed = new Gauge({
+  new Gauge({
     name: 'aion_gpu_memory_used_bytes',
     help: 'GPU memory in use',
     labelNames: deviceLabels,
@@ -54,7 +55,7 @@ export function platformMetrics(
       }
     },
   })
-  const memoryTotal = new Gauge({
+  new Gauge({
     name: 'aion_gpu_memory_total_bytes',
     help: 'GPU memory in all',
     labelNames: deviceLabels,
@@ -66,7 +67,7 @@ export function platformMetrics(
       }
     },
   })
-  const leased = new Gauge({
+  new Gauge({
     name: 'aion_gpu_leased',
     help: '1 while a module call holds the GPU, labelled with the module',
     labelNames: [...deviceLabels, 'module'],
@@ -77,7 +78,6 @@ export function platformMetrics(
         this.set({ ...labelsOf(d), module: d.leasedBy ?? '' }, d.leasedBy ? 1 : 0)
     },
   })
-  void [utilization, memoryUsed, memoryTotal, leased]
   return {
     contentType: registry.contentType,
     async metrics() {
