@@ -11,12 +11,12 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { EventSource } from 'eventsource'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { ResultEnvelope, StreamEvent } from '../../contracts/generated/index.js'
 import { probeSandbox } from '../../src/runtime/index.js'
 import { describeWithEngine, type EngineProbe } from '../support/engines.js'
 import { startTestPlatform, type TestPlatform } from '../support/platform.js'
+import { ended, listenToStream } from '../support/stream-client.js'
 
 let t: TestPlatform
 beforeAll(async () => {
@@ -33,36 +33,8 @@ async function runTask(body: unknown): Promise<ResultEnvelope> {
 }
 
 /** Every event of an ended task's stream, read with a real EventSource from the start. */
-function streamOf(taskId: string): Promise<StreamEvent[]> {
-  const events: StreamEvent[] = []
-  return new Promise((resolve, reject) => {
-    const source = new EventSource(`${t.url}/v1/stream/${taskId}`, {
-      fetch: (input, init) =>
-        fetch(input, {
-          ...init,
-          headers: {
-            ...(init?.headers as Record<string, string>),
-            authorization: `Bearer ${t.key}`,
-          },
-        }),
-    })
-    const timer = setTimeout(() => {
-      source.close()
-      reject(new Error(`stream timed out after ${events.length} events`))
-    }, 15_000)
-    for (const name of ['token', 'partial', 'done', 'error']) {
-      source.addEventListener(name, (event) => {
-        if (event.data === undefined) return
-        const data = JSON.parse(event.data) as StreamEvent
-        events.push(data)
-        if (data.event === 'done' || data.event === 'error') {
-          clearTimeout(timer)
-          source.close()
-          resolve(events)
-        }
-      })
-    }
-  })
+async function streamOf(taskId: string): Promise<StreamEvent[]> {
+  return (await listenToStream(t, taskId, { stop: ended })).map((e) => e.data)
 }
 
 function usageOf(taskId: string) {

@@ -2,10 +2,15 @@
  * Streams, cancellation and provider faults through the public API, with a
  * real EventSource client and the in-repo OpenAI-compatible upstream.
  */
-import { EventSource } from 'eventsource'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ResultEnvelope, StreamEvent } from '../../contracts/generated/index.js'
+import type { ResultEnvelope } from '../../contracts/generated/index.js'
 import { startTestPlatform, type TestPlatform } from '../support/platform.js'
+import {
+  ended,
+  listenToStream,
+  type ListenOptions,
+  type ReceivedEvent,
+} from '../support/stream-client.js'
 
 let t: TestPlatform
 beforeAll(async () => {
@@ -27,54 +32,9 @@ async function submitted(body: unknown = answer): Promise<ResultEnvelope> {
 }
 
 /** Opens an EventSource on the task's stream; collects events until `stop` says so. */
-function listen(
-  taskId: string,
-  options: { lastEventId?: string; stop: (events: MessageEventLike[]) => boolean },
-): Promise<MessageEventLike[]> {
-  const events: MessageEventLike[] = []
-  return new Promise((resolve, reject) => {
-    const source = new EventSource(`${t.url}/v1/stream/${taskId}`, {
-      fetch: (input, init) =>
-        fetch(input, {
-          ...init,
-          headers: {
-            ...(init?.headers as Record<string, string>),
-            authorization: `Bearer ${t.key}`,
-            ...(options.lastEventId ? { 'last-event-id': options.lastEventId } : {}),
-          },
-        }),
-    })
-    const timer = setTimeout(() => {
-      source.close()
-      reject(new Error(`stream timed out after ${events.length} events`))
-    }, 15_000)
-    for (const name of ['token', 'partial', 'done', 'error']) {
-      source.addEventListener(name, (event) => {
-        // EventSource reports its own connection errors as `error` events without data.
-        if (event.data === undefined) return
-        events.push({
-          type: name,
-          id: event.lastEventId,
-          data: JSON.parse(event.data) as StreamEvent,
-        })
-        if (options.stop(events)) {
-          clearTimeout(timer)
-          source.close()
-          resolve(events)
-        }
-      })
-    }
-  })
+function listen(taskId: string, options: ListenOptions): Promise<ReceivedEvent[]> {
+  return listenToStream(t, taskId, options)
 }
-
-interface MessageEventLike {
-  type: string
-  id: string
-  data: StreamEvent
-}
-
-const ended = (events: MessageEventLike[]) =>
-  events.some((e) => e.type === 'done' || e.type === 'error')
 
 async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
