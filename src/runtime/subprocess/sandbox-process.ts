@@ -9,20 +9,15 @@
  */
 import { Worker } from 'node:worker_threads'
 import type { CallCgroup } from './cgroups.js'
-import type { SpawnerOutcome, SpawnerReply, SpawnerRequest } from './spawner-protocol.js'
+import type {
+  ProcessSpec,
+  SpawnerOutcome,
+  SpawnerReply,
+  SpawnerRequest,
+} from './spawner-protocol.js'
 
 /** What to run and how. */
-export interface SandboxProcessSpec {
-  /** Program and arguments. */
-  readonly command: readonly string[]
-  /** Unprivileged identity to run as; omitted when the platform is not root. */
-  readonly user: { readonly uid: number; readonly gid: number } | undefined
-  /** The environment of the process (bwrap clears and sets the module's own). */
-  readonly env: Readonly<Record<string, string>>
-  readonly stdin: Uint8Array
-  readonly stdoutLimitBytes: number
-  readonly stderrLimitBytes: number
-  readonly timeoutMs: number
+export interface SandboxProcessSpec extends ProcessSpec {
   readonly signal: AbortSignal
   /** The call's cgroup; the process enters it before running anything. */
   readonly cgroup: CallCgroup | undefined

@@ -1,18 +1,23 @@
 /** Messages between the main thread and the spawner thread (spawner-worker.js). */
 
-/** Start one sandboxed process. */
-export interface SpawnerRun {
-  readonly type: 'run'
-  readonly id: number
+/** What a sandboxed process is: the same for the caller and the spawner thread. */
+export interface ProcessSpec {
   /** Program and arguments, run behind the gate shell. */
   readonly command: readonly string[]
   /** Unprivileged identity; undefined when the platform is not root. */
   readonly user: { readonly uid: number; readonly gid: number } | undefined
+  /** The environment of the process (bwrap clears and sets the module's own). */
   readonly env: Readonly<Record<string, string>>
   readonly stdin: Uint8Array
   readonly stdoutLimitBytes: number
   readonly stderrLimitBytes: number
   readonly timeoutMs: number
+}
+
+/** Start one sandboxed process. */
+export interface SpawnerRun extends ProcessSpec {
+  readonly type: 'run'
+  readonly id: number
   readonly niceness: number
   /** `cgroup.procs` files the pid is written to before the gate opens. */
   readonly cgroupProcsFiles: readonly string[]
