@@ -11,15 +11,15 @@
  */
 import { join } from 'node:path'
 import { Command } from 'commander'
-import { loadSettings } from '../../core/settings/index.js'
 import {
   installAudit,
   type InstallOutcome,
   PackageInstaller,
   quarantineError,
 } from '../../runtime/install/index.js'
-import { openStore, type Store } from '../../storage/index.js'
+import type { Store } from '../../storage/index.js'
 import { LocalDirectoryObjectStore } from '../../storage/local/index.js'
+import { withStore } from './cli-store.js'
 import { installOnServer } from './install-server.js'
 
 /** The operator on this host, as audit entries name them (an Actor of kind `system`). */
@@ -52,13 +52,7 @@ async function writeInstallAudit(store: Store, outcome: InstallOutcome): Promise
 
 /** Installs on this host; returns the outcome after writing its audit entry. */
 async function installHere(reference: string): Promise<InstallOutcome> {
-  const settings = loadSettings()
-  const store = await openStore({
-    databaseUrl: settings.databaseUrl?.reveal(),
-    dataDir: settings.dataDir,
-  })
-  try {
-    await store.migrate()
+  return withStore(async (store, settings) => {
     const installer = new PackageInstaller({
       modules: store.modules,
       objects: new LocalDirectoryObjectStore(join(settings.dataDir, 'objects')),
@@ -72,9 +66,7 @@ async function installHere(reference: string): Promise<InstallOutcome> {
     const outcome = await installer.install(reference)
     await writeInstallAudit(store, outcome)
     return outcome
-  } finally {
-    await store.close()
-  }
+  })
 }
 
 function printOutcome(outcome: InstallOutcome, json: boolean): void {

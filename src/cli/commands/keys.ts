@@ -6,8 +6,8 @@
 import { Command, InvalidArgumentError } from 'commander'
 import { defaultKeyScopes, isScope, mintApiKey, scopes } from '../../core/auth/index.js'
 import { StoreConflictError } from '../../core/errors/index.js'
-import { loadSettings } from '../../core/settings/index.js'
-import { openStore, type ApiKeyRecord, type Store } from '../../storage/index.js'
+import type { ApiKeyRecord, Store } from '../../storage/index.js'
+import { withStore } from './cli-store.js'
 
 interface TenantOption {
   readonly tenant: string
@@ -127,21 +127,6 @@ function publicView(record: ApiKeyRecord) {
     createdAt: record.createdAt,
     lastUsedAt: record.lastUsedAt,
     revokedAt: record.revokedAt,
-  }
-}
-
-async function withStore(work: (store: Store) => Promise<void>): Promise<void> {
-  const settings = loadSettings()
-  const store = await openStore({
-    databaseUrl: settings.databaseUrl?.reveal(),
-    dataDir: settings.dataDir,
-  })
-  try {
-    // Keys may be made before the first server start: bring the schema up to date (idempotent).
-    await store.migrate()
-    await work(store)
-  } finally {
-    await store.close()
   }
 }
 

@@ -5,8 +5,8 @@
  * `quarantine/<name>/<version>/<digest>/` in the object store; none runs.
  */
 import { Command } from 'commander'
-import { loadSettings } from '../../core/settings/index.js'
-import { DEFAULT_TENANT_ID, openStore, type ModuleRecord } from '../../storage/index.js'
+import { DEFAULT_TENANT_ID, type ModuleRecord } from '../../storage/index.js'
+import { withStore } from './cli-store.js'
 
 /** One quarantined package as printed. */
 export interface QuarantineListing {
@@ -34,18 +34,10 @@ function listing(record: ModuleRecord): QuarantineListing {
 }
 
 async function quarantined(): Promise<QuarantineListing[]> {
-  const settings = loadSettings()
-  const store = await openStore({
-    databaseUrl: settings.databaseUrl?.reveal(),
-    dataDir: settings.dataDir,
-  })
-  try {
-    await store.migrate()
+  return withStore(async (store) => {
     const records = await store.modules.list(DEFAULT_TENANT_ID, { status: 'quarantined' })
     return records.map(listing)
-  } finally {
-    await store.close()
-  }
+  })
 }
 
 export function quarantineCommand(): Command {
