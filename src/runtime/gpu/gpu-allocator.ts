@@ -15,6 +15,7 @@ import type { GpuDevice, GpuVendor } from './gpu-device.js'
 import { detectGpus, type GpuDetection } from './gpu-detect.js'
 import { NVIDIA_SHARED_NODES } from './nvidia-smi.js'
 import { AMD_SHARED_NODES } from './rocm-smi.js'
+import type { DeviceReading } from '../module-executor.js'
 
 /** The answer of {@link GpuAllocator.available}. */
 export type GpuAvailability =
@@ -30,17 +31,9 @@ export interface GpuLease {
   release(): void
 }
 
-/** One GPU's current reading, for the utilisation metric. */
-export interface GpuReading {
+/** One GPU's current reading, for the utilisation metric (the executor port's shape). */
+export interface GpuReading extends DeviceReading {
   readonly vendor: GpuVendor
-  readonly index: number
-  readonly id: string
-  readonly name: string
-  readonly utilizationPercent: number | undefined
-  readonly memoryUsedBytes: number | undefined
-  readonly memoryTotalBytes: number | undefined
-  /** The module holding it, if a call does. */
-  readonly leasedBy: string | undefined
 }
 
 const visibility: Record<GpuVendor, string> = {
