@@ -13,10 +13,12 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import autocannon from 'autocannon'
+import { fixedRate, type FixedRateFigures } from './fixed-rate.js'
 
 const durationS = Number(process.env.BENCH_DURATION_S ?? 10)
 const connections = 50
-const fixedRate = 500
+/** The steady arrival rate of the added-latency columns (an open loop: bench/fixed-rate.ts). */
+const steadyRate = 500
 const children: ChildProcess[] = []
 const tempDirs: string[] = []
 
@@ -96,7 +98,7 @@ function urlFrom(lines: string[]): string {
   throw new Error(`no url in ${lines.join('\n')}`)
 }
 
-async function load(target: Target, options: { rate?: number; seconds: number }): Promise<Figures> {
+async function load(target: Target, options: { seconds: number }): Promise<Figures> {
   const result = await autocannon({
     url: `${target.url}${target.path}`,
     method: 'POST',
@@ -104,7 +106,6 @@ async function load(target: Target, options: { rate?: number; seconds: number })
     body: target.body,
     connections,
     duration: options.seconds,
-    ...(options.rate ? { overallRate: options.rate } : {}),
   })
   return {
     reqPerSec: result.requests.average,
@@ -237,11 +238,11 @@ async function main(): Promise<void> {
     targets.push(portkey)
   }
 
-  const rows: { target: Target; max: Figures; fixed: Figures }[] = []
+  const rows: { target: Target; max: Figures; fixed: FixedRateFigures }[] = []
   for (const target of targets) {
     await load(target, { seconds: 2 }) // warm-up: JIT, pools, SQLite pages
     const max = await load(target, { seconds: durationS })
-    const fixed = await load(target, { seconds: durationS, rate: fixedRate })
+    const fixed = await fixedRate(target, { rate: steadyRate, seconds: durationS, connections })
     rows.push({ target, max, fixed })
     process.stderr.write(`${target.name}: ${JSON.stringify({ max, fixed })}\n`)
   }
@@ -267,7 +268,7 @@ async function main(): Promise<void> {
 }
 
 function writeResults(
-  rows: { target: Target; max: Figures; fixed: Figures }[],
+  rows: { target: Target; max: Figures; fixed: FixedRateFigures }[],
   local: Figures,
   memory: { rss: number; peak: number } | undefined,
   portkeyNote: string | undefined,
@@ -279,7 +280,7 @@ function writeResults(
       const added = direct
         ? `${fmt(fixed.p50Ms - direct.p50Ms)} / ${fmt(fixed.p99Ms - direct.p99Ms)}`
         : '-'
-      return `| ${target.name} | ${fmt(max.reqPerSec)} | ${fmt(max.p50Ms)} | ${fmt(max.p99Ms)} | ${max.errors + max.non2xx} | ${fmt(fixed.p50Ms)} / ${fmt(fixed.p99Ms)} | ${added} |`
+      return `| ${target.name} | ${fmt(max.reqPerSec)} | ${fmt(max.p50Ms)} | ${fmt(max.p99Ms)} | ${max.errors + max.non2xx + fixed.errors} | ${fmt(fixed.p50Ms)} / ${fmt(fixed.p99Ms)} | ${added} |`
     })
     .join('\n')
   const byName = (prefix: string) =>
@@ -298,10 +299,10 @@ function writeResults(
   const section = `<!-- gateway-comparison:start -->
 ## Gateway comparison (issue 3)
 
-Command: \`npm run bench:gateway\` (bench/gateway-comparison.ts; ${durationS} s per run, ${connections} connections, autocannon).
+Command: \`npm run bench:gateway\` (bench/gateway-comparison.ts; ${durationS} s per run, ${connections} connections; the maximum with autocannon, the steady rate with the open-loop generator of bench/fixed-rate.ts, latency counted from when each request was due).
 Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}. All four targets, the upstream and the load generator share this machine, in one invocation.
 
-| target | req/s (max, ${connections} conns) | p50 ms | p99 ms | errors | p50 / p99 ms at ${fixedRate} req/s | added over (a) at ${fixedRate} req/s, p50 / p99 ms |
+| target | req/s (max, ${connections} conns) | p50 ms | p99 ms | errors | p50 / p99 ms at a steady ${steadyRate} req/s | added over (a) at ${steadyRate} req/s, p50 / p99 ms |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: |
 ${table}
 
