@@ -7,6 +7,37 @@
 import type { JsonValue } from '../ports/json-value.js'
 import type { StoreEngine } from '../ports/store.js'
 
+/** The stored form of a time, as `Date.prototype.toISOString` writes it for years 0–9999. */
+const isoUtcMillis = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
+
+/** The two-digit number at `at`. */
+function digits2(value: string, at: number): number {
+  return (value.charCodeAt(at) - 48) * 10 + value.charCodeAt(at + 1) - 48
+}
+
+/**
+ * Whether `value` is already in the stored form and names a real instant, so
+ * `toISOString` would give it back unchanged (`Date` rolls `02-30` over to March
+ * and `24:00` to the next day; those take the slow path).
+ */
+function isStoredTime(value: string): boolean {
+  if (value.length !== 24 || !isoUtcMillis.test(value)) return false
+  const year = digits2(value, 0) * 100 + digits2(value, 2)
+  const month = digits2(value, 5)
+  const day = digits2(value, 8)
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+  const daysInMonth = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31
+  return (
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth &&
+    digits2(value, 11) < 24 &&
+    digits2(value, 14) < 60 &&
+    digits2(value, 17) < 60
+  )
+}
+
 /** Encodes and decodes the engine-dependent column values. */
 export class Codec {
   constructor(readonly engine: StoreEngine) {}
@@ -28,6 +59,8 @@ export class Codec {
    * which also sorts correctly as text on SQLite.
    */
   time(value: string | Date = new Date()): string {
+    // Most times arrive already in the stored form (`toISOString()`): no Date round trip.
+    if (typeof value === 'string' && isStoredTime(value)) return value
     const date = typeof value === 'string' ? new Date(value) : value
     if (Number.isNaN(date.getTime())) throw new RangeError(`not a timestamp: ${String(value)}`)
     return date.toISOString()
