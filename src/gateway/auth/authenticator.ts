@@ -39,8 +39,9 @@ const decoyHash = hashSecret('decoy')
 const maxTouchEntries = 10_000
 
 /**
- * Builds an {@link Authenticator}. API keys are looked up on every request —
- * no cache — so a revocation takes effect on the next request.
+ * Builds an {@link Authenticator}. API keys are looked up on every request
+ * (the SQLite store answers from memory while its file is unchanged, see
+ * storage/dialect/api-key-cache.ts), so a revocation takes effect on the next request.
  */
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
   const { apiKeys, jwt } = options

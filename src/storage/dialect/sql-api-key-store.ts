@@ -1,17 +1,26 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { ApiKeyRecord, ApiKeyStore, NewApiKey } from '../ports/api-key-store.js'
 import { DEFAULT_TENANT_ID } from '../ports/tenant.js'
+import type { ApiKeyCache } from './api-key-cache.js'
 import type { Codec } from './codec.js'
 import type { ApiKeysTable, Database } from './database.js'
 
-/** {@link ApiKeyStore} over the `api_keys` table. */
+/**
+ * {@link ApiKeyStore} over the `api_keys` table. With a `cache` (SQLite),
+ * `findById` answers from memory while the database is unchanged, and every
+ * write here clears it; bound to a transaction, `cache` is the store's, so a
+ * write in a transaction clears it too and `findById` reads through.
+ */
 export class SqlApiKeyStore implements ApiKeyStore {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly codec: Codec,
+    private readonly cache?: ApiKeyCache,
+    private readonly readThrough = false,
   ) {}
 
   async create(input: NewApiKey): Promise<ApiKeyRecord> {
+    this.cache?.clear()
     const row = await this.db
       .insertInto('api_keys')
       .values({
@@ -29,7 +38,12 @@ export class SqlApiKeyStore implements ApiKeyStore {
     return this.#record(row)
   }
 
-  async findById(keyId: string): Promise<ApiKeyRecord | undefined> {
+  findById(keyId: string): Promise<ApiKeyRecord | undefined> {
+    if (this.cache === undefined || this.readThrough) return this.#find(keyId)
+    return this.cache.find(keyId, () => this.#find(keyId))
+  }
+
+  async #find(keyId: string): Promise<ApiKeyRecord | undefined> {
     const row = await this.db
       .selectFrom('api_keys')
       .selectAll()
@@ -50,6 +64,7 @@ export class SqlApiKeyStore implements ApiKeyStore {
   }
 
   async revoke(tenantId: string, keyId: string, at?: string): Promise<boolean> {
+    this.cache?.clear()
     const result = await this.db
       .updateTable('api_keys')
       .set({ revoked_at: this.codec.time(at) })
@@ -61,6 +76,7 @@ export class SqlApiKeyStore implements ApiKeyStore {
   }
 
   async touch(keyId: string, at?: string): Promise<void> {
+    this.cache?.clear()
     await this.db
       .updateTable('api_keys')
       .set({ last_used_at: this.codec.time(at) })

@@ -4,6 +4,7 @@
  * error translation) and hand it here.
  */
 import { sql, type Kysely } from 'kysely'
+import { ApiKeyCache } from './api-key-cache.js'
 import type { MigrationReport, Store, StoreEngine, StoreTx } from '../ports/store.js'
 import { Codec } from './codec.js'
 import type { Database } from './database.js'
@@ -19,12 +20,15 @@ import { SqlRegistryStore } from './sql-registry-store.js'
 import { SqlTaskStore } from './sql-task-store.js'
 import { SqlUsageStore } from './sql-usage-store.js'
 
-/** Every port bound to `db` (the pool, or one transaction). */
-export function bindPorts(db: Kysely<Database>, codec: Codec): StoreTx {
+/**
+ * Every port bound to `db` (the pool, or one transaction). `keyCache` is the
+ * store's API-key cache, when its engine has one.
+ */
+export function bindPorts(db: Kysely<Database>, codec: Codec, keyCache?: ApiKeyCache): StoreTx {
   return {
     tasks: new SqlTaskStore(db, codec),
     registries: new SqlRegistryStore(db, codec),
-    apiKeys: new SqlApiKeyStore(db, codec),
+    apiKeys: new SqlApiKeyStore(db, codec, keyCache, db.isTransaction),
     usage: new SqlUsageStore(db, codec),
     audit: new SqlAuditStore(db, codec),
     outbox: new SqlOutbox(db, codec),
@@ -58,13 +62,21 @@ export class SqlStore implements Store {
   readonly #db: Kysely<Database>
   readonly #codec: Codec
   readonly #schema: string | undefined
+  readonly #keyCache: ApiKeyCache | undefined
 
   constructor(db: Kysely<Database>, options: SqlStoreOptions) {
     this.engine = options.engine
     this.#db = db
     this.#codec = new Codec(options.engine)
     this.#schema = options.schema
-    const ports = bindPorts(db, this.#codec)
+    this.#keyCache =
+      options.engine === 'sqlite'
+        ? new ApiKeyCache(async () => {
+            const { rows } = await sql<{ data_version: number }>`pragma data_version`.execute(db)
+            return Number(rows[0]?.data_version)
+          })
+        : undefined
+    const ports = bindPorts(db, this.#codec, this.#keyCache)
     this.tasks = ports.tasks
     this.registries = ports.registries
     this.apiKeys = ports.apiKeys
@@ -93,6 +105,6 @@ export class SqlStore implements Store {
   }
 
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    return this.#db.transaction().execute((tx) => fn(bindPorts(tx, this.#codec)))
+    return this.#db.transaction().execute((tx) => fn(bindPorts(tx, this.#codec, this.#keyCache)))
   }
 }

@@ -32,3 +32,51 @@ describe('SqliteStore file and settings', () => {
     }
   })
 })
+
+describe('SqliteStore API-key cache', () => {
+  const key = (keyId: string) => ({
+    tenantId: 't_cache',
+    keyId,
+    secretHash: 'h',
+    name: 'cache',
+    scopes: ['tasks:write'],
+  })
+
+  it('sees a revocation by another connection (another process) on the next lookup', async () => {
+    const dataDir = join(root, 'key-cache')
+    const gateway = await SqliteStore.open({ dataDir })
+    await gateway.migrate()
+    const cli = await SqliteStore.open({ dataDir })
+    try {
+      await cli.apiKeys.create(key('key_cross'))
+      expect((await gateway.apiKeys.findById('key_cross'))?.revokedAt).toBeNull()
+      expect((await gateway.apiKeys.findById('key_cross'))?.revokedAt).toBeNull() // now cached
+      await cli.apiKeys.revoke('t_cache', 'key_cross', '2026-01-02T03:04:05.000Z')
+      expect((await gateway.apiKeys.findById('key_cross'))?.revokedAt).toBe(
+        '2026-01-02T03:04:05.000Z',
+      )
+      // A key created elsewhere after a miss is found too.
+      expect(await gateway.apiKeys.findById('key_later')).toBeUndefined()
+      await cli.apiKeys.create(key('key_later'))
+      expect((await gateway.apiKeys.findById('key_later'))?.keyId).toBe('key_later')
+    } finally {
+      await cli.close()
+      await gateway.close()
+    }
+  })
+
+  it('sees its own writes at once, inside a transaction too', async () => {
+    const store = await SqliteStore.open({ dataDir: join(root, 'key-cache-own') })
+    await store.migrate()
+    try {
+      await store.apiKeys.create(key('key_own'))
+      expect((await store.apiKeys.findById('key_own'))?.revokedAt).toBeNull()
+      await store.transaction((tx) =>
+        tx.apiKeys.revoke('t_cache', 'key_own', '2026-01-02T00:00:00.000Z'),
+      )
+      expect((await store.apiKeys.findById('key_own'))?.revokedAt).toBe('2026-01-02T00:00:00.000Z')
+    } finally {
+      await store.close()
+    }
+  })
+})
