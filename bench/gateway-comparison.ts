@@ -13,6 +13,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import autocannon from 'autocannon'
+import { serverArgs } from '../src/server/server-command.js'
 import { fixedRate, type FixedRateFigures } from './fixed-rate.js'
 
 const durationS = Number(process.env.BENCH_DURATION_S ?? 10)
@@ -143,17 +144,14 @@ async function startOmertaos(
     join(configDir, 'policies.yml'),
     `${policies}\nrate_limits:\n  per_credential_per_min: 10000000\n  burst: 10000000\n  per_ip_per_min: 10000000\n`,
   )
-  const { child, lines } = await startChild(
-    [process.execPath, '--import', 'tsx', 'src/server/main.ts'],
-    {
-      AION_PORT: '0',
-      AION_DATA_DIR: dataDir,
-      AION_CONFIG_DIR: configDir,
-      AION_LOG_LEVEL: 'warn',
-      AION_OPENAI_API_KEY: 'bench',
-      AION_OPENAI_BASE_URL: upstreamUrl,
-    },
-  )
+  const { child, lines } = await startChild([process.execPath, ...serverArgs()], {
+    AION_PORT: '0',
+    AION_DATA_DIR: dataDir,
+    AION_CONFIG_DIR: configDir,
+    AION_LOG_LEVEL: 'warn',
+    AION_OPENAI_API_KEY: 'bench',
+    AION_OPENAI_BASE_URL: upstreamUrl,
+  })
   await new Promise((resolve) => setTimeout(resolve, 500))
   const text = lines.join('\n')
   const key = /(aion_[A-Za-z0-9]+_[A-Za-z0-9-]+)/.exec(text)?.[1]
