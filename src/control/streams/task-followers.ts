@@ -65,6 +65,14 @@ export async function waitForTask(
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<ResultEnvelope> {
+  // The common case (`Prefer: wait` on a task just submitted here): its stream
+  // is in memory, so wait for its end without an AbortController.
+  const stream = deps.hub.get(taskId)
+  if (stream !== undefined && stream.tenantId === tenantId) {
+    if (stream.final) return stream.final
+    await endedOrStopped(stream.whenEnded(), timeoutMs, signal)
+    return stream.final ?? toEnvelope(await stored(deps, tenantId, taskId))
+  }
   // A timer and a listener rather than AbortSignal.any/timeout: cheap per request, nothing left behind.
   const stop = new AbortController()
   const timer = setTimeout(() => stop.abort(), Math.max(0, timeoutMs))
@@ -112,6 +120,25 @@ async function pause(signal?: AbortSignal): Promise<boolean> {
   } catch {
     return false
   }
+}
+
+/** Resolves when `ended` settles, `timeoutMs` passes or `signal` aborts, whichever comes first. */
+function endedOrStopped(
+  ended: Promise<unknown>,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = setTimeout(done, Math.max(0, timeoutMs))
+    if (signal?.aborted) return done()
+    signal?.addEventListener('abort', done, { once: true })
+    void ended.then(done, done)
+  })
 }
 
 function untilAborted(promise: Promise<unknown>, signal: AbortSignal): Promise<unknown> {
