@@ -36,7 +36,8 @@ export class ApiKeyCache {
     const record = await load()
     if (record !== undefined && generation === this.#generation) {
       if (this.#keys.size >= MAX_KEYS) this.#keys.clear()
-      this.#keys.set(keyId, record)
+      // Frozen: one object answers many requests.
+      this.#keys.set(keyId, Object.freeze({ ...record, scopes: Object.freeze([...record.scopes]) }))
     }
     return record
   }
