@@ -36,6 +36,12 @@ export interface SubmitCommand {
   /** W3C trace id (32 hex) the task carries. */
   readonly traceId: string
   readonly idempotencyKey?: string
+  /**
+   * The client waits for the end (`Prefer: wait`), so the answer it gets is the
+   * final envelope, not the queued one: the task may be routed and written
+   * `running` in the submission's own write when a worker slot is free.
+   */
+  readonly waiting?: boolean
 }
 
 /** An event of the embedded log (outbox), for `GET /v1/events`. */

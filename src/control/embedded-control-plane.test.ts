@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { StreamEvent } from '../../contracts/generated/index.js'
 import { checkContract } from '../core/contracts/contract-validator.js'
-import { startHarness, testActor, type Harness } from './control-plane.fixture.js'
+import { startHarness, testActor, traceId, type Harness } from './control-plane.fixture.js'
 
 let h: Harness
 beforeAll(async () => {
@@ -241,5 +241,65 @@ describe('event log', () => {
     const audits = await h.cp.platformEvents(0, 1000, 'aion.audit.activity')
     expect(audits.length).toBeGreaterThan(0)
     expect(audits.every((e) => e.topic === 'aion.audit.activity')).toBe(true)
+  })
+})
+
+describe('a submission whose client waits (Prefer: wait)', () => {
+  it('is routed and written running in its own write when a slot is free; the log still shows each step', async () => {
+    const submitted = await h.cp.submit({
+      actor: testActor,
+      request: { intent: 'summarize', input: { text, max_sentences: 2 }, route: 'local' },
+      traceId,
+      waiting: true,
+    })
+    expect(submitted).toMatchObject({
+      status: 'running',
+      route: 'local',
+      engine: { kind: 'module', name: 'summarize_text' },
+    })
+    const done = await h.cp.waitForEnd('default', submitted.task_id, 10_000)
+    expect(done.status).toBe('succeeded')
+    const events = await eventsOf(submitted.task_id)
+    const lifecycle = events
+      .filter((e) => e.topic === 'aion.tasks.lifecycle')
+      .map((e) => (e.payload as { status: string }).status)
+    expect(lifecycle).toEqual(['queued', 'routed', 'running', 'succeeded'])
+    expect(events.map((e) => e.topic)).toEqual([
+      'aion.tasks.lifecycle',
+      'aion.tasks.lifecycle',
+      'aion.router.decisions',
+      'aion.tasks.lifecycle',
+      'aion.audit.activity',
+      'aion.tasks.lifecycle',
+      'aion.runtime.metrics',
+    ])
+    const decision = events.find((e) => e.topic === 'aion.router.decisions')!.payload as {
+      decision: unknown
+    }
+    expect(checkContract('routing-decision', decision.decision)).toEqual([])
+    const stored = await h.store.tasks.get('default', submitted.task_id)
+    expect(stored?.decision).toEqual(decision.decision)
+  })
+
+  it('queues instead when its route has no free slot, and does not overtake', async () => {
+    const narrow = await h.restart({ workers: { local: 1, api: 1, hybrid: 1 } })
+    h.upstream.script({ delayMs: 300, content: 'slow' }, { content: 'second' })
+    const request = { intent: 'answer', input: { question: 'Why?' }, route: 'api' as const }
+    const first = await narrow.submit({ actor: testActor, request, traceId, waiting: true })
+    const second = await narrow.submit({ actor: testActor, request, traceId, waiting: true })
+    expect([first.status, second.status]).toEqual(['running', 'queued'])
+    const [firstDone, secondDone] = await Promise.all([
+      narrow.waitForEnd('default', first.task_id, 10_000),
+      narrow.waitForEnd('default', second.task_id, 10_000),
+    ])
+    expect([firstDone.status, secondDone.status]).toEqual(['succeeded', 'succeeded'])
+    expect(firstDone.output).toEqual({ text: 'slow' })
+    expect(secondDone.output).toEqual({ text: 'second' })
+  })
+
+  it('is queued as before when the client does not wait', async () => {
+    const submitted = await h.submit({ intent: 'summarize', input: { text }, route: 'local' })
+    expect(submitted.status).toBe('queued')
+    await h.cp.waitForEnd('default', submitted.task_id, 10_000)
   })
 })

@@ -4,7 +4,11 @@
  * policy versions, the event log, recovery and drain.
  */
 import type { Logger } from 'pino'
-import type { ResultEnvelope, StreamEvent } from '../../contracts/generated/index.js'
+import type {
+  ResultEnvelope,
+  RoutingDecision,
+  StreamEvent,
+} from '../../contracts/generated/index.js'
 import {
   ControlDrainingError,
   ControlQueueFullError,
@@ -34,7 +38,7 @@ import {
   featuresOrStrictest,
   type ActiveRegistries,
 } from './execution/task-context.js'
-import { lifecycleEvent } from './lifecycle/platform-topics.js'
+import { decisionEvent, lifecycleEvent } from './lifecycle/platform-topics.js'
 import { newTaskId, toEnvelope } from './lifecycle/task-envelope.js'
 import { recoverTasks } from './lifecycle/task-recovery.js'
 import { writeAudit } from './lifecycle/task-transitions.js'
@@ -45,7 +49,9 @@ import { ModuleInstalls } from './modules/module-installs.js'
 import { Orchestrator } from './orchestrator/orchestrator.js'
 import { drainOrchestrator } from './orchestrator/drain.js'
 import { PolicyManager } from './policy/policy-manager.js'
-import type { Router } from './router/router-port.js'
+import type { EngineState, Router, RoutingFeatures } from './router/router-port.js'
+import { decisionPatch } from './orchestrator/task-runner.js'
+import type { WorkerLane } from './orchestrator/worker-lane.js'
 import { cancelTask } from './lifecycle/task-cancel.js'
 import { followTask, waitForTask } from './streams/task-followers.js'
 import { TaskStreamHub } from './streams/task-stream-hub.js'
@@ -89,6 +95,8 @@ export class EmbeddedControlPlane implements ControlPlane {
   readonly #seedBudget: EmbeddedControlPlaneOptions['seedBudget']
   readonly #installs: ModuleInstalls
   readonly #modules: ModuleExecutor
+  readonly #router: Router
+  readonly #engines: EngineState
   #draining = false
 
   constructor(options: EmbeddedControlPlaneOptions) {
@@ -108,10 +116,12 @@ export class EmbeddedControlPlane implements ControlPlane {
     })
     const latency = new LatencyTracker()
     const execution = { ...options, breakers, latency }
+    this.#router = options.router
+    this.#engines = createEngineState(breakers, latency, options.providers, options.modules)
     this.#orchestrator = new Orchestrator({
       store: options.store,
       router: options.router,
-      engines: createEngineState(breakers, latency, options.providers, options.modules),
+      engines: this.#engines,
       execution,
       settings: options.settings,
       logger: options.logger,
@@ -152,6 +162,7 @@ export class EmbeddedControlPlane implements ControlPlane {
     }
     const taskId = newTaskId()
     const now = new Date().toISOString()
+    const start = command.waiting ? await this.#startNow(registries, features) : undefined
     let record
     try {
       record = await groupCommit(this.#store).run(async (tx, rows) => {
@@ -164,7 +175,16 @@ export class EmbeddedControlPlane implements ControlPlane {
           idempotency_key: command.idempotencyKey ?? null,
           created_at: now,
           updated_at: now,
+          ...(start
+            ? { status: 'running', ...decisionPatch(start.decision), updated_at: now }
+            : {}),
         })
+        if (start) {
+          // The log tells the same story as a task that waited: queued, routed, decided, running.
+          rows.event(lifecycleEvent({ ...created, status: 'queued' }))
+          rows.event(lifecycleEvent({ ...created, status: 'routed' }))
+          rows.event(decisionEvent(created, start.decision))
+        }
         rows.event(lifecycleEvent(created))
         const details = { intent: request.intent, route: features.requestedRoute }
         await writeAudit(
@@ -176,6 +196,7 @@ export class EmbeddedControlPlane implements ControlPlane {
         return created
       })
     } catch (error) {
+      start?.lane.release()
       this.#orchestrator.unreserve()
       throw error
     }
@@ -188,8 +209,37 @@ export class EmbeddedControlPlane implements ControlPlane {
       features,
       record,
     }
-    this.#orchestrator.enqueue(createTaskContext(task, this.#hub))
+    const ctx = createTaskContext(task, this.#hub)
+    if (start) this.#orchestrator.startAdmitted(ctx, start.decision, start.lane)
+    else this.#orchestrator.enqueue(ctx)
     return toEnvelope(record)
+  }
+
+  /**
+   * The decision and a held worker slot for a task that can start within its
+   * submission: the rules alone decide (no router model to ask, which could
+   * take its timeout), nobody waits before it, and its route has a free slot.
+   * Undefined otherwise, or when the rules refuse it — the orchestrator then
+   * routes it as usual and ends it with the refusal.
+   */
+  async #startNow(
+    registries: ActiveRegistries,
+    features: RoutingFeatures,
+  ): Promise<{ decision: RoutingDecision; lane: WorkerLane } | undefined> {
+    if (registries.set.policies.routing.router_model !== undefined) return undefined
+    let decision: RoutingDecision
+    try {
+      decision = await this.#router.decide({
+        features,
+        registries: registries.set,
+        registryVersion: registries.version,
+        engines: this.#engines,
+      })
+    } catch {
+      return undefined
+    }
+    const lane = this.#orchestrator.holdSlotNow(decision.route)
+    return lane ? { decision, lane } : undefined
   }
 
   async get(tenantId: string, taskId: string): Promise<ResultEnvelope> {

@@ -37,6 +37,7 @@ export async function submitTask(
     request: body as TaskRequest,
     traceId: context.traceId,
     ...(context.idempotencyKey === undefined ? {} : { idempotencyKey: context.idempotencyKey }),
+    waiting: (context.waitSeconds ?? 0) > 0,
   })
   const headers: Record<string, string> = { location: `/v1/tasks/${envelope.task_id}` }
   if (context.waitSeconds !== undefined) {

@@ -4,7 +4,7 @@
  * is decided in O(1) before anything is written: a slot is reserved first and
  * handed back if the submission fails.
  */
-import type { Route } from '../../../contracts/generated/index.js'
+import type { Route, RoutingDecision } from '../../../contracts/generated/index.js'
 import type { ControlSettings } from '../../core/settings/index.js'
 import type { Store } from '../../storage/index.js'
 import type { ExecutionDeps } from '../execution/execution-deps.js'
@@ -12,7 +12,7 @@ import type { TaskContext } from '../execution/task-context.js'
 import type { EngineState, Router } from '../router/router-port.js'
 import { FifoQueue } from './fifo-queue.js'
 import { finishTask, taskError, type TaskLogger } from './task-finish.js'
-import { runTask, type RunnerDeps } from './task-runner.js'
+import { runStarted, runTask, type RunnerDeps } from './task-runner.js'
 import { WorkerLane } from './worker-lane.js'
 
 export interface OrchestratorOptions {
@@ -84,10 +84,37 @@ export class Orchestrator {
   /** Queues a task whose slot was reserved (recovery passes `force` to bypass the bound). */
   enqueue(ctx: TaskContext, force = false): void {
     if (force) this.#queued++
-    this.#inflight.set(ctx.taskId, ctx)
+    this.#track(ctx)
     this.#pending.push(ctx)
-    void ctx.stream.whenEnded().then(() => this.#ended(ctx))
     this.#pump()
+  }
+
+  /**
+   * A worker slot of `route` for a task being admitted, when it would not
+   * overtake anyone: no admitted task waits to be routed and a slot is free.
+   * The caller writes the task `running` and calls {@link startAdmitted}, or
+   * gives the slot back (`lane.release()`).
+   */
+  holdSlotNow(route: Route): WorkerLane | undefined {
+    if (this.#pending.size > 0) return undefined
+    const lane = this.#lanes[route]
+    return lane.tryAcquire() ? lane : undefined
+  }
+
+  /**
+   * Runs a task the submission wrote `running` with its decision, in the slot
+   * {@link holdSlotNow} gave; its queue reservation is handed back.
+   */
+  startAdmitted(ctx: TaskContext, decision: RoutingDecision, lane: WorkerLane): void {
+    this.#queued--
+    this.#track(ctx)
+    ctx.phase = 'started'
+    void runStarted(this.#runner, ctx, decision, lane)
+  }
+
+  #track(ctx: TaskContext): void {
+    this.#inflight.set(ctx.taskId, ctx)
+    void ctx.stream.whenEnded().then(() => this.#ended(ctx))
   }
 
   /** The task's context while it is in this process. */

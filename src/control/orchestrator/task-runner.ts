@@ -2,7 +2,9 @@
  * One task's way through the orchestrator once a dispatcher took it:
  * route → `routed` (+ decision event) → a worker slot of its route →
  * `running` → engines with retries and fallbacks → a terminal status.
- * When a slot is free at once, `routed` and `running` are one write.
+ * When a slot is free at once, `routed` and `running` are one write; a task
+ * the submission already wrote `running` (see `startAdmitted` in the
+ * orchestrator) starts at the engines.
  */
 import type { RoutingDecision } from '../../../contracts/generated/index.js'
 import type { ControlSettings } from '../../core/settings/index.js'
@@ -70,7 +72,8 @@ async function decide(deps: RunnerDeps, ctx: TaskContext): Promise<RoutingDecisi
   }
 }
 
-function decisionPatch(decision: RoutingDecision) {
+/** The task columns a routing decision sets. */
+export function decisionPatch(decision: RoutingDecision) {
   return {
     route: decision.route,
     engine: engineOf(decision),
@@ -154,7 +157,7 @@ export async function runTask(deps: RunnerDeps, ctx: TaskContext): Promise<void>
     if (inQueue) deps.leftQueue()
     inQueue = false
   }
-  try {
+  await guarded(deps, ctx, leave, async () => {
     let decision: RoutingDecision | undefined
     try {
       decision = await decide(deps, ctx)
@@ -175,6 +178,42 @@ export async function runTask(deps: RunnerDeps, ctx: TaskContext): Promise<void>
     } finally {
       lane.release()
     }
+  })
+}
+
+/**
+ * Runs a task the submission wrote `running` with `decision`, holding a slot
+ * of `lane`, to its end; never throws.
+ */
+export async function runStarted(
+  deps: RunnerDeps,
+  ctx: TaskContext,
+  decision: RoutingDecision,
+  lane: WorkerLane,
+): Promise<void> {
+  await guarded(
+    deps,
+    ctx,
+    () => undefined,
+    async () => {
+      try {
+        await execute(deps, ctx, decision)
+      } finally {
+        lane.release()
+      }
+    },
+  )
+}
+
+/** Runs `body`; an unexpected failure ends the task `failed`, and the stream always ends. */
+async function guarded(
+  deps: RunnerDeps,
+  ctx: TaskContext,
+  leave: () => void,
+  body: () => Promise<void>,
+): Promise<void> {
+  try {
+    await body()
   } catch (error) {
     deps.logger.error({ err: error, taskId: ctx.taskId }, 'task runner failed')
     await finishTask(deps.store, deps.logger, ctx, {
