@@ -142,6 +142,25 @@ export function taskCases(store: () => Store): void {
     expect(failed?.route).toBe('api')
   })
 
+  it('inside a transaction: the same conflict, guarded transitions, and all rolled back on failure', async () => {
+    const input = richTask(tenant())
+    const at = [input.tenant_id, input.task_id] as const
+    const guarded: boolean[] = []
+    const duplicate = store().transaction(async (tx) => {
+      await tx.tasks.create({ ...input, status: 'running' })
+      guarded.push(await tx.tasks.transition(...at, { status: 'failed' }, ['queued']))
+      guarded.push(await tx.tasks.transition(...at, { status: 'succeeded' }, ['running']))
+      await tx.tasks.create(input)
+    })
+    await expect(duplicate).rejects.toMatchObject({
+      code: 'AION_STORE_CONFLICT',
+      fields: { entity: 'tasks' },
+    })
+    await expect(duplicate).rejects.toBeInstanceOf(StoreConflictError)
+    expect(guarded).toEqual([false, true])
+    expect(await store().tasks.get(...at)).toBeUndefined()
+  })
+
   it('applies a guarded transition without reading back, false when the guard fails', async () => {
     const input = richTask(tenant())
     await store().tasks.create({ ...input, status: 'running' })

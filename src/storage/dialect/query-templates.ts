@@ -6,7 +6,7 @@
  * carries), so a shape is built once with numbered slots in place of its
  * values, and afterwards a call only puts its values in the slots' order.
  */
-import { CompiledQuery, type Compilable, type Kysely } from 'kysely'
+import { CompiledQuery, type Compilable, type Kysely, type QueryResult } from 'kysely'
 import type { StoreEngine } from '../ports/store.js'
 import type { Database } from './database.js'
 
@@ -23,6 +23,24 @@ interface Template {
 
 /** Shapes are few and fixed by the code, so the cache stays small. */
 const templates = new Map<string, Template>()
+
+/**
+ * Runs one bound statement on the connection a transaction holds, without
+ * Kysely's executor (its connection provider, plugins and promise hops): SQLite
+ * executes synchronously on its one connection, which the transaction holds
+ * for as long as it runs. Throws the store's errors (already translated).
+ */
+export type StatementRunner = (
+  sql: string,
+  parameters: readonly unknown[],
+) => QueryResult<Record<string, unknown>>
+
+const runners = new WeakMap<Kysely<Database>, StatementRunner>()
+
+/** Lets the templates run on `tx`'s connection directly while `tx` lives. */
+export function runStatementsDirectly(tx: Kysely<Database>, runner: StatementRunner): void {
+  runners.set(tx, runner)
+}
 
 /**
  * Fills the slots in a query shape. Typed as `never` so a slot fits any
@@ -60,6 +78,14 @@ export function runTemplate(
     templates.set(cacheKey, template)
   }
   const parameters = template.order.map((index) => values[index])
+  const direct = runners.get(db)
+  if (direct !== undefined) {
+    try {
+      return Promise.resolve(direct(template.sql, parameters))
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
   return db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(template.sql, parameters))
 }
 

@@ -9,6 +9,7 @@ import type { MigrationReport, Store, StoreEngine, StoreTx } from '../ports/stor
 import { Codec } from './codec.js'
 import type { Database } from './database.js'
 import { runMigrations } from './migrate.js'
+import { runStatementsDirectly, type StatementRunner } from './query-templates.js'
 import { SqlAgentStore } from './sql-agent-store.js'
 import { SqlApiKeyStore } from './sql-api-key-store.js'
 import { SqlAuditStore } from './sql-audit-store.js'
@@ -44,6 +45,8 @@ export interface SqlStoreOptions {
   readonly engine: StoreEngine
   /** PostgreSQL schema that holds the tables and the migration record. */
   readonly schema?: string
+  /** Runs the hot statements inside a transaction on its connection directly (SQLite). */
+  readonly statementRunner?: StatementRunner
 }
 
 /** A {@link Store} over a Kysely instance of either engine. */
@@ -63,12 +66,14 @@ export class SqlStore implements Store {
   readonly #codec: Codec
   readonly #schema: string | undefined
   readonly #keyCache: ApiKeyCache | undefined
+  readonly #statementRunner: StatementRunner | undefined
 
   constructor(db: Kysely<Database>, options: SqlStoreOptions) {
     this.engine = options.engine
     this.#db = db
     this.#codec = new Codec(options.engine)
     this.#schema = options.schema
+    this.#statementRunner = options.statementRunner
     this.#keyCache =
       options.engine === 'sqlite'
         ? new ApiKeyCache(async () => {
@@ -105,6 +110,9 @@ export class SqlStore implements Store {
   }
 
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    return this.#db.transaction().execute((tx) => fn(bindPorts(tx, this.#codec, this.#keyCache)))
+    return this.#db.transaction().execute((tx) => {
+      if (this.#statementRunner) runStatementsDirectly(tx, this.#statementRunner)
+      return fn(bindPorts(tx, this.#codec, this.#keyCache))
+    })
   }
 }

@@ -24,11 +24,25 @@ export class SqliteStore extends SqlStore {
   /** Opens (creating when missing) `<dataDir>/aion.db`. Call `migrate()` before use. */
   static async open(options: SqliteStoreOptions): Promise<SqliteStore> {
     const database = openSqliteDatabase(options)
+    const statements = withStatementCache(database)
     const dialect = translatingDialect(
-      new SqliteDialect({ database: withStatementCache(database) }),
+      new SqliteDialect({ database: statements }),
       translateSqliteError,
     )
-    const store = new SqliteStore(new Kysely<Database>({ dialect }), { engine: 'sqlite' })
+    const store = new SqliteStore(new Kysely<Database>({ dialect }), {
+      engine: 'sqlite',
+      statementRunner: (sql, parameters) => {
+        try {
+          const statement = statements.prepare(sql)
+          if (statement.reader)
+            return { rows: statement.all(parameters) as Record<string, unknown>[] }
+          const { changes } = statement.run(parameters)
+          return { numAffectedRows: BigInt(changes), rows: [] }
+        } catch (error) {
+          throw translateSqliteError(error)
+        }
+      },
+    })
     if (options.backgroundCheckpoint) store.#checkpointer = await WalCheckpointer.start(database)
     return store
   }
