@@ -28,6 +28,17 @@ async function eventsOf(taskId: string) {
   return events.filter((e) => e.key === taskId)
 }
 
+/** The task's log: its events, their topics, its lifecycle statuses, the decision it records. */
+async function logOf(taskId: string) {
+  const events = await eventsOf(taskId)
+  const lifecycle = events
+    .filter((e) => e.topic === 'aion.tasks.lifecycle')
+    .map((e) => (e.payload as { status: string }).status)
+  const decided = events.find((e) => e.topic === 'aion.router.decisions')
+  const decision = (decided?.payload as { decision?: unknown } | undefined)?.decision
+  return { events, topics: events.map((e) => e.topic), lifecycle, decision }
+}
+
 describe('submit', () => {
   it('refuses an unknown intent, listing the known ones', async () => {
     await expect(h.submit({ intent: 'translate', input: {} })).rejects.toMatchObject({
@@ -71,12 +82,9 @@ describe('local route', () => {
     expect(checkContract('result-envelope', done)).toEqual([])
     expect(typeof (done.output as { summary: unknown }).summary).toBe('string')
 
-    const events = await eventsOf(queued.task_id)
-    const lifecycle = events
-      .filter((e) => e.topic === 'aion.tasks.lifecycle')
-      .map((e) => (e.payload as { status: string }).status)
+    const { events, topics, lifecycle, decision } = await logOf(queued.task_id)
     expect(lifecycle).toEqual(['queued', 'routed', 'running', 'succeeded'])
-    expect(events.map((e) => e.topic)).toEqual([
+    expect(topics).toEqual([
       'aion.tasks.lifecycle',
       'aion.audit.activity',
       'aion.tasks.lifecycle',
@@ -85,10 +93,7 @@ describe('local route', () => {
       'aion.tasks.lifecycle',
       'aion.runtime.metrics',
     ])
-    const decision = events.find((e) => e.topic === 'aion.router.decisions')!.payload as {
-      decision: unknown
-    }
-    expect(checkContract('routing-decision', decision.decision)).toEqual([])
+    expect(checkContract('routing-decision', decision)).toEqual([])
     const audit = events.find((e) => e.topic === 'aion.audit.activity')!.payload
     expect(audit).toMatchObject({
       actor: { kind: 'api_key', id: testActor.id },
@@ -259,12 +264,9 @@ describe('a submission whose client waits (Prefer: wait)', () => {
     })
     const done = await h.cp.waitForEnd('default', submitted.task_id, 10_000)
     expect(done.status).toBe('succeeded')
-    const events = await eventsOf(submitted.task_id)
-    const lifecycle = events
-      .filter((e) => e.topic === 'aion.tasks.lifecycle')
-      .map((e) => (e.payload as { status: string }).status)
+    const { topics, lifecycle, decision } = await logOf(submitted.task_id)
     expect(lifecycle).toEqual(['queued', 'routed', 'running', 'succeeded'])
-    expect(events.map((e) => e.topic)).toEqual([
+    expect(topics).toEqual([
       'aion.tasks.lifecycle',
       'aion.tasks.lifecycle',
       'aion.router.decisions',
@@ -273,12 +275,9 @@ describe('a submission whose client waits (Prefer: wait)', () => {
       'aion.tasks.lifecycle',
       'aion.runtime.metrics',
     ])
-    const decision = events.find((e) => e.topic === 'aion.router.decisions')!.payload as {
-      decision: unknown
-    }
-    expect(checkContract('routing-decision', decision.decision)).toEqual([])
+    expect(checkContract('routing-decision', decision)).toEqual([])
     const stored = await h.store.tasks.get('default', submitted.task_id)
-    expect(stored?.decision).toEqual(decision.decision)
+    expect(stored?.decision).toEqual(decision)
   })
 
   it('queues instead when its route has no free slot, and does not overtake', async () => {
