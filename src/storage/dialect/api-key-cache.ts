@@ -18,14 +18,14 @@ export class ApiKeyCache {
   /** Bumped by every clear, so a read that raced a write does not fill the cache. */
   #generation = 0
 
-  constructor(private readonly dataVersion: () => Promise<number>) {}
+  constructor(private readonly dataVersion: () => number) {}
 
   /** The key with this id, from memory when nothing changed since it was read. */
   async find(
     keyId: string,
     load: () => Promise<ApiKeyRecord | undefined>,
   ): Promise<ApiKeyRecord | undefined> {
-    const version = await this.dataVersion()
+    const version = this.dataVersion()
     if (version !== this.#dataVersion) {
       this.clear()
       this.#dataVersion = version

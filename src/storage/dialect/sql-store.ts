@@ -47,6 +47,12 @@ export interface SqlStoreOptions {
   readonly schema?: string
   /** Runs the hot statements inside a transaction on its connection directly (SQLite). */
   readonly statementRunner?: StatementRunner
+  /**
+   * A number that moves whenever another connection commits (SQLite's
+   * `PRAGMA data_version`); with it, API keys are answered from memory while it
+   * stands still (see api-key-cache.ts).
+   */
+  readonly dataVersion?: () => number
 }
 
 /** A {@link Store} over a Kysely instance of either engine. */
@@ -74,13 +80,7 @@ export class SqlStore implements Store {
     this.#codec = new Codec(options.engine)
     this.#schema = options.schema
     this.#statementRunner = options.statementRunner
-    this.#keyCache =
-      options.engine === 'sqlite'
-        ? new ApiKeyCache(async () => {
-            const { rows } = await sql<{ data_version: number }>`pragma data_version`.execute(db)
-            return Number(rows[0]?.data_version)
-          })
-        : undefined
+    this.#keyCache = options.dataVersion ? new ApiKeyCache(options.dataVersion) : undefined
     const ports = bindPorts(db, this.#codec, this.#keyCache)
     this.tasks = ports.tasks
     this.registries = ports.registries

@@ -29,8 +29,12 @@ export class SqliteStore extends SqlStore {
       new SqliteDialect({ database: statements }),
       translateSqliteError,
     )
+    // A read of the connection's state, not of any table: safe beside Kysely's
+    // transactions on the same connection (statements run one at a time).
+    const dataVersion = database.prepare('pragma data_version').pluck()
     const store = new SqliteStore(new Kysely<Database>({ dialect }), {
       engine: 'sqlite',
+      dataVersion: () => dataVersion.get() as number,
       statementRunner: (sql, parameters) => {
         try {
           const statement = statements.prepare(sql)
