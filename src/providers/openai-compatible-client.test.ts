@@ -5,12 +5,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startUpstream, type Upstream } from '../../test/upstream/openai-upstream.js'
 import { EgressPolicy } from '../core/egress/index.js'
-import { isAionError, type AionError } from '../core/errors/index.js'
+import type { AionError } from '../core/errors/index.js'
 import { Secret } from '../core/secret.js'
 import { costUsd, estimateTokens } from './cost.js'
 import type { ChatRequest, ChatStreamEvent } from './model-provider.js'
 import { OpenAiCompatibleClient } from './openai-compatible-client.js'
 import { openAiProfile } from './profiles/openai.js'
+import { failureOf } from '../../test/support/failure.js'
 
 const apiKey = 'sk-very-secret-0123456789'
 let upstream: Upstream
@@ -42,16 +43,6 @@ function ask(text: string, extra: Partial<ChatRequest> = {}): ChatRequest {
     signal: new AbortController().signal,
     ...extra,
   }
-}
-
-async function failure(promise: Promise<unknown>): Promise<AionError> {
-  try {
-    await promise
-  } catch (error) {
-    if (isAionError(error)) return error
-    throw error
-  }
-  throw new TypeError('expected the call to fail')
 }
 
 /** Drains a stream, returning the events it yielded and the error it ended with. */
@@ -97,37 +88,37 @@ describe('complete', () => {
       { status: 400, body: { error: { message: 'context too long' } } },
       { status: 302, body: {} },
     )
-    const limited = await failure(client.complete(ask('a')))
+    const limited = await failureOf(client.complete(ask('a')))
     expect([limited.code, limited.retryable, limited.fields]).toEqual([
       'AION_PROVIDER_RATE_LIMITED',
       true,
       { provider: 'openai', retryAfterSeconds: 3 },
     ])
-    const down = await failure(client.complete(ask('a')))
+    const down = await failureOf(client.complete(ask('a')))
     expect([down.code, down.retryable, down.fields.status]).toEqual([
       'AION_PROVIDER_UNAVAILABLE',
       true,
       503,
     ])
     for (const status of [401, 403]) {
-      const auth = await failure(client.complete(ask('a')))
+      const auth = await failureOf(client.complete(ask('a')))
       expect([auth.code, auth.retryable, auth.fields.status]).toEqual([
         'AION_PROVIDER_AUTH_FAILED',
         false,
         status,
       ])
     }
-    const rejected = await failure(client.complete(ask('a')))
+    const rejected = await failureOf(client.complete(ask('a')))
     expect([rejected.code, rejected.retryable]).toEqual(['AION_PROVIDER_REJECTED', false])
     expect(rejected.message).toContain('context too long')
-    expect((await failure(client.complete(ask('a')))).code).toBe('AION_PROVIDER_BAD_RESPONSE')
+    expect((await failureOf(client.complete(ask('a')))).code).toBe('AION_PROVIDER_BAD_RESPONSE')
   })
 
   it('maps model-name failures the same way', async () => {
-    expect((await failure(client.complete(ask('a', { model: 'fail-500' })))).code).toBe(
+    expect((await failureOf(client.complete(ask('a', { model: 'fail-500' })))).code).toBe(
       'AION_PROVIDER_UNAVAILABLE',
     )
-    expect((await failure(client.complete(ask('a', { model: 'fail-429' })))).fields).toEqual({
+    expect((await failureOf(client.complete(ask('a', { model: 'fail-429' })))).fields).toEqual({
       provider: 'openai',
       retryAfterSeconds: 1,
     })
@@ -136,13 +127,13 @@ describe('complete', () => {
   it('refuses a malformed body', async () => {
     upstream.script({ body: 'not json' }, { body: { choices: [] } }, { body: [1] })
     for (let i = 0; i < 3; i++) {
-      const error = await failure(client.complete(ask('a')))
+      const error = await failureOf(client.complete(ask('a')))
       expect([error.code, error.retryable]).toEqual(['AION_PROVIDER_BAD_RESPONSE', false])
     }
   })
 
   it('times out a hung upstream, aborting the call (the upstream sees the close)', async () => {
-    const error = await failure(quick.complete(ask('a', { model: 'hang' })))
+    const error = await failureOf(quick.complete(ask('a', { model: 'hang' })))
     expect([error.code, error.kind, error.retryable]).toEqual([
       'AION_PROVIDER_TIMEOUT',
       'deadline_exceeded',
@@ -153,7 +144,9 @@ describe('complete', () => {
 
   it('is cancelled by the caller, closing the connection at once', async () => {
     const controller = new AbortController()
-    const pending = failure(client.complete(ask('a', { model: 'hang', signal: controller.signal })))
+    const pending = failureOf(
+      client.complete(ask('a', { model: 'hang', signal: controller.signal })),
+    )
     await waitFor(() => upstream.requests.length === 1)
     controller.abort()
     const error = await pending
@@ -166,7 +159,7 @@ describe('complete', () => {
     const url = gone.url
     await gone.close()
     const orphan = makeClient(2000, url)
-    const error = await failure(orphan.complete(ask('a')))
+    const error = await failureOf(orphan.complete(ask('a')))
     await orphan.close()
     expect([error.code, error.retryable, error.fields.reason]).toEqual([
       'AION_PROVIDER_UNAVAILABLE',
@@ -240,7 +233,7 @@ describe('stream', () => {
     upstream.script({ chunkDelayMs: 30 })
     const seen: string[] = []
     const stream = client.stream(ask('w1 w2 w3 w4 w5 w6 w7 w8', { signal: controller.signal }))
-    const error = await failure(
+    const error = await failureOf(
       (async () => {
         for await (const event of stream) {
           if (event.type === 'delta') seen.push(event.text)
@@ -303,7 +296,7 @@ describe('egress and secrecy', () => {
       { status: 500, body: echo },
     )
     for (let i = 0; i < 3; i++) {
-      const error = await failure(client.complete(ask('a')))
+      const error = await failureOf(client.complete(ask('a')))
       expect(JSON.stringify(error)).not.toContain(apiKey)
       expect(error.message).not.toContain(apiKey)
       expect(String(error.stack)).not.toContain(apiKey)

@@ -12,11 +12,11 @@ import { join } from 'node:path'
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import { setTimeout as delay } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { isAionError, type AionError } from '../core/errors/index.js'
 import { Secret } from '../core/secret.js'
 import { writeHostileWasmPackages } from './test-packages.fixture.js'
 import { createModuleExecutor, type ClosableModuleExecutor } from './wasm-module-executor.js'
 import { ERRNO } from './wasm-host-api.js'
+import { failureOf } from '../../test/support/failure.js'
 
 let root: string
 let executor: ClosableModuleExecutor
@@ -37,16 +37,6 @@ const serving = { stop: false, calls: 0, failures: [] as unknown[], done: Promis
 
 function run(module: string, input: unknown, timeoutMs = 10_000) {
   return executor.run({ module, input, signal: new AbortController().signal, timeoutMs })
-}
-
-/** The AionError a rejected call carries. */
-async function failureOf(promise: Promise<unknown>): Promise<AionError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  if (!isAionError(error)) throw new Error(`expected an AionError, got ${String(error)}`)
-  return error
 }
 
 /** Copies package `from` to `name`, renaming it in its manifest and applying `edit`. */

@@ -44,20 +44,9 @@ import {
   type TestRegistry,
 } from '../support/registry.js'
 import { startTokenService, type TokenService } from '../support/registry-token.js'
+import { failureOf } from '../support/failure.js'
 
 const ECHO = 'test/fixtures/modules/subprocess/echo'
-
-/** The error `promise` rejects with (fails the test when it resolves). */
-async function failure(
-  promise: Promise<unknown>,
-): Promise<{ code: string; retryable: boolean; message: string }> {
-  try {
-    await promise
-  } catch (error) {
-    return error as { code: string; retryable: boolean; message: string }
-  }
-  throw new Error('expected a failure')
-}
 
 describeWithEngine('docker-registry', probeRegistry(), () => {
   let open: TestRegistry
@@ -143,7 +132,7 @@ describeWithEngine('docker-registry', probeRegistry(), () => {
   })
 
   it('refuses a missing tag with AION_OCI_NOT_FOUND (not retryable)', async () => {
-    const error = await failure(
+    const error = await failureOf(
       pullPackage(client(), parseReference(`${open.host}/team/echo:nope`), join(scratch, 'x')),
     )
     expect(error.code).toBe('AION_OCI_NOT_FOUND')
@@ -162,13 +151,13 @@ describeWithEngine('docker-registry', probeRegistry(), () => {
       garbage.writeUInt8((garbage.readUInt8(middle) ^ 0xff) & 0xff, middle)
       await writeFile(data, garbage)
       const file = join(scratch, 'tampered.tar.gz')
-      const error = await failure(pullPackage(oci, parseReference(pushed.pinned), file))
+      const error = await failureOf(pullPackage(oci, parseReference(pushed.pinned), file))
       expect(error.code).toBe('AION_OCI_DIGEST_MISMATCH')
       expect(error.retryable).toBe(false)
       expect(() => readFileSync(file)).toThrow()
       expect(() => readFileSync(`${file}.partial`)).toThrow()
       await writeFile(data, Buffer.concat([original, Buffer.from('tail')]))
-      const longer = await failure(
+      const longer = await failureOf(
         oci.fetchBlob(ref, { mediaType: AIP_LAYER, digest: packed.digest, size: packed.size }),
       )
       expect(longer.code).toBe('AION_OCI_SIZE_MISMATCH')
@@ -186,7 +175,7 @@ describeWithEngine('docker-registry', probeRegistry(), () => {
     const layer = { ...(manifest.layers[0] as (typeof manifest.layers)[0]), size: 2_000_000_000 }
     await oci.pushManifest(ref, { ...manifest, layers: [layer] })
     front.seen.length = 0
-    const error = await failure(pullPackage(oci, ref, join(scratch, 'huge.tar.gz')))
+    const error = await failureOf(pullPackage(oci, ref, join(scratch, 'huge.tar.gz')))
     expect(error.code).toBe('AION_OCI_BLOB_TOO_LARGE')
     expect(error.message).toContain('2000000000')
     expect(front.seen.some((s) => s.includes('/blobs/'))).toBe(false)
@@ -209,7 +198,7 @@ describeWithEngine('docker-registry', probeRegistry(), () => {
     await oci.pushManifest(withTag(ref, 'other-layer'), { ...manifest, layers: [layer] })
     await oci.pushManifest(withTag(ref, 'untyped'), withoutType)
     for (const tag of ['other-artifact', 'other-layer', 'untyped']) {
-      const error = await failure(fetchPackageArtifact(oci, withTag(ref, tag)))
+      const error = await failureOf(fetchPackageArtifact(oci, withTag(ref, tag)))
       expect(error.code, tag).toBe('AION_OCI_MEDIA_TYPE_UNSUPPORTED')
     }
     const docker = 'application/vnd.docker.distribution.manifest.v2+json'
@@ -234,7 +223,7 @@ describeWithEngine('docker-registry', probeRegistry(), () => {
       },
       docker,
     )
-    const error = await failure(fetchPackageArtifact(oci, withTag(ref, 'docker')))
+    const error = await failureOf(fetchPackageArtifact(oci, withTag(ref, 'docker')))
     expect(error.code).toBe('AION_OCI_MEDIA_TYPE_UNSUPPORTED')
   })
 
@@ -254,7 +243,7 @@ describeWithEngine('docker-registry', probeRegistry(), () => {
         },
       })
     serve('{"schemaVersion":2,"mediaType":')
-    expect((await failure(fetchPackageArtifact(oci, ref))).code).toBe('AION_OCI_MANIFEST_INVALID')
+    expect((await failureOf(fetchPackageArtifact(oci, ref))).code).toBe('AION_OCI_MANIFEST_INVALID')
     serve(
       JSON.stringify({
         schemaVersion: 2,
@@ -263,7 +252,7 @@ describeWithEngine('docker-registry', probeRegistry(), () => {
         layers: {},
       }),
     )
-    const shape = await failure(fetchPackageArtifact(oci, ref))
+    const shape = await failureOf(fetchPackageArtifact(oci, ref))
     expect(shape.code).toBe('AION_OCI_MANIFEST_INVALID')
     expect(shape.message).toContain('/layers must be an array')
     serve(
@@ -274,10 +263,10 @@ describeWithEngine('docker-registry', probeRegistry(), () => {
         layers: [{ mediaType: AIP_LAYER, digest: 'md5:abc', size: -1 }],
       }),
     )
-    expect((await failure(fetchPackageArtifact(oci, ref))).code).toBe('AION_OCI_MANIFEST_INVALID')
+    expect((await failureOf(fetchPackageArtifact(oci, ref))).code).toBe('AION_OCI_MANIFEST_INVALID')
     // By digest, a body with another digest is a mismatch.
     const pinned = withDigest(ref, packed.digest)
-    expect((await failure(oci.fetchManifest(pinned))).code).toBe('AION_OCI_DIGEST_MISMATCH')
+    expect((await failureOf(oci.fetchManifest(pinned))).code).toBe('AION_OCI_DIGEST_MISMATCH')
   })
 
   it('turns registry 500s, 429s and stalls into retryable failures', async () => {
@@ -286,15 +275,15 @@ describeWithEngine('docker-registry', probeRegistry(), () => {
     const ref = parseReference(`${front.host}/flaky/echo:1`)
     await pushPackage(client(), parseReference(`${open.host}/flaky/echo:1`), packed)
     front.rules.push({ path: /\/manifests\//, fault: { kind: 'status', status: 500 }, times: 1 })
-    const five = await failure(pullPackage(oci, ref, join(scratch, 'flaky.tar.gz')))
+    const five = await failureOf(pullPackage(oci, ref, join(scratch, 'flaky.tar.gz')))
     expect(five).toMatchObject({ code: 'AION_OCI_REGISTRY_UNAVAILABLE', retryable: true })
     front.rules.push({ path: /\/blobs\/uploads/, fault: { kind: 'status', status: 503 }, times: 1 })
-    const upload = await failure(oci.pushBlob(ref, Buffer.from('new blob')))
+    const upload = await failureOf(oci.pushBlob(ref, Buffer.from('new blob')))
     expect(upload).toMatchObject({ code: 'AION_OCI_REGISTRY_UNAVAILABLE', retryable: true })
     front.rules.push({ path: /\/manifests\//, fault: { kind: 'status', status: 429 }, times: 1 })
-    expect((await failure(oci.fetchManifest(ref))).retryable).toBe(true)
+    expect((await failureOf(oci.fetchManifest(ref))).retryable).toBe(true)
     front.rules.push({ path: /\/manifests\//, fault: { kind: 'stall-headers' }, times: 1 })
-    const stalled = await failure(oci.fetchManifest(ref))
+    const stalled = await failureOf(oci.fetchManifest(ref))
     expect(stalled).toMatchObject({ code: 'AION_OCI_REGISTRY_TIMEOUT', retryable: true })
     front.rules.push({
       method: 'GET',
@@ -306,7 +295,7 @@ describeWithEngine('docker-registry', probeRegistry(), () => {
       },
       times: 1,
     })
-    const half = await failure(pullPackage(oci, ref, join(scratch, 'half.tar.gz')))
+    const half = await failureOf(pullPackage(oci, ref, join(scratch, 'half.tar.gz')))
     expect(half).toMatchObject({ code: 'AION_OCI_REGISTRY_TIMEOUT', retryable: true })
     expect(() => readFileSync(join(scratch, 'half.tar.gz.partial'))).toThrow()
     // The rules are spent: the same pull now succeeds.
@@ -375,10 +364,12 @@ describeWithEngine('docker-registry', probeRegistry(), () => {
 
     it('answers AION_OCI_UNAUTHORIZED without credentials and with a wrong password', async () => {
       const ref = parseReference(`${locked.host}/private/echo:1.0.0`)
-      const none = await failure(client().fetchManifest(ref))
+      const none = await failureOf(client().fetchManifest(ref))
       expect(none).toMatchObject({ code: 'AION_OCI_UNAUTHORIZED', retryable: false })
       expect(none.message).toContain('no credentials are configured')
-      const wrong = await failure(pushPackage(client({ credentials: login('wrong') }), ref, packed))
+      const wrong = await failureOf(
+        pushPackage(client({ credentials: login('wrong') }), ref, packed),
+      )
       expect(wrong).toMatchObject({ code: 'AION_OCI_UNAUTHORIZED', retryable: false })
       expect(wrong.message).toContain('refused the credentials')
     })
@@ -420,10 +411,12 @@ describeWithEngine('docker-registry', probeRegistry(), () => {
 
     it('answers AION_OCI_UNAUTHORIZED for a wrong password and for anonymous pushes', async () => {
       const ref = parseReference(`${guarded.host}/private/echo:1`)
-      const wrong = await failure(pushPackage(client({ credentials: login('nope') }), ref, packed))
+      const wrong = await failureOf(
+        pushPackage(client({ credentials: login('nope') }), ref, packed),
+      )
       expect(wrong).toMatchObject({ code: 'AION_OCI_UNAUTHORIZED', retryable: false })
       expect(wrong.message).toContain('refused the credentials of ci')
-      const anonymousPush = await failure(pushPackage(client(), ref, packed))
+      const anonymousPush = await failureOf(pushPackage(client(), ref, packed))
       expect(anonymousPush.code).toBe('AION_OCI_UNAUTHORIZED')
     })
   })

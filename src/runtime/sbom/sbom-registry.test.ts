@@ -33,15 +33,7 @@ import { sbomOfArchive } from './archive-sbom.js'
 import { CYCLONEDX_MEDIA_TYPE } from './package-sbom.js'
 import { attachPackageSbom } from './package-sbom-attach.js'
 import { attachSbom, fetchSbom } from './sbom-registry.js'
-
-async function failure(promise: Promise<unknown>): Promise<{ code: string }> {
-  try {
-    await promise
-  } catch (error) {
-    return error as { code: string }
-  }
-  throw new Error('expected a failure')
-}
+import { failureOf } from '../../../test/support/failure.js'
 
 describeWithEngine('docker-registry', probeRegistry(), () => {
   let registry: TestRegistry
@@ -136,15 +128,15 @@ describeWithEngine('docker-registry', probeRegistry(), () => {
 
   it('a package without an SBOM: AION_SBOM_NOT_FOUND', async () => {
     const ref = await push('team/bare')
-    expect((await failure(fetchSbom(client, ref))).code).toBe('AION_SBOM_NOT_FOUND')
+    expect((await failureOf(fetchSbom(client, ref))).code).toBe('AION_SBOM_NOT_FOUND')
   })
 
   it('refuses to attach what is not CycloneDX 1.6, and pushes nothing', async () => {
     const ref = await push('team/refused')
     const tags = await client.listTags(ref)
     const json = JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.4' })
-    expect((await failure(attachSbom(client, ref, json))).code).toBe('AION_SBOM_INVALID')
-    expect((await failure(attachSbom(client, ref, '{'))).code).toBe('AION_SBOM_INVALID')
+    expect((await failureOf(attachSbom(client, ref, json))).code).toBe('AION_SBOM_INVALID')
+    expect((await failureOf(attachSbom(client, ref, '{'))).code).toBe('AION_SBOM_INVALID')
     expect(await client.listTags(ref)).toEqual(tags)
   })
 })

@@ -34,6 +34,7 @@ import { signArtifact, signatureLayers, verifyArtifact } from './cosign-registry
 import { buildSignatureManifest, signatureTag } from './signature-manifest.js'
 import { simpleSigningPayload } from './simple-signing.js'
 import { keyIdOf, trustedKey, type TrustedKey } from './trusted-keys.js'
+import { failureOf } from '../../../test/support/failure.js'
 
 const ECHO = resolve('test/fixtures/modules/subprocess/echo')
 const REDACT = resolve('modules/redact_pii')
@@ -44,15 +45,6 @@ const genuine = JSON.parse(
 function p256(): { privateKey: KeyObject; trusted: TrustedKey } {
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
   return { privateKey, trusted: trustedKey(publicKeyPem(privateKey), 'test key') }
-}
-
-async function failure(promise: Promise<unknown>): Promise<{ code: string }> {
-  try {
-    await promise
-  } catch (error) {
-    return error as { code: string }
-  }
-  throw new Error('expected a failure')
 }
 
 describeWithEngine('docker-registry', probeRegistry(), () => {
@@ -133,7 +125,7 @@ describeWithEngine('docker-registry', probeRegistry(), () => {
 
   it('an unsigned package: AION_SIGNATURE_NOT_FOUND', async () => {
     const ref = await push('team/unsigned', echo)
-    expect((await failure(verifyArtifact(client, ref, [signer.trusted]))).code).toBe(
+    expect((await failureOf(verifyArtifact(client, ref, [signer.trusted]))).code).toBe(
       'AION_SIGNATURE_NOT_FOUND',
     )
   })
@@ -141,7 +133,7 @@ describeWithEngine('docker-registry', probeRegistry(), () => {
   it('a signature by a key not trusted: AION_SIGNATURE_UNTRUSTED', async () => {
     const ref = await push('team/untrusted', echo)
     await signArtifact(client, ref, stranger.privateKey)
-    expect((await failure(verifyArtifact(client, ref, [signer.trusted]))).code).toBe(
+    expect((await failureOf(verifyArtifact(client, ref, [signer.trusted]))).code).toBe(
       'AION_SIGNATURE_UNTRUSTED',
     )
   })
@@ -154,7 +146,7 @@ describeWithEngine('docker-registry', probeRegistry(), () => {
     const otherDigest = (await client.resolve(otherRef))!.digest
     const sig = await client.fetchImageManifest(withTag(signedRef, signatureTag(signedDigest)))
     await client.pushManifest(withTag(otherRef, signatureTag(otherDigest)), sig.manifest)
-    const error = await failure(verifyArtifact(client, otherRef, [signer.trusted]))
+    const error = await failureOf(verifyArtifact(client, otherRef, [signer.trusted]))
     expect(error).toMatchObject({
       code: 'AION_SIGNATURE_DIGEST_MISMATCH',
       fields: { signedDigest, digest: otherDigest },
@@ -176,7 +168,7 @@ describeWithEngine('docker-registry', probeRegistry(), () => {
           .replace(/sha256:(.)/, (_m, c: string) => `sha256:${c === '0' ? '1' : '0'}`),
       ),
     )
-    expect((await failure(verifyArtifact(client, ref, [signer.trusted]))).code).toBe(
+    expect((await failureOf(verifyArtifact(client, ref, [signer.trusted]))).code).toBe(
       'AION_SIGNATURE_PAYLOAD_TAMPERED',
     )
   })
@@ -197,7 +189,7 @@ describeWithEngine('docker-registry', probeRegistry(), () => {
     ])
     await client.pushBlob(sigRef, rebuilt.config)
     await client.pushManifest(sigRef, JSON.parse(rebuilt.manifest.toString()) as ImageManifest)
-    expect((await failure(verifyArtifact(client, ref, [signer.trusted]))).code).toBe(
+    expect((await failureOf(verifyArtifact(client, ref, [signer.trusted]))).code).toBe(
       'AION_SIGNATURE_UNTRUSTED',
     )
   })
@@ -205,7 +197,7 @@ describeWithEngine('docker-registry', probeRegistry(), () => {
   it('no trusted key at all: AION_SIGNATURE_NO_TRUSTED_KEYS', async () => {
     const ref = await push('team/nokeys', echo)
     await signArtifact(client, ref, signer.privateKey)
-    expect((await failure(verifyArtifact(client, ref, []))).code).toBe(
+    expect((await failureOf(verifyArtifact(client, ref, []))).code).toBe(
       'AION_SIGNATURE_NO_TRUSTED_KEYS',
     )
   })

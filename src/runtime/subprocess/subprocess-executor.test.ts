@@ -11,7 +11,6 @@ import { join, resolve } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { describeWithEngine, type EngineProbe } from '../../../test/support/engines.js'
-import { AionError } from '../../core/errors/index.js'
 import { Secret } from '../../core/secret.js'
 import { GpuAllocator } from '../gpu/gpu-allocator.js'
 import { parseNvidiaSmi } from '../gpu/nvidia-smi.js'
@@ -21,6 +20,7 @@ import {
   type SandboxLogger,
   type SubprocessModuleExecutor,
 } from './subprocess-executor.js'
+import { failureOf } from '../../../test/support/failure.js'
 
 const FIXTURES = resolve('test/fixtures/modules/subprocess')
 const CANARY = 'parent-env-canary-7f3a'
@@ -41,16 +41,6 @@ function call(
   timeoutMs = 10_000,
 ) {
   return executor.run({ module, input, signal: new AbortController().signal, timeoutMs })
-}
-
-/** The error a call failed with (fails the test when it succeeded). */
-async function failure(promise: Promise<unknown>): Promise<AionError> {
-  const error = await promise.then(
-    (result) => new Error(`expected a failure, got ${JSON.stringify(result)}`),
-    (e: unknown) => e,
-  )
-  if (!(error instanceof AionError)) throw error
-  return error
 }
 
 /** Host processes whose command line contains `marker`. */
@@ -121,14 +111,14 @@ describeWithEngine('bubblewrap', probe, (sandbox) => {
   })
 
   it('refuses input its schema rejects before running anything', async () => {
-    const error = await failure(call(executor, 'echo', 'not an object'))
+    const error = await failureOf(call(executor, 'echo', 'not an object'))
     expect(error.code).toBe('AION_MODULE_INPUT_INVALID')
   })
 
   describe('hostile packages', () => {
     it('fork bomb: stopped by the pids limit', async () => {
       const [error] = await Promise.all([
-        failure(call(executor, 'fork_bomb', {}, 1500)),
+        failureOf(call(executor, 'fork_bomb', {}, 1500)),
         neighbour(),
       ])
       expect(error.code).toBe('AION_MODULE_SANDBOX_LIMIT_EXCEEDED')
@@ -158,7 +148,7 @@ describeWithEngine('bubblewrap', probe, (sandbox) => {
       const { port } = server.address() as { port: number }
       try {
         const [error] = await Promise.all([
-          failure(call(executor, 'open_socket', { port })),
+          failureOf(call(executor, 'open_socket', { port })),
           neighbour(),
         ])
         expect(error.code).toBe('AION_MODULE_FAILED')
@@ -170,7 +160,7 @@ describeWithEngine('bubblewrap', probe, (sandbox) => {
     })
 
     it('writing outside /tmp: every target is read-only', async () => {
-      const [error] = await Promise.all([failure(call(executor, 'write_outside')), neighbour()])
+      const [error] = await Promise.all([failureOf(call(executor, 'write_outside')), neighbour()])
       expect(error.code).toBe('AION_MODULE_FAILED')
       expect(error.fields.moduleCode).toBe('EROFS')
       await expect(stat(join(FIXTURES, 'write_outside', 'pwned'))).rejects.toThrow()
@@ -180,7 +170,7 @@ describeWithEngine('bubblewrap', probe, (sandbox) => {
     it('sleeping past the timeout: the whole process tree is killed', async () => {
       const started = performance.now()
       const [error] = await Promise.all([
-        failure(call(executor, 'sleep_past_timeout')),
+        failureOf(call(executor, 'sleep_past_timeout')),
         neighbour(),
       ])
       expect(error.code).toBe('AION_MODULE_TIMEOUT')
@@ -212,18 +202,18 @@ describeWithEngine('bubblewrap', probe, (sandbox) => {
     })
 
     it('memory growth: stopped by the memory limit', async () => {
-      const [error] = await Promise.all([failure(call(executor, 'memory_hog')), neighbour()])
+      const [error] = await Promise.all([failureOf(call(executor, 'memory_hog')), neighbour()])
       expect(error.code).toBe('AION_MODULE_SANDBOX_LIMIT_EXCEEDED')
       expect(error.fields).toMatchObject({ resource: 'memory' })
     })
 
     it('100 MB to stdout: cut off at the cap', async () => {
-      const [error] = await Promise.all([failure(call(executor, 'big_stdout')), neighbour()])
+      const [error] = await Promise.all([failureOf(call(executor, 'big_stdout')), neighbour()])
       expect(error.code).toBe('AION_MODULE_OUTPUT_TOO_LARGE')
     })
 
     it('a file past the file-size rlimit: stopped', async () => {
-      const [error] = await Promise.all([failure(call(executor, 'big_file')), neighbour()])
+      const [error] = await Promise.all([failureOf(call(executor, 'big_file')), neighbour()])
       expect(error.code).toBe('AION_MODULE_SANDBOX_LIMIT_EXCEEDED')
       expect(error.fields).toMatchObject({ resource: 'file_size' })
     })
@@ -238,7 +228,7 @@ describeWithEngine('bubblewrap', probe, (sandbox) => {
         timeoutMs: 10_000,
       })
       setTimeout(() => controller.abort(), 100)
-      const error = await failure(running)
+      const error = await failureOf(running)
       expect(error.code).toBe('AION_MODULE_CANCELLED')
       expect(performance.now() - started).toBeLessThan(400)
     })
@@ -280,10 +270,10 @@ describeWithEngine('bubblewrap', probe, (sandbox) => {
       const held = await gpus.acquire('other', { required: true, vendor: 'nvidia', count: 2 })
       // The router asks first: no candidate while every device is held.
       expect(withGpus.placement('gpu_env')).toMatchObject({ ok: false })
-      const error = await failure(call(withGpus, 'gpu_env'))
+      const error = await failureOf(call(withGpus, 'gpu_env'))
       expect(error.code).toBe('AION_MODULE_GPU_UNAVAILABLE')
       held.release()
-      const error2 = await failure(call(executor, 'gpu_env'))
+      const error2 = await failureOf(call(executor, 'gpu_env'))
       expect(error2.code).toBe('AION_MODULE_GPU_UNAVAILABLE')
     } finally {
       await withGpus.close()
@@ -293,7 +283,7 @@ describeWithEngine('bubblewrap', probe, (sandbox) => {
   it('refuses a module whose required secret is not configured', async () => {
     const bare = await createSubprocessExecutor({ packagesDir: FIXTURES })
     try {
-      const error = await failure(call(bare, 'read_env'))
+      const error = await failureOf(call(bare, 'read_env'))
       expect(error.code).toBe('AION_MODULE_SECRET_MISSING')
       expect(error.fields).toMatchObject({ secret: 'DEMO_TOKEN' })
     } finally {
@@ -308,7 +298,7 @@ describeWithEngine('bubblewrap', probe, (sandbox) => {
     })
     try {
       expect(broken.sandbox()).toMatchObject({ available: false })
-      const error = await failure(call(broken, 'echo', {}))
+      const error = await failureOf(call(broken, 'echo', {}))
       expect(error.code).toBe('AION_MODULE_SANDBOX_UNAVAILABLE')
     } finally {
       await broken.close()
@@ -336,7 +326,7 @@ describe('sandbox probe failure', () => {
       expect(sandbox.available).toBe(false)
       expect(!sandbox.available && sandbox.reason).toMatch(/bwrap/)
       expect(lines.some((l) => l.level === 'warn' && /refused/.test(l.message))).toBe(true)
-      const error = await failure(call(executor, 'echo', {}))
+      const error = await failureOf(call(executor, 'echo', {}))
       expect(error.code).toBe('AION_MODULE_SANDBOX_UNAVAILABLE')
     } finally {
       await executor.close()
