@@ -33,7 +33,7 @@ import {
   type PackedPackage,
   parseReference,
   pushPackage,
-  sha256Digest,
+  packedPackage,
   withTag,
 } from '../oci/index.js'
 import { attachPackageSbom } from '../sbom/index.js'
@@ -48,16 +48,8 @@ async function rawPackage(dir: string): Promise<PackedPackage> {
   const file = join(await mkdtemp(join(tmpdir(), 'aion-raw-')), 'p.tar.gz')
   const entries = await readdir(dir)
   await create({ gzip: true, cwd: dir, file, portable: true }, entries)
-  const bytes = await readFile(file)
   const manifest = parse(await readFile(join(dir, 'aip.yaml'), 'utf8')) as AipManifest
-  const { name, version } = manifest.metadata
-  return {
-    bytes,
-    digest: sha256Digest(bytes),
-    size: bytes.length,
-    manifest,
-    fileName: `${name}-${version}.aip.tar.gz`,
-  }
+  return packedPackage(await readFile(file), manifest)
 }
 
 describeWithEngine('docker-registry', probeRegistry(), () => {

@@ -80,7 +80,13 @@ export {
 } from './manifests.js'
 export type { Referrers } from './referrers.js'
 export { OciClient, type FetchOptions, type OciClientOptions } from './client.js'
-export { packDirectory, packPackage, type PackedPackage, type PackOptions } from './pack.js'
+export {
+  packDirectory,
+  packedPackage,
+  packPackage,
+  type PackedPackage,
+  type PackOptions,
+} from './pack.js'
 export {
   EMPTY_CONFIG,
   fetchPackageArtifact,

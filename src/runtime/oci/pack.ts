@@ -106,6 +106,18 @@ async function tarOf(entries: readonly Entry[]): Promise<Buffer> {
   return Buffer.concat(parts)
 }
 
+/** The packed form of `bytes`, an archive of the package `manifest` describes. */
+export function packedPackage(bytes: Buffer, manifest: AipManifest): PackedPackage {
+  const { name, version } = manifest.metadata
+  return {
+    bytes,
+    digest: sha256Digest(bytes),
+    size: bytes.length,
+    manifest,
+    fileName: `${name}-${version}.aip.tar.gz`,
+  }
+}
+
 /** Packs the directory as it is, without checking it. */
 export async function packDirectory(dir: string): Promise<Buffer> {
   return gzipSync(await tarOf(await entriesOf(dir)), { level: 9 })
@@ -137,12 +149,5 @@ export async function packPackage(
   } else {
     bytes = await packDirectory(source)
   }
-  const { name, version } = manifest.metadata
-  return {
-    bytes,
-    digest: sha256Digest(bytes),
-    size: bytes.length,
-    manifest,
-    fileName: `${name}-${version}.aip.tar.gz`,
-  }
+  return packedPackage(bytes, manifest)
 }
