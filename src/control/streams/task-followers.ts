@@ -69,9 +69,7 @@ export async function waitForTask(
   // is in memory, so wait for its end without an AbortController.
   const stream = deps.hub.get(taskId)
   if (stream !== undefined && stream.tenantId === tenantId) {
-    if (stream.final) return stream.final
-    await endedOrStopped(stream.whenEnded(), timeoutMs, signal)
-    return stream.final ?? toEnvelope(await stored(deps, tenantId, taskId))
+    return endOf(deps, stream, (ended) => endedOrStopped(ended, timeoutMs, signal))
   }
   // A timer and a listener rather than AbortSignal.any/timeout: cheap per request, nothing left behind.
   const stop = new AbortController()
@@ -95,15 +93,21 @@ async function waitUntil(
 ): Promise<ResultEnvelope> {
   for (;;) {
     const found = await find(deps, tenantId, taskId)
-    if ('stream' in found) {
-      const { stream } = found
-      if (stream.final) return stream.final
-      await untilAborted(stream.whenEnded(), stop)
-      return stream.final ?? toEnvelope(await stored(deps, tenantId, taskId))
-    }
+    if ('stream' in found) return endOf(deps, found.stream, (ended) => untilAborted(ended, stop))
     if (isTerminal(found.record.status) || stop.aborted) return toEnvelope(found.record)
     if (!(await pause(stop))) return toEnvelope(await stored(deps, tenantId, taskId))
   }
+}
+
+/** The stream's final envelope once `until` lets go of its end (the stored task if it did not end). */
+async function endOf(
+  deps: FollowDeps,
+  stream: TaskStream,
+  until: (ended: Promise<unknown>) => Promise<unknown>,
+): Promise<ResultEnvelope> {
+  if (stream.final) return stream.final
+  await until(stream.whenEnded())
+  return stream.final ?? toEnvelope(await stored(deps, stream.tenantId, stream.taskId))
 }
 
 async function stored(deps: FollowDeps, tenantId: string, taskId: string): Promise<TaskRecord> {
