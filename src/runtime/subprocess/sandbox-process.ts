@@ -30,19 +30,7 @@ export interface SandboxProcessSpec extends ProcessSpec {
 }
 
 /** How the process ended (the spawner's outcome, its bytes as Buffers). */
-export type SandboxProcessOutcome =
-  | {
-      readonly kind: 'exited'
-      /** Exit status; 128 + n when bwrap saw its child die of signal n. */
-      readonly exitCode: number
-      readonly stdout: Buffer
-      readonly stderr: Buffer
-      readonly durationMs: number
-    }
-  | { readonly kind: 'timeout'; readonly stderr: Buffer }
-  | { readonly kind: 'cancelled'; readonly stderr: Buffer }
-  | { readonly kind: 'stdout_overflow'; readonly stderr: Buffer }
-  | { readonly kind: 'failed'; readonly detail: string; readonly stderr: Buffer }
+export type SandboxProcessOutcome = SpawnerOutcome<Buffer>
 
 const bytes = (array: Uint8Array) => Buffer.from(array.buffer, array.byteOffset, array.byteLength)
 

@@ -31,20 +31,20 @@ export interface SpawnerCancel {
 
 export type SpawnerRequest = SpawnerRun | SpawnerCancel
 
-/** How a process ended. */
-export type SpawnerOutcome =
+/** How a process ended; `Bytes` is what its output arrives as (Buffers on the caller's side). */
+export type SpawnerOutcome<Bytes extends Uint8Array = Uint8Array> =
   | {
       readonly kind: 'exited'
       /** Exit status; 128 + n when bwrap saw its child die of signal n. */
       readonly exitCode: number
-      readonly stdout: Uint8Array
-      readonly stderr: Uint8Array
+      readonly stdout: Bytes
+      readonly stderr: Bytes
       readonly durationMs: number
     }
-  | { readonly kind: 'timeout'; readonly stderr: Uint8Array }
-  | { readonly kind: 'cancelled'; readonly stderr: Uint8Array }
-  | { readonly kind: 'stdout_overflow'; readonly stderr: Uint8Array }
-  | { readonly kind: 'failed'; readonly detail: string; readonly stderr: Uint8Array }
+  | { readonly kind: 'timeout'; readonly stderr: Bytes }
+  | { readonly kind: 'cancelled'; readonly stderr: Bytes }
+  | { readonly kind: 'stdout_overflow'; readonly stderr: Bytes }
+  | { readonly kind: 'failed'; readonly detail: string; readonly stderr: Bytes }
 
 /** The spawner's answer to a run. */
 export interface SpawnerReply {
