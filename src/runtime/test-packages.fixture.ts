@@ -108,7 +108,9 @@ export async function ensureSummarizeTextBuilt(): Promise<void> {
   const dir = join(modulesDir, 'summarize_text')
   const built = await stat(join(dir, 'build', 'summarize_text.wasm')).catch(() => undefined)
   if (built) return
-  const config = join(dir, 'asconfig.json')
+  // asc resolves the `lib` of an extended config wrongly when the config path is
+  // absolute (the wasi-shim's `use` entries are then "not found"); relative works.
+  const config = relative(process.cwd(), join(dir, 'asconfig.json'))
   const result = await asc.main(['--config', config, '--target', 'release'])
   if (result.error) throw new Error(`asc failed: ${result.stderr.toString()}`)
 }
