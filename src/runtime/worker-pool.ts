@@ -182,7 +182,8 @@ export class WorkerPool {
       const { stdin } = job.message
       // The input buffer moves to the worker instead of being copied.
       const transfer = stdin.byteOffset === 0 && stdin.byteLength === stdin.buffer.byteLength
-      slot.worker.postMessage(job.message, transfer ? [stdin.buffer as ArrayBuffer] : [])
+      const message = { ...job.message, poll: this.queue.length === 0 }
+      slot.worker.postMessage(message, transfer ? [stdin.buffer as ArrayBuffer] : [])
       job.started()
     }
   }

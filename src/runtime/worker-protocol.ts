@@ -40,6 +40,13 @@ export interface WorkerRunMessage {
   readonly env: readonly string[]
   readonly stdoutLimitBytes: number
   readonly stderrLimitBytes: number
+  /**
+   * Set by the pool: no other call waited when this one was handed over, so the
+   * worker may poll for the next call after it (see `poll` in wasm-worker.js). With
+   * calls queued the pool is saturated and a polling worker would only take CPU
+   * from the threads that have work.
+   */
+  readonly poll?: boolean
 }
 
 export type WorkerInboundMessage = WorkerRegisterMessage | WorkerRunMessage
