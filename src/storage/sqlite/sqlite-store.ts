@@ -1,25 +1,30 @@
 import { Kysely, SqliteDialect } from 'kysely'
 import type { Database } from '../dialect/database.js'
+import type { StoreTx } from '../ports/store.js'
 import { SqlStore } from '../dialect/sql-store.js'
 import { translatingDialect } from '../dialect/translating-dialect.js'
 import { openSqliteDatabase, type SqliteDatabaseOptions } from './driver.js'
 import { translateSqliteError } from './sqlite-errors.js'
 import { withStatementCache } from './statement-cache.js'
-import { WalCheckpointer } from './wal-checkpointer.js'
+import { WalCheckpointer, type WalCheckpointerOptions } from './wal-checkpointer.js'
+import { WriteGate } from './write-gate.js'
 
 /** Options of {@link SqliteStore.open}. */
 export interface SqliteStoreOptions extends SqliteDatabaseOptions {
   /**
    * Checkpoint the write-ahead log from a background thread instead of inside
-   * commits (the server's setting; short-lived tools leave it off).
+   * commits (the server's setting; short-lived tools leave it off); `true`
+   * takes the checkpointer's defaults.
    * @default false
    */
-  readonly backgroundCheckpoint?: boolean
+  readonly backgroundCheckpoint?: boolean | WalCheckpointerOptions
 }
 
 /** The embedded default: the relational store in one SQLite file in the data directory. */
 export class SqliteStore extends SqlStore {
   #checkpointer: WalCheckpointer | undefined
+  /** Write transactions pass it; the checkpointer closes it to restart the log. */
+  readonly #gate = new WriteGate()
 
   /** Opens (creating when missing) `<dataDir>/aion.db`. Call `migrate()` before use. */
   static async open(options: SqliteStoreOptions): Promise<SqliteStore> {
@@ -47,13 +52,21 @@ export class SqliteStore extends SqlStore {
         }
       },
     })
-    if (options.backgroundCheckpoint) store.#checkpointer = await WalCheckpointer.start(database)
+    const checkpoint = options.backgroundCheckpoint
+    if (checkpoint) {
+      const settings = checkpoint === true ? {} : checkpoint
+      store.#checkpointer = await WalCheckpointer.start(database, store.#gate, settings)
+    }
     return store
   }
 
   /** Whether a background thread checkpoints the log (false: SQLite's automatic checkpoints). */
   get checkpointsInBackground(): boolean {
     return this.#checkpointer !== undefined
+  }
+
+  override transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.#gate.run(() => super.transaction(fn))
   }
 
   override async close(): Promise<void> {

@@ -60,4 +60,48 @@ describe('background WAL checkpoints', () => {
       await again.close()
     }
   })
+
+  it('restarts the log under a steady stream of commits, so the log stays small', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aion-wal-'))
+    dirs.push(dir)
+    const restartFrames = 256
+    const store = await SqliteStore.open({
+      dataDir: dir,
+      backgroundCheckpoint: { intervalMs: 20, restartFrames },
+    })
+    const request = { text: 'x'.repeat(4000) }
+    let written = 0
+    let batches = 0
+    try {
+      await store.migrate()
+      // Commits back to back, one per turn of the event loop as in the server
+      // (group commit): a passive checkpoint alone never catches up with them.
+      const deadline = Date.now() + 1500
+      while (Date.now() < deadline) {
+        await new Promise((resolve) => setImmediate(resolve))
+        const batch = batches++
+        await store.transaction(async (tx) => {
+          for (let i = 0; i < 10; i++) {
+            await tx.tasks.create({ task_id: `tsk_s_${batch}_${i}`, intent: 'summarize', request })
+          }
+        })
+        written += 10 * request.text.length
+      }
+      const wal = sizeOf(dir, `${SQLITE_FILE_NAME}-wal`)
+      expect(written).toBeGreaterThan(8 * restartFrames * 4096)
+      // Without restarts the log holds every byte written (and more: whole pages, indexes).
+      expect(wal).toBeLessThan(written / 4)
+      const { items } = await store.tasks.list('default', { limit: 20 })
+      expect(items.length).toBe(20)
+    } finally {
+      await store.close()
+    }
+    const again = await SqliteStore.open({ dataDir: dir })
+    try {
+      const last = await again.tasks.get('default', `tsk_s_${batches - 1}_9`)
+      expect(last?.request).toEqual(request)
+    } finally {
+      await again.close()
+    }
+  })
 })

@@ -3,10 +3,14 @@
  * SQLite's automatic checkpoints, the commit that crosses the WAL threshold
  * copies the log into the database on the event loop (measured: about half of
  * the commits' cost under load); here the store's connection never checkpoints
- * and a second connection on another thread does it in the background.
+ * and a second connection on another thread does it in the background. When
+ * the log has grown past `restartFrames`, the thread asks for the store's
+ * write transactions to be held (its {@link WriteGate}) while it restarts the
+ * log (see wal-checkpoint-worker.js for why).
  */
 import { Worker } from 'node:worker_threads'
 import type Sqlite from 'better-sqlite3'
+import type { WriteGate } from './write-gate.js'
 
 /** Options of {@link WalCheckpointer.start}. */
 export interface WalCheckpointerOptions {
@@ -15,8 +19,24 @@ export interface WalCheckpointerOptions {
    * @default 200
    */
   readonly intervalMs?: number
-  /** @default 5000 */
-  readonly busyTimeoutMs?: number
+  /**
+   * Log length (frames, one page each) from which the log is restarted, the
+   * writes held meanwhile.
+   * @default 4096 (16 MiB of 4 KiB pages)
+   */
+  readonly restartFrames?: number
+  /**
+   * How long a restart waits for readers still on the log before it gives up
+   * until the next round.
+   * @default 100
+   */
+  readonly restartBusyMs?: number
+  /**
+   * Longest the writes are held for a restart; past it they go on (the
+   * restart then fails busy and is tried again).
+   * @default 2000
+   */
+  readonly maxHoldMs?: number
 }
 
 /** SQLite's own default threshold, restored when the background thread cannot run. */
@@ -26,22 +46,25 @@ export class WalCheckpointer {
   private constructor(
     private readonly worker: Worker,
     private readonly database: Sqlite.Database,
+    private readonly gate: WriteGate,
   ) {}
 
   /**
    * Turns the connection's automatic checkpoints off and starts the thread;
    * when the thread cannot start, automatic checkpoints stay on and this
-   * resolves undefined.
+   * resolves undefined. `gate` is what the store's write transactions pass.
    */
   static async start(
     database: Sqlite.Database,
+    gate: WriteGate,
     options: WalCheckpointerOptions = {},
   ): Promise<WalCheckpointer | undefined> {
     const worker = new Worker(new URL('./wal-checkpoint-worker.js', import.meta.url), {
       workerData: {
         file: database.name,
         intervalMs: options.intervalMs ?? 200,
-        busyTimeoutMs: options.busyTimeoutMs ?? 5000,
+        restartFrames: options.restartFrames ?? 4096,
+        restartBusyMs: options.restartBusyMs ?? 100,
       },
     })
     const ready = await new Promise<boolean>((resolve) => {
@@ -52,10 +75,39 @@ export class WalCheckpointer {
       await worker.terminate()
       return undefined
     }
+    const checkpointer = new WalCheckpointer(worker, database, gate)
+    checkpointer.serveHolds(options.maxHoldMs ?? 2000)
     // The thread keeps no event loop of the process alive on its own.
     worker.unref()
     database.pragma('wal_autocheckpoint = 0')
-    return new WalCheckpointer(worker, database)
+    return checkpointer
+  }
+
+  /**
+   * Holds the writes while the thread restarts the log, never longer than
+   * `maxHoldMs`: past it they go on, and a restart whose writes were not held
+   * in time is called off (it would otherwise make the writer wait on SQLite's
+   * busy handler, which blocks the event loop).
+   */
+  private serveHolds(maxHoldMs: number): void {
+    let limit: NodeJS.Timeout | undefined
+    let holding = false
+    const release = (): void => {
+      clearTimeout(limit)
+      holding = false
+      this.gate.open()
+    }
+    this.worker.on('message', (message: { type?: string }) => {
+      if (message.type === 'hold') {
+        holding = true
+        limit = setTimeout(release, maxHoldMs)
+        limit.unref()
+        void this.gate.close().then(() => this.worker.postMessage({ type: 'held', held: holding }))
+      } else if (message.type === 'release') {
+        release()
+      }
+    })
+    this.worker.once('exit', release)
   }
 
   /** Stops the thread after a last checkpoint; automatic checkpoints come back on. */
@@ -69,6 +121,7 @@ export class WalCheckpointer {
     this.worker.postMessage({ type: 'stop' })
     await stopped
     await this.worker.terminate()
+    this.gate.open()
     if (this.database.open) this.database.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`)
   }
 }
