@@ -145,4 +145,16 @@ describe('faults', () => {
     const done = await listen(task.task_id, { stop: ended })
     expect(done.at(-1)?.type).toBe('done')
   })
+
+  it('a task that ended with nobody following streams one done with its stored envelope', async () => {
+    t.upstream.reset()
+    t.upstream.script({ content: 'Quiet answer.' })
+    const response = await t.submit({ ...answer, stream: false }, { prefer: 'wait=10' })
+    expect(response.status).toBe(200)
+    const waited = (await response.json()) as ResultEnvelope
+    expect(waited.status).toBe('succeeded')
+    const events = await listen(waited.task_id, { stop: ended })
+    expect(events.map((e) => [e.id, e.type])).toEqual([['1', 'done']])
+    expect((events[0]?.data as { envelope: ResultEnvelope }).envelope).toEqual(waited)
+  })
 })

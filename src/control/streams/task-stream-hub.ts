@@ -1,7 +1,12 @@
 /**
  * The in-process hub of task streams. A stream lives while its task runs and
  * for a retention window after it ends (bounded in count too), so clients can
- * resume after a disconnect; older tasks are answered from the store.
+ * resume after a disconnect; older tasks are answered from the store. A stream
+ * nobody subscribed to that carried only its final event goes when it ends:
+ * the store answers a later follower with the same `done` (seq 1, the stored
+ * envelope), and no client can be resuming it. Under load most tasks are such
+ * (a client waiting with `Prefer: wait`, a non-streamed provider call), and
+ * keeping them only grew the old generation and the GC pauses.
  */
 import { TaskStream } from './task-stream.js'
 
@@ -55,6 +60,10 @@ export class TaskStreamHub {
   }
 
   #onEnded(stream: TaskStream): void {
+    if (!stream.subscribed && stream.length === 1) {
+      if (this.#streams.get(stream.taskId) === stream) this.#streams.delete(stream.taskId)
+      return
+    }
     this.#ended.push(stream)
     this.#evict()
   }

@@ -73,13 +73,40 @@ describe('TaskStreamHub', () => {
   it('keeps ended streams within the count bound, evicting the oldest first', async () => {
     const hub = new TaskStreamHub({ maxRetained: 2, retentionMs: 60_000 })
     try {
-      for (const id of ['a', 'b', 'c']) hub.open(id, 'default').done(envelope('succeeded'))
+      for (const id of ['a', 'b', 'c']) {
+        const stream = hub.open(id, 'default')
+        stream.token('t')
+        stream.done(envelope('succeeded'))
+      }
       await new Promise((r) => setTimeout(r, 0))
       expect(hub.get('a')).toBeUndefined()
       expect(hub.get('b')).toBeDefined()
       expect(hub.get('c')).toBeDefined()
       const live = hub.open('d', 'default')
       expect(hub.openStreams()).toEqual([live])
+    } finally {
+      hub.close()
+    }
+  })
+
+  it('lets a stream go at its end when nobody subscribed and it carried only its final event', async () => {
+    const hub = new TaskStreamHub({ retentionMs: 60_000 })
+    try {
+      // Nobody subscribed, nothing but `done`: the store answers a later follower the same.
+      hub.open('quiet', 'default').done(envelope('succeeded'))
+      // Output was streamed: a client may resume after a token it saw.
+      const streamed = hub.open('streamed', 'default')
+      streamed.token('a')
+      streamed.done(envelope('succeeded'))
+      // Someone subscribed: it may reconnect with the id of the event it saw.
+      const followed = hub.open('followed', 'default')
+      const seen = collect(followed.subscribe(0))
+      followed.done(envelope('succeeded'))
+      expect((await seen).map((event) => event.event)).toEqual(['done'])
+      await new Promise((r) => setTimeout(r, 0))
+      expect(hub.get('quiet')).toBeUndefined()
+      expect(hub.get('streamed')).toBe(streamed)
+      expect(hub.get('followed')).toBe(followed)
     } finally {
       hub.close()
     }

@@ -13,6 +13,7 @@ export class TaskStream {
   #wakers: (() => void)[] = []
   #final: ResultEnvelope | undefined
   #endedAt: number | undefined
+  #subscribed = false
   readonly #ended: Promise<ResultEnvelope>
   #resolveEnded!: (envelope: ResultEnvelope) => void
 
@@ -32,6 +33,11 @@ export class TaskStream {
   /** When the stream ended (ms since the epoch), if it did. */
   get endedAt(): number | undefined {
     return this.#endedAt
+  }
+
+  /** Whether anyone subscribed to the stream (and so may resume it after an event it saw). */
+  get subscribed(): boolean {
+    return this.#subscribed
   }
 
   /** Events so far. */
@@ -77,6 +83,7 @@ export class TaskStream {
    * Ends quietly when `signal` aborts; breaking out releases the subscription.
    */
   async *subscribe(afterSeq: number, signal?: AbortSignal): AsyncGenerator<StreamEvent> {
+    this.#subscribed = true
     let index = Math.max(0, Math.floor(afterSeq))
     for (;;) {
       while (index < this.#events.length) yield this.#events[index++]!
