@@ -12,7 +12,8 @@
  * restarted one. So once the log holds `restartFrames` frames, the thread asks
  * the store to hold its write transactions (the event loop keeps serving;
  * writes wait in memory), checkpoints the rest with RESTART — the next commit
- * then writes from the start of the file again — and lets the writes go.
+ * then writes from the start of the file again — and lets the writes go. It
+ * does not while a reader pins an old part of the log (see `round`).
  *
  * On `stop` it checkpoints once more and closes.
  */
@@ -44,8 +45,12 @@ let stopping = false
 
 async function round() {
   const result = checkpoint('PASSIVE')
-  // `log` is the length the checkpoint saw; commits made while it ran are beyond it.
-  if (result && result.log >= restartFrames && !stopping) {
+  // `log` is the length the checkpoint saw; commits made while it ran are beyond
+  // it. A checkpoint that could not copy all it saw was stopped by a reader still
+  // on an old part of the log (another process, say): a restart would wait for
+  // that reader with the writes held, so none is tried until it has gone.
+  const pinned = !result || result.checkpointed < result.log
+  if (result && result.log >= restartFrames && !pinned && !stopping) {
     const paused = new Promise((resolve) => {
       held = resolve
     })

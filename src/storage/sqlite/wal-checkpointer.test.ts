@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import Sqlite from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { SQLITE_FILE_NAME } from './driver.js'
 import { SqliteStore } from './sqlite-store.js'
@@ -21,6 +22,26 @@ async function fill(store: SqliteStore, prefix: string): Promise<void> {
 }
 
 const sizeOf = (dir: string, name: string) => statSync(join(dir, name)).size
+
+/**
+ * Commits batches of ten 4 KB tasks back to back for `ms`, one per turn of the
+ * event loop as in the server (group commit); resolves with the bytes written.
+ */
+async function writeFor(store: SqliteStore, prefix: string, ms: number): Promise<number> {
+  const request = { text: 'x'.repeat(4000) }
+  let written = 0
+  const deadline = Date.now() + ms
+  for (let batch = 0; Date.now() < deadline; batch++) {
+    await new Promise((resolve) => setImmediate(resolve))
+    await store.transaction(async (tx) => {
+      for (let i = 0; i < 10; i++) {
+        await tx.tasks.create({ task_id: `${prefix}${batch}_${i}`, intent: 'summarize', request })
+      }
+    })
+    written += 10 * request.text.length
+  }
+  return written
+}
 
 async function until(condition: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs
@@ -69,39 +90,55 @@ describe('background WAL checkpoints', () => {
       dataDir: dir,
       backgroundCheckpoint: { intervalMs: 20, restartFrames },
     })
-    const request = { text: 'x'.repeat(4000) }
-    let written = 0
-    let batches = 0
     try {
       await store.migrate()
-      // Commits back to back, one per turn of the event loop as in the server
-      // (group commit): a passive checkpoint alone never catches up with them.
-      const deadline = Date.now() + 1500
-      while (Date.now() < deadline) {
-        await new Promise((resolve) => setImmediate(resolve))
-        const batch = batches++
-        await store.transaction(async (tx) => {
-          for (let i = 0; i < 10; i++) {
-            await tx.tasks.create({ task_id: `tsk_s_${batch}_${i}`, intent: 'summarize', request })
-          }
-        })
-        written += 10 * request.text.length
-      }
+      // A passive checkpoint alone never catches up with commits made back to back.
+      const written = await writeFor(store, 'tsk_s_', 1500)
       const wal = sizeOf(dir, `${SQLITE_FILE_NAME}-wal`)
       expect(written).toBeGreaterThan(8 * restartFrames * 4096)
       // Without restarts the log holds every byte written (and more: whole pages, indexes).
       expect(wal).toBeLessThan(written / 4)
-      const { items } = await store.tasks.list('default', { limit: 20 })
-      expect(items.length).toBe(20)
     } finally {
       await store.close()
     }
     const again = await SqliteStore.open({ dataDir: dir })
     try {
-      const last = await again.tasks.get('default', `tsk_s_${batches - 1}_9`)
-      expect(last?.request).toEqual(request)
+      const { items } = await again.tasks.list('default', { limit: 20 })
+      expect(items).toHaveLength(20)
+      expect(items[0]?.request).toEqual({ text: 'x'.repeat(4000) })
     } finally {
       await again.close()
+    }
+  })
+
+  it('keeps writing while another connection reads an old snapshot, and restarts once it is gone', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aion-wal-'))
+    dirs.push(dir)
+    const store = await SqliteStore.open({
+      dataDir: dir,
+      backgroundCheckpoint: { intervalMs: 20, restartFrames: 256 },
+    })
+    const reader = new Sqlite(join(dir, SQLITE_FILE_NAME), { readonly: true })
+    try {
+      await store.migrate()
+      await writeFor(store, 'tsk_a_', 200)
+      // Another process's long read: its snapshot pins the log, so no restart can succeed.
+      const count = reader.prepare('select count(*) from tasks').pluck()
+      reader.exec('begin')
+      const seen = count.get() as number
+      const during = await writeFor(store, 'tsk_b_', 600)
+      expect(during).toBeGreaterThan(0)
+      expect(count.get()).toBe(seen)
+      reader.exec('commit')
+      const pinned = sizeOf(dir, `${SQLITE_FILE_NAME}-wal`)
+      // Failed restarts back off; once the reader is gone the next one succeeds and
+      // the log is written from its start again instead of growing.
+      const after = await writeFor(store, 'tsk_c_', 2500)
+      expect(sizeOf(dir, `${SQLITE_FILE_NAME}-wal`)).toBeLessThan(pinned + after / 4)
+      expect(count.get()).toBeGreaterThan(seen)
+    } finally {
+      reader.close()
+      await store.close()
     }
   })
 })

@@ -27,8 +27,8 @@ export interface WalCheckpointerOptions {
   readonly restartFrames?: number
   /**
    * How long a restart waits for readers still on the log before it gives up
-   * until the next round.
-   * @default 100
+   * (the writes are held meanwhile); the next round tries again.
+   * @default 20
    */
   readonly restartBusyMs?: number
   /**
@@ -64,7 +64,7 @@ export class WalCheckpointer {
         file: database.name,
         intervalMs: options.intervalMs ?? 200,
         restartFrames: options.restartFrames ?? 4096,
-        restartBusyMs: options.restartBusyMs ?? 100,
+        restartBusyMs: options.restartBusyMs ?? 20,
       },
     })
     const ready = await new Promise<boolean>((resolve) => {
