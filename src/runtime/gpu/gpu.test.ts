@@ -3,10 +3,12 @@
  * placement: vendor, count and free memory decide which devices a call gets,
  * leases make devices busy until released, and the routing-time check agrees.
  */
-import { readFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { AionError } from '../../core/errors/index.js'
+import { loadPackages } from '../aip-package.js'
 import { GpuAllocator, placeGpus } from './gpu-allocator.js'
 import { detectGpus } from './gpu-detect.js'
 import type { GpuDevice } from './gpu-device.js'
@@ -24,6 +26,21 @@ const maxes = parseXpuSmi(fixture('xpu-smi-discovery.json'), (bdf) =>
 )
 
 describe('parsing', () => {
+  it('nvidia-smi CSV captured on a real H100 host (scripts/gpu-check.sh)', () => {
+    expect(parseNvidiaSmi(fixture('nvidia-smi-h100-captured.csv'))).toEqual([
+      {
+        vendor: 'nvidia',
+        index: 0,
+        id: 'GPU-c414862b-32c5-440b-f0c9-cabc22bdab09',
+        name: 'NVIDIA H100 80GB HBM3',
+        memoryTotalBytes: 81559 * MIB,
+        memoryUsedBytes: 0,
+        utilizationPercent: 0,
+        deviceNodes: ['/dev/nvidia0'],
+      },
+    ])
+  })
+
   it('nvidia-smi CSV: index, UUID, name, memory in MiB, utilisation', () => {
     expect(h100s).toHaveLength(2)
     expect(h100s[1]).toEqual({
@@ -153,5 +170,27 @@ describe('GpuAllocator', () => {
     expect(gpus.available({ required: false, vendor: 'none' })).toEqual({ ok: true })
     const lease = await gpus.acquire('cpu_only', undefined)
     expect(lease).toMatchObject({ devices: [], env: {}, deviceNodes: [] })
+  })
+})
+
+describe('the CUDA check package (test/fixtures/gpu/cuda_vector_add)', () => {
+  it('passes every package check once its binary is there, asking for one NVIDIA GPU', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aion-cuda-pkg-'))
+    try {
+      const pkgDir = join(dir, 'cuda_vector_add')
+      cpSync(resolve('test/fixtures/gpu/cuda_vector_add'), pkgDir, { recursive: true })
+      // nvcc builds the real one on a GPU host; a stand-in executable is enough here.
+      writeFileSync(join(pkgDir, 'vector_add'), '#!/bin/sh\n', { mode: 0o755 })
+      const { subprocess, quarantined } = await loadPackages(dir)
+      expect(quarantined).toEqual([])
+      expect(subprocess.map((p) => p.descriptor.name)).toEqual(['cuda_vector_add'])
+      expect(subprocess[0]?.manifest.runtime.resources.gpu).toMatchObject({
+        required: true,
+        vendor: 'nvidia',
+        count: 1,
+      })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
