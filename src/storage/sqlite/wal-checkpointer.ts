@@ -32,8 +32,9 @@ export interface WalCheckpointerOptions {
    */
   readonly restartBusyMs?: number
   /**
-   * Longest the writes are held for a restart; past it they go on (the
-   * restart then fails busy and is tried again).
+   * Longest the writes are held for a restart; past it they go on, and a
+   * restart that has not begun yet (the running transactions had not ended) is
+   * called off until the next round.
    * @default 2000
    */
   readonly maxHoldMs?: number
