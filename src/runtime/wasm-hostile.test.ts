@@ -159,6 +159,18 @@ describe('contained at run time', () => {
     expect(performance.now() - startedAt).toBeLessThan(5_000)
   })
 
+  it('an infinite loop handed to a worker still polling after its last call is killed the same way', async () => {
+    // Calls back to back keep the worker polling after each; the loop comes while it polls.
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 40; i++) {
+        expect((await run('echo', { text: `before ${i}` })).output).toEqual({ text: `before ${i}` })
+      }
+      const error = await failureOf(run('infinite_loop', {}))
+      expect(error.code).toBe('AION_MODULE_TIMEOUT')
+    }
+    expect((await run('echo', { text: 'after' })).output).toEqual({ text: 'after' })
+  })
+
   it('memory growth stops at the declared maximum and the call fails for it', async () => {
     const error = await failureOf(run('memory_hog', {}))
     expect(error.code).toBe('AION_MODULE_MEMORY_EXCEEDED')

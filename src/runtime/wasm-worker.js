@@ -197,12 +197,15 @@ function run(message) {
  * one for a short window before it goes back to sleep. The window adapts, as
  * adaptive mutexes do: a poll that catches a call doubles it (up to the maximum),
  * one that comes back empty halves it, and below the minimum the worker stops
- * polling except for one probe every PROBE_EVERY calls. A steady stream of calls
+ * polling except for one probe every PROBE_EVERY calls — long enough to catch a
+ * client that sends its next call as soon as it has the answer, so a closed
+ * window opens again when calls come back to back. A steady stream of calls
  * (a pipeline, a client waiting on each answer) keeps the window open; sparse
  * calls close it, so an idle or lightly loaded pool burns no CPU the event loop needs.
  */
 const SPIN_MAX_MS = 0.25
 const SPIN_MIN_MS = 0.02
+const PROBE_MS = 0.1
 const PROBE_EVERY = 32
 let spinMs = SPIN_MAX_MS
 let callsSinceProbe = 0
@@ -217,7 +220,7 @@ function poll() {
   if (windowMs === 0) {
     if (++callsSinceProbe < PROBE_EVERY) return undefined
     callsSinceProbe = 0
-    windowMs = SPIN_MIN_MS
+    windowMs = PROBE_MS
   }
   const until = performance.now() + windowMs
   do {
