@@ -1,7 +1,9 @@
 /**
  * Wraps a Kysely dialect so every driver error passes through the engine's
  * translator (unique violation → `StoreConflictError`, connection refused →
- * `StoreUnavailableError`, …) at the one place all queries go through.
+ * `StoreUnavailableError`, …) at the one place all queries go through; and,
+ * when given a gate, so every transaction passes it before it begins (SQLite's
+ * WAL restarts hold the writes there, see sqlite/write-gate.ts).
  */
 import type {
   CompiledQuery,
@@ -15,7 +17,16 @@ import type {
 /** Turns a driver error into a registry error, or returns it unchanged. */
 export type ErrorTranslator = (error: unknown) => unknown
 
+/** What every transaction passes: entered before it begins, left once it ends. */
+export interface TransactionGate {
+  enter(): Promise<void>
+  leave(): void
+}
+
 class TranslatingConnection implements DatabaseConnection {
+  /** Set while a transaction on this connection holds its place in the gate. */
+  gated = false
+
   constructor(
     readonly inner: DatabaseConnection,
     private readonly translate: ErrorTranslator,
@@ -49,6 +60,7 @@ class TranslatingDriver implements Driver {
   constructor(
     private readonly inner: Driver,
     private readonly translate: ErrorTranslator,
+    private readonly gate: TransactionGate | undefined,
   ) {}
 
   async #guard<T>(work: () => Promise<T>): Promise<T> {
@@ -68,7 +80,16 @@ class TranslatingDriver implements Driver {
     return new TranslatingConnection(connection, this.translate)
   }
 
-  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+  async beginTransaction(
+    connection: DatabaseConnection,
+    settings: TransactionSettings,
+  ): Promise<void> {
+    if (this.gate && connection instanceof TranslatingConnection) {
+      await this.gate.enter()
+      // Left when the connection is released: after the commit, the rollback,
+      // or a failure of either — Kysely releases it whatever happened.
+      connection.gated = true
+    }
     return this.#guard(() => this.inner.beginTransaction(unwrap(connection), settings))
   }
 
@@ -81,6 +102,10 @@ class TranslatingDriver implements Driver {
   }
 
   releaseConnection(connection: DatabaseConnection): Promise<void> {
+    if (connection instanceof TranslatingConnection && connection.gated) {
+      connection.gated = false
+      this.gate?.leave()
+    }
     return this.inner.releaseConnection(unwrap(connection))
   }
 
@@ -90,9 +115,13 @@ class TranslatingDriver implements Driver {
 }
 
 /** The same dialect, with driver errors translated. (Savepoints are not used by the store.) */
-export function translatingDialect(inner: Dialect, translate: ErrorTranslator): Dialect {
+export function translatingDialect(
+  inner: Dialect,
+  translate: ErrorTranslator,
+  gate?: TransactionGate,
+): Dialect {
   return {
-    createDriver: () => new TranslatingDriver(inner.createDriver(), translate),
+    createDriver: () => new TranslatingDriver(inner.createDriver(), translate, gate),
     createQueryCompiler: () => inner.createQueryCompiler(),
     createAdapter: () => inner.createAdapter(),
     createIntrospector: (db) => inner.createIntrospector(db),

@@ -1,6 +1,5 @@
 import { Kysely, SqliteDialect } from 'kysely'
 import type { Database } from '../dialect/database.js'
-import type { StoreTx } from '../ports/store.js'
 import { SqlStore } from '../dialect/sql-store.js'
 import { translatingDialect } from '../dialect/translating-dialect.js'
 import { openSqliteDatabase, type SqliteDatabaseOptions } from './driver.js'
@@ -23,16 +22,16 @@ export interface SqliteStoreOptions extends SqliteDatabaseOptions {
 /** The embedded default: the relational store in one SQLite file in the data directory. */
 export class SqliteStore extends SqlStore {
   #checkpointer: WalCheckpointer | undefined
-  /** Write transactions pass it; the checkpointer closes it to restart the log. */
-  readonly #gate = new WriteGate()
 
   /** Opens (creating when missing) `<dataDir>/aion.db`. Call `migrate()` before use. */
   static async open(options: SqliteStoreOptions): Promise<SqliteStore> {
     const database = openSqliteDatabase(options)
     const statements = withStatementCache(database)
+    const gate = new WriteGate()
     const dialect = translatingDialect(
       new SqliteDialect({ database: statements }),
       translateSqliteError,
+      gate,
     )
     // A read of the connection's state, not of any table: safe beside Kysely's
     // transactions on the same connection (statements run one at a time).
@@ -55,7 +54,7 @@ export class SqliteStore extends SqlStore {
     const checkpoint = options.backgroundCheckpoint
     if (checkpoint) {
       const settings = checkpoint === true ? {} : checkpoint
-      store.#checkpointer = await WalCheckpointer.start(database, store.#gate, settings)
+      store.#checkpointer = await WalCheckpointer.start(database, gate, settings)
     }
     return store
   }
@@ -63,10 +62,6 @@ export class SqliteStore extends SqlStore {
   /** Whether a background thread checkpoints the log (false: SQLite's automatic checkpoints). */
   get checkpointsInBackground(): boolean {
     return this.#checkpointer !== undefined
-  }
-
-  override transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    return this.#gate.run(() => super.transaction(fn))
   }
 
   override async close(): Promise<void> {

@@ -1,59 +1,45 @@
 import { describe, expect, it } from 'vitest'
 import { WriteGate } from './write-gate.js'
 
-/** A promise settled from outside. */
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve = (): void => undefined
-  const promise = new Promise<void>((r) => {
-    resolve = r
-  })
-  return { promise, resolve }
-}
-
 const turn = () => new Promise((resolve) => setImmediate(resolve))
 
 describe('the write gate', () => {
-  it('runs transactions at once while open', async () => {
+  it('lets transactions in at once while open', async () => {
     const gate = new WriteGate()
-    expect(await gate.run(() => Promise.resolve(7))).toBe(7)
+    await gate.enter()
+    gate.leave()
     expect(gate.isClosed).toBe(false)
   })
 
-  it('closes only once the running transactions have ended, and holds new ones until it opens', async () => {
+  it('closes only once the running transactions have left, and holds new ones until it opens', async () => {
     const gate = new WriteGate()
-    const first = deferred()
     const log: string[] = []
-    const running = gate.run(async () => {
-      await first.promise
-      log.push('first ended')
-    })
+    await gate.enter()
     const closed = gate.close().then(() => log.push('closed'))
-    const later = gate.run(() => {
-      log.push('later ran')
-      return Promise.resolve()
-    })
-    const last = gate.run(() => {
-      log.push('last ran')
-      return Promise.resolve()
-    })
+    const later = gate.enter().then(() => log.push('later entered'))
+    const last = gate.enter().then(() => log.push('last entered'))
     await turn()
     expect(log).toEqual([])
-    first.resolve()
-    await running
+    gate.leave()
     await closed
     await turn()
-    expect(log).toEqual(['first ended', 'closed'])
+    expect(log).toEqual(['closed'])
     gate.open()
     await Promise.all([later, last])
-    expect(log).toEqual(['first ended', 'closed', 'later ran', 'last ran'])
+    expect(log).toEqual(['closed', 'later entered', 'last entered'])
+    gate.leave()
+    gate.leave()
+    await gate.close()
+    expect(gate.isClosed).toBe(true)
   })
 
-  it('closes at once when nothing runs, and a failed transaction still counts as ended', async () => {
+  it('closes at once when nothing runs, and opens again', async () => {
     const gate = new WriteGate()
-    await expect(gate.run(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom')
     await gate.close()
     expect(gate.isClosed).toBe(true)
     gate.open()
     expect(gate.isClosed).toBe(false)
+    await gate.enter()
+    gate.leave()
   })
 })

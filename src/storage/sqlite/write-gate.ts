@@ -1,8 +1,10 @@
 /**
- * A gate in front of the store's write transactions. The WAL checkpointer
- * closes it for the few milliseconds its restart of the log needs: transactions
- * already running finish, new ones wait (asynchronously — the event loop keeps
- * serving) until it opens again.
+ * A gate in front of the store's transactions: the SQLite dialect enters it
+ * before BEGIN and leaves it when the connection is released (see
+ * dialect/translating-dialect.ts). The WAL checkpointer closes it for the few
+ * milliseconds its restart of the log needs: transactions already running
+ * finish, new ones wait (asynchronously — the event loop keeps serving) until
+ * it opens again.
  */
 export class WriteGate {
   #active = 0
@@ -12,16 +14,16 @@ export class WriteGate {
   /** Waiting for the last running transaction to end. */
   #drained: (() => void)[] = []
 
-  /** Runs `fn` once the gate is open; it counts as running until it settles. */
-  async run<T>(fn: () => Promise<T>): Promise<T> {
+  /** Resolves once the gate is open; the caller then counts as running until {@link leave}. */
+  async enter(): Promise<void> {
     while (this.#closed) await this.#closed
     this.#active++
-    try {
-      return await fn()
-    } finally {
-      this.#active--
-      if (this.#active === 0) for (const drained of this.#drained.splice(0)) drained()
-    }
+  }
+
+  /** A transaction that entered has ended. */
+  leave(): void {
+    this.#active--
+    if (this.#active === 0) for (const drained of this.#drained.splice(0)) drained()
   }
 
   /** Closes the gate; resolves once no transaction runs. Closing a closed gate waits the same. */
