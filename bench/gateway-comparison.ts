@@ -3,7 +3,9 @@
  *   (a) direct to the test upstream, (b) bare Fastify + undici pass-through,
  *   (c) OMERTAOS `POST /v1/tasks` with `Prefer: wait` on the api route (auth,
  *   rate limits set high, routing, persisted usage and events all on),
- *   (d) the Portkey gateway (`npx @portkey-ai/gateway@1.15.2`).
+ *   (d) the Portkey gateway (`npx @portkey-ai/gateway@1.15.2`);
+ *   and a second floor, (b2): the bare pass-through that also writes the
+ *   durable record OMERTAOS keeps of an api task (bench/persisted-passthrough.ts).
  * Then tasks/s on the local summarize_text route, and memory.
  *
  *   npm run bench:gateway            (writes the results into BENCHMARKS.md)
@@ -198,6 +200,13 @@ async function main(): Promise<void> {
     'bench/bare-passthrough.ts',
     upstreamUrl,
   ])
+  const persisted = await startChild([
+    process.execPath,
+    '--import',
+    'tsx',
+    'bench/persisted-passthrough.ts',
+    upstreamUrl,
+  ])
   const omertaos = await startOmertaos(upstreamUrl)
   const portkey = await startPortkey()
 
@@ -212,6 +221,13 @@ async function main(): Promise<void> {
     {
       name: '(b) bare Fastify + undici pass-through',
       url: urlFrom(bare.lines),
+      path: '/v1/chat/completions',
+      headers: {},
+      body: chatBody,
+    },
+    {
+      name: '(b2) bare pass-through + the durable record of (c), in SQLite',
+      url: urlFrom(persisted.lines),
       path: '/v1/chat/completions',
       headers: {},
       body: chatBody,
@@ -284,11 +300,18 @@ function writeResults(
   const byName = (prefix: string) =>
     rows.find((row) => row.target.name.startsWith(prefix))?.max.reqPerSec
   const ours = byName('(c)')
-  const bare = byName('(b)')
+  const bare = byName('(b) ')
+  const persisted = byName('(b2)')
   const portkey = byName('(d)')
   const ratios = [
     ours && bare
       ? `OMERTAOS / bare pass-through: ${(ours / bare).toFixed(2)} (target ≥ 0.60)`
+      : undefined,
+    persisted && bare
+      ? `Bare pass-through with the durable record / without: ${(persisted / bare).toFixed(2)} (what the record alone costs a Node gateway on this machine)`
+      : undefined,
+    ours && persisted
+      ? `OMERTAOS / bare pass-through with the durable record: ${(ours / persisted).toFixed(2)}`
       : undefined,
     ours && portkey
       ? `OMERTAOS / Portkey: ${(ours / portkey).toFixed(2)}× (target ≥ 8×)`
@@ -298,7 +321,7 @@ function writeResults(
 ## Gateway comparison (issue 3)
 
 Command: \`npm run bench:gateway\` (bench/gateway-comparison.ts; ${durationS} s per run, ${connections} connections; the maximum with autocannon, the steady rate with the open-loop generator of bench/fixed-rate.ts, latency counted from when each request was due).
-Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}. All four targets, the upstream and the load generator share this machine, in one invocation.
+Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}. All targets, the upstream and the load generator share this machine, in one invocation.
 
 | target | req/s (max, ${connections} conns) | p50 ms | p99 ms | errors | p50 / p99 ms at a steady ${steadyRate} req/s | added over (a) at ${steadyRate} req/s, p50 / p99 ms |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: |

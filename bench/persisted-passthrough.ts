@@ -1,0 +1,203 @@
+/**
+ * The floor for a Node gateway that keeps a durable record of every call: the
+ * bare Fastify + undici pass-through (bare-passthrough.ts) that also writes,
+ * before it answers, what OMERTAOS writes for an api-route task — the task row
+ * in its final state, seven outbox events of the same sizes, a usage row and
+ * an audit row — into the same SQLite schema (the store's migrations), with
+ * the same settings (WAL, synchronous=NORMAL, the background checkpointer),
+ * with every request of one event-loop turn in one transaction and prepared
+ * statements: the least work such a record can cost on one event loop, with
+ * none of OMERTAOS's auth, validation, routing or orchestration.
+ * Started by gateway-comparison.ts; prints its URL on stdout.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Fastify from 'fastify'
+import { Pool } from 'undici'
+import { openSqliteDatabase } from '../src/storage/sqlite/driver.js'
+import { SqliteStore } from '../src/storage/sqlite/sqlite-store.js'
+import { WalCheckpointer } from '../src/storage/sqlite/wal-checkpointer.js'
+import { WriteGate } from '../src/storage/sqlite/write-gate.js'
+
+const upstream = new URL(process.argv[2] ?? '')
+const dataDir = mkdtempSync(join(tmpdir(), 'aion-bench-persisted-'))
+const migrating = await SqliteStore.open({ dataDir })
+await migrating.migrate()
+await migrating.close()
+const database = openSqliteDatabase({ dataDir })
+await WalCheckpointer.start(database, new WriteGate())
+
+const insertTask = database.prepare(
+  `insert into tasks (tenant_id, task_id, intent, status, route, engine, request, output,
+     input_tokens, output_tokens, cost_usd, duration_ms, error, decision, trace_id,
+     idempotency_key, created_at, updated_at)
+   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+)
+const insertEvent = database.prepare(
+  'insert into outbox (tenant_id, topic, key, payload, created_at) values (?, ?, ?, ?, ?)',
+)
+const insertUsage = database.prepare(
+  `insert into usage_billing (tenant_id, task_id, provider, model, module, input_tokens,
+     output_tokens, cost_usd, duration_ms, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+)
+const insertAudit = database.prepare(
+  'insert into audit_activity (tenant_id, actor, action, target, outcome, details, at) values (?, ?, ?, ?, ?, ?, ?)',
+)
+
+interface Call {
+  readonly id: string
+  readonly request: unknown
+  readonly answer: string
+  readonly done: () => void
+}
+
+const engine = {
+  kind: 'model',
+  name: 'openai:gpt-4.1-mini',
+  provider: 'openai',
+  model: 'gpt-4.1-mini',
+  tier: 'tier1',
+}
+/** A routing decision of the size OMERTAOS stores (≈ 550 bytes of JSON). */
+const decision = {
+  route: 'api',
+  engine,
+  tier: 'tier1',
+  reason_codes: ['ROUTE_REQUESTED', 'TIER_ALLOWED', 'BUDGET_WITHIN_LIMIT'],
+  estimates: { input_tokens: 11, output_tokens: 512, cost_usd: 0.0008236, latency_ms: 4496 },
+  fallbacks: [{ route: 'api', engine: { ...engine, name: 'openai:gpt-4.1', model: 'gpt-4.1' } }],
+  registry_version: 1,
+}
+
+function record(calls: readonly Call[]): void {
+  const at = new Date().toISOString()
+  for (const call of calls) {
+    const output = JSON.stringify({ text: call.answer.slice(0, 40) })
+    insertTask.run(
+      'default',
+      call.id,
+      'answer',
+      'succeeded',
+      'api',
+      JSON.stringify(engine),
+      JSON.stringify(call.request),
+      output,
+      19,
+      5,
+      0.0000156,
+      18,
+      null,
+      JSON.stringify(decision),
+      'trace',
+      null,
+      at,
+      at,
+    )
+    const lifecycle = (status: string) =>
+      JSON.stringify({
+        task_id: call.id,
+        status,
+        intent: 'answer',
+        route: 'api',
+        engine: engine.name,
+        error_code: null,
+        trace_id: 'trace',
+        at,
+      })
+    for (const status of ['queued', 'routed', 'running', 'succeeded']) {
+      insertEvent.run('default', 'aion.tasks.lifecycle', call.id, lifecycle(status), at)
+    }
+    insertEvent.run(
+      'default',
+      'aion.router.decisions',
+      call.id,
+      JSON.stringify({ task_id: call.id, decision }),
+      at,
+    )
+    insertEvent.run(
+      'default',
+      'aion.runtime.metrics',
+      call.id,
+      JSON.stringify({
+        task_id: call.id,
+        engine: engine.name,
+        kind: 'model',
+        route: 'api',
+        attempt: 1,
+        duration_ms: 18,
+        input_tokens: 19,
+        output_tokens: 5,
+        cost_usd: 0.0000156,
+        outcome: 'success',
+        error_code: null,
+      }),
+      at,
+    )
+    insertEvent.run(
+      'default',
+      'aion.audit.activity',
+      call.id,
+      JSON.stringify({
+        actor: { kind: 'api_key', id: 'bench' },
+        action: 'task.submit',
+        target: call.id,
+        outcome: 'success',
+        details: { intent: 'answer', route: 'api' },
+        at,
+      }),
+      at,
+    )
+    insertUsage.run('default', call.id, 'openai', engine.name, null, 19, 5, 0.0000156, 18, at)
+    insertAudit.run(
+      'default',
+      'api_key:bench',
+      'task.submit',
+      call.id,
+      'success',
+      '{"intent":"answer","route":"api"}',
+      at,
+    )
+  }
+}
+const recordAll = database.transaction(record)
+
+/** Calls answered by the upstream in this turn; they commit together, then each is answered. */
+let pending: Call[] = []
+function commitSoon(call: Call): void {
+  pending.push(call)
+  if (pending.length > 1) return
+  setImmediate(() => {
+    const batch = pending
+    pending = []
+    recordAll(batch)
+    for (const call of batch) call.done()
+  })
+}
+
+let sequence = 0
+const pool = new Pool(upstream.origin, { connections: 128, pipelining: 1 })
+const app = Fastify({ logger: false })
+
+app.post('/v1/chat/completions', async function passThrough(request, reply) {
+  const response = await pool.request({
+    path: `${upstream.pathname.replace(/\/$/, '')}/chat/completions`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer bench' },
+    body: JSON.stringify(request.body),
+  })
+  const answer = await response.body.text()
+  await new Promise<void>((done) =>
+    commitSoon({ id: `tsk_${process.pid}_${sequence++}`, request: request.body, answer, done }),
+  )
+  reply.status(response.statusCode).header('content-type', 'application/json')
+  return reply.send(answer)
+})
+
+process.once('SIGTERM', () => {
+  database.close()
+  rmSync(dataDir, { recursive: true, force: true })
+  process.exit(0)
+})
+const address = await app.listen({ host: '127.0.0.1', port: 0 })
+process.stdout.write(`${JSON.stringify({ url: address })}\n`)
