@@ -26,7 +26,10 @@ const migrating = await SqliteStore.open({ dataDir })
 await migrating.migrate()
 await migrating.close()
 const database = openSqliteDatabase({ dataDir })
-await WalCheckpointer.start(database, new WriteGate())
+// As the store does: the checkpointer's restarts of the log hold the commits at
+// this gate (asynchronously) instead of making them wait in SQLite's busy handler.
+const gate = new WriteGate()
+await WalCheckpointer.start(database, gate)
 
 const insertTask = database.prepare(
   `insert into tasks (tenant_id, task_id, intent, status, route, engine, request, output,
@@ -167,12 +170,19 @@ let pending: Call[] = []
 function commitSoon(call: Call): void {
   pending.push(call)
   if (pending.length > 1) return
-  setImmediate(() => {
-    const batch = pending
-    pending = []
+  setImmediate(() => void commitPending())
+}
+
+async function commitPending(): Promise<void> {
+  await gate.enter()
+  const batch = pending
+  pending = []
+  try {
     recordAll(batch)
-    for (const call of batch) call.done()
-  })
+  } finally {
+    gate.leave()
+  }
+  for (const call of batch) call.done()
 }
 
 let sequence = 0
