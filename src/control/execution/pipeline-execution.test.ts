@@ -19,6 +19,7 @@ import type { ExecutionMetric } from '../lifecycle/platform-topics.js'
 import { CircuitBreakers } from '../orchestrator/circuit-breaker.js'
 import { LatencyTracker } from '../orchestrator/latency-tracker.js'
 import { TaskStream } from '../streams/task-stream.js'
+import { TaskAbortController } from './task-abort.js'
 import type { EngineTarget, ExecutionDeps } from './execution-deps.js'
 import { runPipeline } from './pipeline-execution.js'
 import type { TaskContext } from './task-context.js'
@@ -248,7 +249,7 @@ describe('the privacy check before any step', () => {
         piiDetected: true,
       },
       stream: new TaskStream('tsk_01J9ZQ6R0S1T2V3W4X5Y6Z7A8B', 'default'),
-      abort: new AbortController(),
+      abort: new TaskAbortController(),
       phase: 'started',
       streamedOutput: false,
       deadlineAt: Date.now() + 10_000,

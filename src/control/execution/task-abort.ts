@@ -1,0 +1,66 @@
+/**
+ * A task's abort controller: the `AbortController` surface the orchestrator
+ * and the executors use (`abort(reason)`; a signal with `aborted`, `reason`,
+ * `throwIfAborted()` and the `abort` event), on a plain `EventTarget`.
+ *
+ * Not Node's `AbortController`: in Node 20 every `AbortSignal` survives the
+ * young-generation collections (nodejs/node#55328), so each task's signal was
+ * copied by scavenges and then promoted to the old generation with what it
+ * referenced — at 500 req/s on the api route, with the provider call's own
+ * signal, most of the ~700 KB each scavenge promoted and of its 2–3.5 ms pause.
+ * A plain `EventTarget` dies young like any other object.
+ *
+ * The signal is not an `AbortSignal` instance: it goes only to the platform's
+ * own code (the runner, the executors, the provider clients), which uses the
+ * surface above; `AbortSignal.any()` and `fetch` need a real one.
+ */
+
+/** The signal of a {@link TaskAbortController}; structurally an `AbortSignal`. */
+export class TaskAbortSignal extends EventTarget {
+  #aborted = false
+  #reason: unknown = undefined
+  #onabort: ((this: AbortSignal, event: Event) => unknown) | null = null
+  // An event handler attribute: one listener, in the place of the first assignment.
+  readonly #handler = (event: Event): void => {
+    this.#onabort?.call(this as unknown as AbortSignal, event)
+  }
+
+  get onabort(): ((this: AbortSignal, event: Event) => unknown) | null {
+    return this.#onabort
+  }
+
+  set onabort(handler: ((this: AbortSignal, event: Event) => unknown) | null) {
+    if (handler && !this.#onabort) this.addEventListener('abort', this.#handler)
+    if (!handler && this.#onabort) this.removeEventListener('abort', this.#handler)
+    this.#onabort = handler
+  }
+
+  get aborted(): boolean {
+    return this.#aborted
+  }
+
+  get reason(): unknown {
+    return this.#reason
+  }
+
+  throwIfAborted(): void {
+    if (this.#aborted) throw this.#reason
+  }
+
+  /** @internal Called by the controller. */
+  fire(reason: unknown): void {
+    if (this.#aborted) return
+    this.#aborted = true
+    this.#reason = reason
+    this.dispatchEvent(new Event('abort'))
+  }
+}
+
+export class TaskAbortController {
+  readonly signal = new TaskAbortSignal()
+
+  /** Aborts with `reason` (an `AbortError` DOMException when none is given), once. */
+  abort(reason?: unknown): void {
+    this.signal.fire(reason ?? new DOMException('This operation was aborted', 'AbortError'))
+  }
+}
