@@ -23,8 +23,8 @@ export type DeadlineMode =
  * Not an `AbortController` per call: in Node 20 every `AbortSignal` survives
  * the young-generation collections (nodejs/node#55328), so one per call was
  * copied and then promoted to the old generation with what it referenced —
- * measured at 500 req/s on the api route, with the task's own signal, most
- * of the ~700 KB each scavenge promoted and of its 2–3.5 ms pause.
+ * with the task's own signal, about 30 % of the ~700 KB each scavenge
+ * promoted at 500 req/s on the api route (see control/execution/task-abort.ts).
  */
 export class CallAbort extends EventEmitter {
   aborted = false
