@@ -13,12 +13,11 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import Fastify from 'fastify'
-import { Pool } from 'undici'
 import { openSqliteDatabase } from '../src/storage/sqlite/driver.js'
 import { SqliteStore } from '../src/storage/sqlite/sqlite-store.js'
 import { WalCheckpointer } from '../src/storage/sqlite/wal-checkpointer.js'
 import { WriteGate } from '../src/storage/sqlite/write-gate.js'
+import { servePassThrough } from './pass-through-app.js'
 
 const upstream = new URL(process.argv[2] ?? '')
 const dataDir = mkdtempSync(join(tmpdir(), 'aion-bench-persisted-'))
@@ -186,28 +185,12 @@ async function commitPending(): Promise<void> {
 }
 
 let sequence = 0
-const pool = new Pool(upstream.origin, { connections: 128, pipelining: 1 })
-const app = Fastify({ logger: false })
-
-app.post('/v1/chat/completions', async function passThrough(request, reply) {
-  const response = await pool.request({
-    path: `${upstream.pathname.replace(/\/$/, '')}/chat/completions`,
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: 'Bearer bench' },
-    body: JSON.stringify(request.body),
-  })
-  const answer = await response.body.text()
-  await new Promise<void>((done) =>
-    commitSoon({ id: `tsk_${process.pid}_${sequence++}`, request: request.body, answer, done }),
-  )
-  reply.status(response.statusCode).header('content-type', 'application/json')
-  return reply.send(answer)
-})
-
 process.once('SIGTERM', () => {
   database.close()
   rmSync(dataDir, { recursive: true, force: true })
   process.exit(0)
 })
-const address = await app.listen({ host: '127.0.0.1', port: 0 })
-process.stdout.write(`${JSON.stringify({ url: address })}\n`)
+await servePassThrough(upstream, (request, answer) => {
+  const id = `tsk_${process.pid}_${sequence++}`
+  return new Promise<void>((done) => commitSoon({ id, request, answer, done }))
+})
