@@ -21,16 +21,15 @@ export class TaskAbortSignal extends EventTarget {
   #aborted = false
   #reason: unknown = undefined
   #onabort: ((this: AbortSignal, event: Event) => unknown) | null = null
-  // An event handler attribute: one listener, in the place of the first assignment.
-  readonly #handler = (event: Event): void => {
-    this.#onabort?.call(this as unknown as AbortSignal, event)
-  }
+  /** `onabort` as one listener, in the place of its first assignment (made then: few tasks set it). */
+  #handler: ((event: Event) => void) | undefined
 
   get onabort(): ((this: AbortSignal, event: Event) => unknown) | null {
     return this.#onabort
   }
 
   set onabort(handler: ((this: AbortSignal, event: Event) => unknown) | null) {
+    this.#handler ??= (event) => this.#onabort?.call(this as unknown as AbortSignal, event)
     if (handler && !this.#onabort) this.addEventListener('abort', this.#handler)
     if (!handler && this.#onabort) this.removeEventListener('abort', this.#handler)
     this.#onabort = handler
