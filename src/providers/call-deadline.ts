@@ -3,7 +3,7 @@
  * the HTTP request through one handle, and the call remembers which fired so
  * the error can say so.
  */
-import { EventEmitter } from 'node:events'
+import { PlainAbortController, type PlainAbortSignal } from '../core/plain-abort.js'
 
 /** How the deadline counts. */
 export type DeadlineMode =
@@ -16,31 +16,10 @@ export type DeadlineMode =
    */
   | 'idle'
 
-/**
- * What undici's request takes as its abort signal: an emitter of `abort` with
- * `aborted` and `reason`, which undici accepts besides an `AbortSignal`.
- *
- * Not an `AbortController` per call: in Node 20 every `AbortSignal` survives
- * the young-generation collections (nodejs/node#55328), so one per call was
- * copied and then promoted to the old generation with what it referenced —
- * with the task's own signal, about 30 % of the ~700 KB each scavenge
- * promoted at 500 req/s on the api route (see control/execution/task-abort.ts).
- */
-export class CallAbort extends EventEmitter {
-  aborted = false
-  reason: unknown = undefined
-
-  abort(): void {
-    if (this.aborted) return
-    this.aborted = true
-    this.reason = new DOMException('This operation was aborted', 'AbortError')
-    this.emit('abort')
-  }
-}
-
 /** Arms the deadline and links the caller's signal; call {@link CallDeadline.release} at the end. */
 export class CallDeadline {
-  readonly #controller = new CallAbort()
+  // Not Node's AbortController: see core/plain-abort.ts.
+  readonly #controller = new PlainAbortController()
   readonly #caller: AbortSignal
   readonly #timeoutMs: number
   readonly #mode: DeadlineMode
@@ -61,8 +40,8 @@ export class CallDeadline {
   }
 
   /** Passed to the HTTP request. */
-  get signal(): CallAbort {
-    return this.#controller
+  get signal(): PlainAbortSignal {
+    return this.#controller.signal
   }
 
   /** The caller aborted. */

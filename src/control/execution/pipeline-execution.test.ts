@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { StreamEvent } from '../../../contracts/generated/index.js'
 import { checkContract } from '../../core/contracts/contract-validator.js'
+import { PlainAbortController } from '../../core/plain-abort.js'
 import type { RegistrySet } from '../../core/registry/index.js'
 import { Secret } from '../../core/secret.js'
 import { closeProviders, createProviders } from '../../providers/index.js'
@@ -19,7 +20,6 @@ import type { ExecutionMetric } from '../lifecycle/platform-topics.js'
 import { CircuitBreakers } from '../orchestrator/circuit-breaker.js'
 import { LatencyTracker } from '../orchestrator/latency-tracker.js'
 import { TaskStream } from '../streams/task-stream.js'
-import { TaskAbortController } from './task-abort.js'
 import type { EngineTarget, ExecutionDeps } from './execution-deps.js'
 import { runPipeline } from './pipeline-execution.js'
 import type { TaskContext } from './task-context.js'
@@ -249,7 +249,7 @@ describe('the privacy check before any step', () => {
         piiDetected: true,
       },
       stream: new TaskStream('tsk_01J9ZQ6R0S1T2V3W4X5Y6Z7A8B', 'default'),
-      abort: new TaskAbortController(),
+      abort: new PlainAbortController(),
       phase: 'started',
       streamedOutput: false,
       deadlineAt: Date.now() + 10_000,

@@ -6,7 +6,7 @@ import type { TaskRecord } from '../../storage/index.js'
 import type { RoutingFeatures } from '../router/router-port.js'
 import type { TaskStream } from '../streams/task-stream.js'
 import type { TaskStreamHub } from '../streams/task-stream-hub.js'
-import { TaskAbortController } from './task-abort.js'
+import { PlainAbortController } from '../../core/plain-abort.js'
 
 /** The registry set a task runs under, with its version (captured at submit). */
 export interface ActiveRegistries {
@@ -23,7 +23,7 @@ export interface TaskContext {
   readonly features: RoutingFeatures
   readonly stream: TaskStream
   /** Aborted with the reason the task stops early (cancel, timeout, drain). */
-  readonly abort: TaskAbortController
+  readonly abort: PlainAbortController
   /** `pending` until a dispatcher takes it; only then may the runner write its state. */
   phase: 'pending' | 'started'
   /** True once any token or partial output reached the stream. */
@@ -58,7 +58,7 @@ export function createTaskContext(task: AdmittedTask, hub: TaskStreamHub): TaskC
     ...task,
     features: task.features ?? featuresOrStrictest(task),
     stream: hub.open(task.taskId, task.tenantId),
-    abort: new TaskAbortController(),
+    abort: new PlainAbortController(),
     phase: 'pending',
     streamedOutput: false,
     deadlineAt: Number.POSITIVE_INFINITY,

@@ -1,12 +1,12 @@
 import { once } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
-import { TaskTimedOutError } from '../../core/errors/index.js'
-import { TaskAbortController } from './task-abort.js'
+import { TaskTimedOutError } from './errors/index.js'
+import { PlainAbortController } from './plain-abort.js'
 
-describe('TaskAbortController', () => {
+describe('PlainAbortController', () => {
   it('aborts once: the first reason stays, listeners and onabort run once', () => {
-    const controller = new TaskAbortController()
+    const controller = new PlainAbortController()
     const { signal } = controller
     const seen: string[] = []
     signal.addEventListener('abort', (event) => seen.push(`listener:${event.type}`))
@@ -26,14 +26,14 @@ describe('TaskAbortController', () => {
   })
 
   it('gives an AbortError when aborted without a reason', () => {
-    const controller = new TaskAbortController()
+    const controller = new PlainAbortController()
     controller.abort()
     expect(controller.signal.reason).toBeInstanceOf(DOMException)
     expect((controller.signal.reason as DOMException).name).toBe('AbortError')
   })
 
   it("stops Node's own signal-taking APIs, as an AbortSignal does", async () => {
-    const controller = new TaskAbortController()
+    const controller = new PlainAbortController()
     const signal = controller.signal as unknown as AbortSignal
     const timer = sleep(60_000, undefined, { signal })
     const event = once(new EventTarget(), 'never', { signal })
@@ -43,7 +43,7 @@ describe('TaskAbortController', () => {
   })
 
   it('a removed listener is not called', () => {
-    const controller = new TaskAbortController()
+    const controller = new PlainAbortController()
     let calls = 0
     const listener = () => calls++
     controller.signal.addEventListener('abort', listener)

@@ -1,23 +1,25 @@
 /**
- * A task's abort controller: the `AbortController` surface the orchestrator
- * and the executors use (`abort(reason)`; a signal with `aborted`, `reason`,
- * `throwIfAborted()` and the `abort` event), on a plain `EventTarget`.
+ * An abort controller for the per-request path (a task's, a provider call's):
+ * the `AbortController` surface the orchestrator, the executors and the
+ * provider clients use (`abort(reason)`; a signal with `aborted`, `reason`,
+ * `throwIfAborted()`, `onabort` and the `abort` event), on a plain
+ * `EventTarget`. undici takes the signal for a request as it takes an
+ * `AbortSignal`.
  *
  * Not Node's `AbortController`: in Node 20 every `AbortSignal` survives the
- * young-generation collections (nodejs/node#55328), so each task's signal was
- * copied by scavenges and then promoted to the old generation with what it
- * referenced: with the provider call's own signal, about 30 % of the ~700 KB
- * each scavenge promoted at 500 req/s on the api route (pauses 2.9–3.2 →
- * 2.5–2.7 ms without them).
- * A plain `EventTarget` dies young like any other object.
+ * young-generation collections (nodejs/node#55328), so each task's signal and
+ * each provider call's were copied by scavenges and then promoted to the old
+ * generation with what they referenced: about 30 % of the ~700 KB each
+ * scavenge promoted at 500 req/s on the api route (pauses 2.9–3.2 → 2.5–2.7 ms
+ * without them). A plain `EventTarget` dies young like any other object.
  *
  * The signal is not an `AbortSignal` instance: it goes only to the platform's
- * own code (the runner, the executors, the provider clients), which uses the
- * surface above; `AbortSignal.any()` and `fetch` need a real one.
+ * own code and to undici, which use the surface above; `AbortSignal.any()` and
+ * `fetch` need a real one.
  */
 
-/** The signal of a {@link TaskAbortController}; structurally an `AbortSignal`. */
-export class TaskAbortSignal extends EventTarget {
+/** The signal of a {@link PlainAbortController}; structurally an `AbortSignal`. */
+export class PlainAbortSignal extends EventTarget {
   #aborted = false
   #reason: unknown = undefined
   #onabort: ((this: AbortSignal, event: Event) => unknown) | null = null
@@ -56,8 +58,8 @@ export class TaskAbortSignal extends EventTarget {
   }
 }
 
-export class TaskAbortController {
-  readonly signal = new TaskAbortSignal()
+export class PlainAbortController {
+  readonly signal = new PlainAbortSignal()
 
   /** Aborts with `reason` (an `AbortError` DOMException when none is given), once. */
   abort(reason?: unknown): void {
