@@ -89,6 +89,11 @@ function startChild(
   })
 }
 
+/** One of this folder's TypeScript scripts, in its own process. */
+function startScript(script: string, ...args: string[]) {
+  return startChild([process.execPath, '--import', 'tsx', script, ...args])
+}
+
 function urlFrom(lines: string[]): string {
   for (const line of lines) {
     try {
@@ -186,27 +191,10 @@ async function startPortkey(): Promise<Target | string> {
 }
 
 async function main(): Promise<void> {
-  const upstream = await startChild([
-    process.execPath,
-    '--import',
-    'tsx',
-    'bench/upstream-server.ts',
-  ])
+  const upstream = await startScript('bench/upstream-server.ts')
   const upstreamUrl = urlFrom(upstream.lines)
-  const bare = await startChild([
-    process.execPath,
-    '--import',
-    'tsx',
-    'bench/bare-passthrough.ts',
-    upstreamUrl,
-  ])
-  const persisted = await startChild([
-    process.execPath,
-    '--import',
-    'tsx',
-    'bench/persisted-passthrough.ts',
-    upstreamUrl,
-  ])
+  const bare = await startScript('bench/bare-passthrough.ts', upstreamUrl)
+  const persisted = await startScript('bench/persisted-passthrough.ts', upstreamUrl)
   const omertaos = await startOmertaos(upstreamUrl)
   const portkey = await startPortkey()
 
@@ -297,10 +285,11 @@ function writeResults(
       return `| ${target.name} | ${fmt(max.reqPerSec)} | ${fmt(max.p50Ms)} | ${fmt(max.p99Ms)} | ${max.errors + max.non2xx + fixed.errors} | ${fmt(fixed.p50Ms)} / ${fmt(fixed.p99Ms)} | ${added} |`
     })
     .join('\n')
-  const byName = (prefix: string) =>
-    rows.find((row) => row.target.name.startsWith(prefix))?.max.reqPerSec
+  // A target's name starts with its label and a space: '(b) …' is not '(b2) …'.
+  const byName = (label: string) =>
+    rows.find((row) => row.target.name.startsWith(`${label} `))?.max.reqPerSec
   const ours = byName('(c)')
-  const bare = byName('(b) ')
+  const bare = byName('(b)')
   const persisted = byName('(b2)')
   const portkey = byName('(d)')
   const ratios = [
