@@ -11,13 +11,25 @@ export const rooms = {
   core: ['contracts'],
   storage: ['contracts', 'core'],
   providers: ['contracts', 'core'],
-  runtime: ['contracts', 'core', 'storage'],
-  control: ['contracts', 'core', 'storage', 'providers', 'runtime'],
+  // Module execution only: executors, sandboxes, device placement.
+  runtime: ['contracts', 'core'],
+  // Packages and their supply chain: the AIP reader, OCI, signatures, SBOMs, installs.
+  distribution: ['contracts', 'core', 'storage', 'runtime'],
+  control: ['contracts', 'core', 'storage', 'providers', 'runtime', 'distribution'],
   gateway: ['contracts', 'core', 'control'],
   // cli drives migrations and keys on the store directly, so it may also reach storage.
-  cli: ['contracts', 'core', 'storage', 'runtime', 'sdk'],
+  cli: ['contracts', 'core', 'storage', 'runtime', 'distribution', 'sdk'],
   sdk: ['contracts'],
-  server: ['contracts', 'core', 'storage', 'providers', 'runtime', 'control', 'gateway'],
+  server: [
+    'contracts',
+    'core',
+    'storage',
+    'providers',
+    'runtime',
+    'distribution',
+    'control',
+    'gateway',
+  ],
 }
 
 const roomPath = (room) => (room === 'contracts' ? './contracts' : `./src/${room}`)

@@ -21,6 +21,7 @@ describe('architecture lint rule', () => {
       'contracts',
       'control',
       'core',
+      'distribution',
       'gateway',
       'providers',
       'runtime',
@@ -55,6 +56,32 @@ describe('architecture lint rule', () => {
       "import { AionError } from '../src/core/errors/index.js'\nexport const probe = AionError\n",
     )
     expect(messages.join('\n')).toMatch(/contracts room may not import core/)
+  })
+
+  it('keeps runtime to module execution: no storage, no distribution', async () => {
+    const storage = await lintAs(
+      'src/runtime/probe.ts',
+      "import { openStore } from '../storage/index.js'\nexport const probe = openStore\n",
+    )
+    expect(storage.join('\n')).toMatch(/runtime room may not import storage/)
+    const distribution = await lintAs(
+      'src/runtime/probe.ts',
+      "import { PackageInstaller } from '../distribution/install/index.js'\nexport const probe = PackageInstaller\n",
+    )
+    expect(distribution.join('\n')).toMatch(/runtime room may not import distribution/)
+  })
+
+  it('lets distribution stand on runtime but not on control', async () => {
+    const down = await lintAs(
+      'src/distribution/probe.ts',
+      "import type { ModuleExecutor } from '../runtime/module-executor.js'\nexport type Probe = ModuleExecutor\n",
+    )
+    expect(down).toEqual([])
+    const up = await lintAs(
+      'src/distribution/probe.ts',
+      "import { EmbeddedControlPlane } from '../control/embedded-control-plane.js'\nexport const probe = EmbeddedControlPlane\n",
+    )
+    expect(up.join('\n')).toMatch(/distribution room may not import control/)
   })
 
   it('accepts an import that points down (server → gateway)', async () => {

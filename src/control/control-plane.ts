@@ -4,9 +4,12 @@
  * control plane (scale-out). Nothing in it is HTTP-specific.
  */
 import type { ResultEnvelope, StreamEvent, TaskRequest } from '../../contracts/generated/index.js'
+import type { Actor, PolicyVersion } from '../core/domain/index.js'
 import type { DeviceReading } from '../runtime/module-executor.js'
 
 export type { DeviceReading }
+// Domain types live in core; re-exported until every importer takes them from there.
+export type { Actor, PolicyVersion }
 
 /** One dependency's health as seen by the control plane. */
 export interface ReadinessCheck {
@@ -18,15 +21,6 @@ export interface ReadinessCheck {
 export interface Readiness {
   readonly ready: boolean
   readonly checks: readonly ReadinessCheck[]
-}
-
-/** Who asks: an API key id or a JWT subject, with the tenant it belongs to. */
-export interface Actor {
-  readonly tenantId: string
-  readonly kind: 'api_key' | 'jwt' | 'system'
-  /** Key id (`aion_<id>_…`'s id) or JWT `sub`. */
-  readonly id: string
-  readonly scopes: readonly string[]
 }
 
 export interface SubmitCommand {
@@ -51,14 +45,6 @@ export interface PlatformEvent {
   readonly key: string | null
   readonly payload: unknown
   readonly createdAt: string
-}
-
-export interface PolicyVersion {
-  readonly version: number
-  readonly contentHash: string
-  readonly createdAt: string
-  readonly createdBy: string
-  readonly active: boolean
 }
 
 /** An AIP package of the `modules` table, as the admin API lists it. */

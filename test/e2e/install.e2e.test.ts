@@ -25,13 +25,13 @@ import {
   parseReference,
   pushPackage,
   withTag,
-} from '../../src/runtime/oci/index.js'
+} from '../../src/distribution/oci/index.js'
 import {
   keyIdOf,
   readCosignPrivateKey,
   signArtifact,
   signatureTag,
-} from '../../src/runtime/signing/index.js'
+} from '../../src/distribution/signing/index.js'
 import { mintApiKey } from '../../src/core/auth/index.js'
 import { describeWithEngine } from '../support/engines.js'
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js'

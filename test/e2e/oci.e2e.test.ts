@@ -34,7 +34,7 @@ import {
   settingsCredentials,
   withDigest,
   withTag,
-} from '../../src/runtime/oci/index.js'
+} from '../../src/distribution/oci/index.js'
 import { describeWithEngine } from '../support/engines.js'
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js'
 import {

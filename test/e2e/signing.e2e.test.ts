@@ -22,12 +22,12 @@ import {
   parseReference,
   pushPackage,
   withTag,
-} from '../../src/runtime/oci/index.js'
+} from '../../src/distribution/oci/index.js'
 import {
   readCosignPrivateKey,
   signatureTag,
   simpleSigningPayload,
-} from '../../src/runtime/signing/index.js'
+} from '../../src/distribution/signing/index.js'
 import { describeWithEngine } from '../support/engines.js'
 import {
   probeRegistry,

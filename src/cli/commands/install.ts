@@ -16,7 +16,7 @@ import {
   type InstallOutcome,
   PackageInstaller,
   quarantineError,
-} from '../../runtime/install/index.js'
+} from '../../distribution/install/index.js'
 import type { Store } from '../../storage/index.js'
 import { LocalDirectoryObjectStore } from '../../storage/local/index.js'
 import { withStore } from './cli-store.js'

@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises'
 import { Command } from 'commander'
 import type { PackageProblem } from '../../runtime/index.js'
-import { packPackage } from '../../runtime/oci/index.js'
+import { packPackage } from '../../distribution/oci/index.js'
 
 /** Prints one problem of a refused package to stderr. */
 export function printProblem(source: string, p: PackageProblem): void {

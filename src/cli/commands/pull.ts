@@ -12,7 +12,7 @@ import { Command } from 'commander'
 import { OciOutputExistsError } from '../../core/errors/index.js'
 import { loadSettings } from '../../core/settings/index.js'
 import { extractPackageArchive, isPackageArchive } from '../../runtime/index.js'
-import { OciClient, parseReference, pullPackage } from '../../runtime/oci/index.js'
+import { OciClient, parseReference, pullPackage } from '../../distribution/oci/index.js'
 
 /** Refuses an output that is there already (an empty directory is fine). */
 async function checkFree(path: string): Promise<void> {

@@ -1,12 +1,12 @@
 /**
  * `aionctl push <dir|tarball> <registry>/<repository>[:<tag>]`: packs the
  * package reproducibly (after every check) and pushes it as an OCI artifact
- * (see runtime/oci/aip-artifact.ts); prints the manifest digest and the pinned
+ * (see distribution/oci/aip-artifact.ts); prints the manifest digest and the pinned
  * `repository@sha256:…` reference. The tag defaults to the package version.
  */
 import { Command } from 'commander'
 import { loadSettings } from '../../core/settings/index.js'
-import { OciClient, packPackage, parseReference, pushPackage } from '../../runtime/oci/index.js'
+import { OciClient, packPackage, parseReference, pushPackage } from '../../distribution/oci/index.js'
 import { printProblem } from './pack.js'
 
 export function pushCommand(): Command {

@@ -9,8 +9,8 @@
 import { stat } from 'node:fs/promises'
 import { Command } from 'commander'
 import { loadSettings } from '../../core/settings/index.js'
-import { OciClient, packPackage, parseReference } from '../../runtime/oci/index.js'
-import { attachPackageSbom, fetchSbom, sbomOfArchive } from '../../runtime/sbom/index.js'
+import { OciClient, packPackage, parseReference } from '../../distribution/oci/index.js'
+import { attachPackageSbom, fetchSbom, sbomOfArchive } from '../../distribution/sbom/index.js'
 import { packageVersion } from './version.js'
 
 interface SbomOptions {

@@ -9,8 +9,8 @@ import { readFile } from 'node:fs/promises'
 import { Command, InvalidArgumentError } from 'commander'
 import { CliInputInvalidError } from '../../core/errors/index.js'
 import { loadSettings } from '../../core/settings/index.js'
-import { OciClient, parseReference } from '../../runtime/oci/index.js'
-import { readCosignPrivateKey, signArtifact } from '../../runtime/signing/index.js'
+import { OciClient, parseReference } from '../../distribution/oci/index.js'
+import { readCosignPrivateKey, signArtifact } from '../../distribution/signing/index.js'
 import { readPassword } from './keygen.js'
 
 interface SignOptions {

@@ -8,8 +8,8 @@
  */
 import { Command } from 'commander'
 import { loadSettings } from '../../core/settings/index.js'
-import { OciClient, parseReference } from '../../runtime/oci/index.js'
-import { loadTrustedKeys, verifyArtifact } from '../../runtime/signing/index.js'
+import { OciClient, parseReference } from '../../distribution/oci/index.js'
+import { loadTrustedKeys, verifyArtifact } from '../../distribution/signing/index.js'
 
 interface VerifyOptions {
   readonly key?: string[]

@@ -15,7 +15,7 @@ import {
   type InstallOutcome,
   quarantineError,
   type ReloadReport,
-} from '../../runtime/install/index.js'
+} from '../../distribution/install/index.js'
 import type { ModuleDescriptor } from '../../runtime/module-executor.js'
 import { DEFAULT_TENANT_ID, type ModuleRecord, type Store } from '../../storage/index.js'
 import type { Actor, InstalledModule, ModulePackage } from '../control-plane.js'

@@ -7,7 +7,7 @@
  */
 import type { Logger } from 'pino'
 import type { RegistrySet } from '../../core/registry/index.js'
-import { resolveModuleRefs, type ModuleRefResolution } from '../../runtime/install/index.js'
+import { resolveModuleRefs, type ModuleRefResolution } from '../../distribution/install/index.js'
 import type { ModuleRecord } from '../../storage/index.js'
 
 /** Logs a warning per unresolved entry; returns every entry's resolution. */

@@ -4,7 +4,7 @@
  * PostgreSQL; time is ISO text on SQLite and timestamptz (a `Date`) on
  * PostgreSQL; identity ids are integers on SQLite and int8 strings on PostgreSQL.
  */
-import type { JsonValue } from '../ports/json-value.js'
+import type { JsonValue } from '../../core/domain/index.js'
 import type { StoreEngine } from '../ports/store.js'
 
 /** The stored form of a time, as `Date.prototype.toISOString` writes it for years 0–9999. */

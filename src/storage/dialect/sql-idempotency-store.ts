@@ -6,7 +6,7 @@ import type {
   IdempotencyRecord,
   IdempotencyStore,
 } from '../ports/idempotency-store.js'
-import type { JsonValue } from '../ports/json-value.js'
+import type { JsonValue } from '../../core/domain/index.js'
 import { DEFAULT_TENANT_ID } from '../ports/tenant.js'
 import { atomic } from './atomic.js'
 import type { Codec } from './codec.js'

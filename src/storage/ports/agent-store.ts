@@ -1,4 +1,4 @@
-import type { JsonValue } from './json-value.js'
+import type { JsonValue } from '../../core/domain/index.js'
 
 /** A registered agent: a name and its specification. */
 export interface AgentRecord {

@@ -1,4 +1,4 @@
-import type { JsonValue } from './json-value.js'
+import type { JsonValue } from '../../core/domain/index.js'
 
 /** The outcome of an audited action. */
 export type AuditOutcome = 'success' | 'failure' | 'denied'

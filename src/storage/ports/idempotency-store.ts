@@ -1,4 +1,4 @@
-import type { JsonValue } from './json-value.js'
+import type { JsonValue } from '../../core/domain/index.js'
 
 /** A request under an `Idempotency-Key`: running, or done with its cached response. */
 export interface IdempotencyRecord {

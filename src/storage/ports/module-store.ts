@@ -1,4 +1,4 @@
-import type { JsonValue } from './json-value.js'
+import type { JsonValue } from '../../core/domain/index.js'
 
 /** How a module runs. */
 export type ModuleRuntime = 'wasm' | 'subprocess'

@@ -1,4 +1,4 @@
-import type { JsonValue } from './json-value.js'
+import type { JsonValue } from '../../core/domain/index.js'
 
 /** One event waiting in (or published from) the outbox. */
 export interface OutboxEvent {

@@ -1,4 +1,4 @@
-import type { JsonValue } from './json-value.js'
+import type { JsonValue } from '../../core/domain/index.js'
 
 /** A task's life: `queued → routed → running → (partial…) → succeeded | failed | cancelled | timed_out`. */
 export type TaskStatus =

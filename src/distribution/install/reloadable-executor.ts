@@ -5,17 +5,17 @@
  * the old one when its calls in flight have ended — none is cut short.
  */
 import { ModuleExecutorClosedError } from '../../core/errors/index.js'
-import type { CombinedModuleExecutor } from '../combined-executor.js'
-import type { GpuAllocator } from '../gpu/gpu-allocator.js'
-import type { QuarantinedPackage } from '../aip-package.js'
+import type { CombinedModuleExecutor } from '../../runtime/combined-executor.js'
+import type { GpuAllocator } from '../../runtime/gpu/gpu-allocator.js'
+import type { QuarantinedPackage } from '../../runtime/aip-package.js'
 import type {
   DeviceReading,
   ModuleDescriptor,
   ModulePlacement,
   ModuleResult,
   ModuleRun,
-} from '../module-executor.js'
-import type { SandboxStatus } from '../subprocess/sandbox-probe.js'
+} from '../../runtime/module-executor.js'
+import type { SandboxStatus } from '../../runtime/subprocess/sandbox-probe.js'
 
 /** What a reload changed, by module name. */
 export interface ReloadReport {

@@ -7,8 +7,8 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { createCombinedModuleExecutor } from '../combined-executor.js'
-import { writeHostileWasmPackages } from '../test-packages.fixture.js'
+import { createCombinedModuleExecutor } from '../../runtime/combined-executor.js'
+import { writeHostileWasmPackages } from '../../runtime/test-packages.fixture.js'
 import { createReloadableExecutor, type ReloadableModuleExecutor } from './reloadable-executor.js'
 
 let work: string

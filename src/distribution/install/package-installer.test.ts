@@ -38,7 +38,7 @@ import {
 } from '../oci/index.js'
 import { attachPackageSbom } from '../sbom/index.js'
 import { keyIdOf, publicKeyPem, signArtifact, signatureTag } from '../signing/index.js'
-import { writeHostileWasmPackages } from '../test-packages.fixture.js'
+import { writeHostileWasmPackages } from '../../runtime/test-packages.fixture.js'
 import { PackageInstaller } from './package-installer.js'
 
 const ECHO = resolve('test/fixtures/modules/subprocess/echo')
