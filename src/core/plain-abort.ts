@@ -9,9 +9,8 @@
  * Not Node's `AbortController`: in Node 20 every `AbortSignal` survives the
  * young-generation collections (nodejs/node#55328), so each task's signal and
  * each provider call's were copied by scavenges and then promoted to the old
- * generation with what they referenced: about 30 % of the ~700 KB each
- * scavenge promoted at 500 req/s on the api route (pauses 2.9–3.2 → 2.5–2.7 ms
- * without them). A plain `EventTarget` dies young like any other object.
+ * generation with what they referenced (BENCHMARKS.md has the figures). A
+ * plain `EventTarget` dies young like any other object.
  *
  * The signal is not an `AbortSignal` instance: it goes only to the platform's
  * own code and to undici, which use the surface above; `AbortSignal.any()` and
