@@ -15,7 +15,7 @@ export const rooms = {
   runtime: ['contracts', 'core'],
   // Packages and their supply chain: the AIP reader, OCI, signatures, SBOMs, installs.
   distribution: ['contracts', 'core', 'storage', 'runtime'],
-  control: ['contracts', 'core', 'storage', 'providers', 'runtime', 'distribution'],
+  control: ['contracts', 'core', 'storage', 'providers', 'runtime'],
   gateway: ['contracts', 'core', 'control'],
   // cli drives migrations and keys on the store directly, so it may also reach storage.
   cli: ['contracts', 'core', 'storage', 'runtime', 'distribution', 'sdk'],

@@ -84,6 +84,14 @@ describe('architecture lint rule', () => {
     expect(up.join('\n')).toMatch(/distribution room may not import control/)
   })
 
+  it('gives the control plane installs through a port, not the distribution room', async () => {
+    const messages = await lintAs(
+      'src/control/probe.ts',
+      "import { PackageInstaller } from '../distribution/install/index.js'\nexport const probe = PackageInstaller\n",
+    )
+    expect(messages.join('\n')).toMatch(/control room may not import distribution/)
+  })
+
   it('accepts an import that points down (server → gateway)', async () => {
     const messages = await lintAs(
       'src/server/probe.ts',

@@ -4,12 +4,12 @@
  * control plane (scale-out). Nothing in it is HTTP-specific.
  */
 import type { ResultEnvelope, StreamEvent, TaskRequest } from '../../contracts/generated/index.js'
-import type { Actor, PolicyVersion } from '../core/domain/index.js'
+import type { Actor, InstalledModule, ModulePackage, PolicyVersion } from '../core/domain/index.js'
 import type { DeviceReading } from '../runtime/module-executor.js'
 
 export type { DeviceReading }
 // Domain types live in core; re-exported until every importer takes them from there.
-export type { Actor, PolicyVersion }
+export type { Actor, InstalledModule, ModulePackage, PolicyVersion }
 
 /** One dependency's health as seen by the control plane. */
 export interface ReadinessCheck {
@@ -45,34 +45,6 @@ export interface PlatformEvent {
   readonly key: string | null
   readonly payload: unknown
   readonly createdAt: string
-}
-
-/** An AIP package of the `modules` table, as the admin API lists it. */
-export interface ModulePackage {
-  readonly name: string
-  readonly version: string
-  /** The artifact manifest's digest. */
-  readonly digest: string
-  readonly runtime: 'wasm' | 'subprocess'
-  /** `installed` runs; `quarantined` never does (see `reason`). */
-  readonly status: 'installed' | 'quarantined'
-  readonly signerKeyId: string | null
-  readonly sbomRef: string | null
-  /** `<code>: <message>` of a quarantined package. */
-  readonly reason: string | null
-  readonly updatedAt: string
-}
-
-/** A package an install put into service. */
-export interface InstalledModule {
-  readonly name: string
-  readonly version: string
-  readonly digest: string
-  readonly runtime: 'wasm' | 'subprocess'
-  readonly status: 'installed'
-  /** Null only for an unsigned development install (AION_ALLOW_UNSIGNED). */
-  readonly signerKeyId: string | null
-  readonly sbomRef: string | null
 }
 
 export interface ControlPlane {

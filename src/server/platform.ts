@@ -8,7 +8,6 @@ import { pino, type Logger } from 'pino'
 import { InProcessBudgetLedger } from '../control/budget/in-process-budget-ledger.js'
 import { EmbeddedControlPlane } from '../control/embedded-control-plane.js'
 import { ModuleInstalls } from '../control/modules/module-installs.js'
-import { warnUnresolvedModules } from '../control/modules/module-ref-warnings.js'
 import { createRouter } from '../control/router/index.js'
 import type { Settings } from '../core/settings/index.js'
 import { createJwtVerifier } from '../gateway/auth/index.js'
@@ -16,7 +15,12 @@ import { buildGateway, type Gateway } from '../gateway/gateway.js'
 import { MemoryRateLimiter } from '../gateway/rate-limit/index.js'
 import { closeProviders, createProviders } from '../providers/index.js'
 import { createCombinedModuleExecutor, GpuAllocator } from '../runtime/index.js'
-import { createReloadableExecutor, PackageInstaller } from '../distribution/install/index.js'
+import {
+  createReloadableExecutor,
+  installPort,
+  PackageInstaller,
+  warnUnresolvedModules,
+} from '../distribution/install/index.js'
 import { DEFAULT_TENANT_ID, openStore, type Store } from '../storage/index.js'
 import { LocalDirectoryObjectStore } from '../storage/local/index.js'
 import { ensureDevApiKey } from './dev-api-key.js'
@@ -91,13 +95,15 @@ export async function startPlatform(
     )
     const installs = new ModuleInstalls({
       store,
-      installer: new PackageInstaller({
-        modules: store.modules,
-        objects: new LocalDirectoryObjectStore(join(settings.dataDir, 'objects')),
-        packagesDir,
-        distribution: settings.distribution,
-        logger,
-      }),
+      installer: installPort(
+        new PackageInstaller({
+          modules: store.modules,
+          objects: new LocalDirectoryObjectStore(join(settings.dataDir, 'objects')),
+          packagesDir,
+          distribution: settings.distribution,
+          logger,
+        }),
+      ),
       executor: modules,
       registries: () => controlPlane.activeRegistries.set,
       logger,

@@ -1,7 +1,10 @@
 /**
  * The platform's domain types that every room speaks of: who asks, the
- * policy versions they change, the JSON values tasks carry.
+ * policy versions they change, the packages they install, the JSON values
+ * tasks carry, what the audit log records.
  */
 export type { Actor } from './actor.js'
+export type { AuditAction, AuditOutcome } from './audit.js'
 export type { JsonObject, JsonValue } from './json-value.js'
+export type { InstalledModule, ModuleInstallResult, ModulePackage } from './module-package.js'
 export type { PolicyVersion } from './policy-version.js'

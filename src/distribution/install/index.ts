@@ -21,3 +21,5 @@ export {
   type ReloadReport,
 } from './reloadable-executor.js'
 export { resolveModuleRefs, type ModuleRefResolution, type ModuleRefStatus } from './module-refs.js'
+export { installPort } from './install-port.js'
+export { warnUnresolvedModules } from './module-ref-warnings.js'

@@ -1,7 +1,6 @@
-import type { JsonValue } from '../../core/domain/index.js'
+import type { AuditOutcome, JsonValue } from '../../core/domain/index.js'
 
-/** The outcome of an audited action. */
-export type AuditOutcome = 'success' | 'failure' | 'denied'
+export type { AuditOutcome }
 
 /** One row of `audit_activity`. */
 export interface AuditRecord {

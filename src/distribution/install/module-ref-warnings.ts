@@ -1,13 +1,13 @@
 /**
  * Startup (and post-install) warnings for `modules.yml` entries whose `ref`
  * does not resolve through an installed package (see the rule in
- * runtime/install/module-refs.ts). Development packages — loaded from the
+ * module-refs.ts). Development packages — loaded from the
  * packages directory with no installed row, like the samples on a fresh clone
  * — are fine and logged at debug level only.
  */
 import type { Logger } from 'pino'
 import type { RegistrySet } from '../../core/registry/index.js'
-import { resolveModuleRefs, type ModuleRefResolution } from '../../distribution/install/index.js'
+import { resolveModuleRefs, type ModuleRefResolution } from './module-refs.js'
 import type { ModuleRecord } from '../../storage/index.js'
 
 /** Logs a warning per unresolved entry; returns every entry's resolution. */
