@@ -16,8 +16,8 @@ import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { ConsoleStdout, File, OpenFile, WASI } from '@bjorn3/browser_wasi_shim'
 import { ensureSummarizeTextBuilt, modulesDir } from '../src/runtime/test-packages.fixture.js'
-import { wasm, type WasmModule } from '../src/runtime/wasm-api.js'
-import { createModuleExecutor } from '../src/runtime/wasm-module-executor.js'
+import { wasm, type WasmModule } from '../src/runtime/wasm/wasm-api.js'
+import { createModuleExecutor } from '../src/runtime/wasm/wasm-module-executor.js'
 
 const durationMs = Number(process.env.BENCH_DURATION_S ?? 10) * 1000
 const workers = Number(process.env.BENCH_WORKERS ?? 2)

@@ -29,8 +29,8 @@ import {
   readPackageFile,
 } from './aip-package-files.js'
 import type { ModuleDescriptor } from './module-executor.js'
-import { wasm, type WasmModule } from './wasm-api.js'
-import { checkWasmModule } from './wasm-checks.js'
+import { wasm, type WasmModule } from './wasm/wasm-api.js'
+import { checkWasmModule } from './wasm/wasm-checks.js'
 
 // ajv-formats is CommonJS with `module.exports = formatsPlugin`.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020

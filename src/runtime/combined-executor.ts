@@ -27,7 +27,7 @@ import {
   createModuleExecutor,
   type ClosableModuleExecutor,
   type ModuleExecutorOptions,
-} from './wasm-module-executor.js'
+} from './wasm/wasm-module-executor.js'
 
 /** Options of {@link createCombinedModuleExecutor}. */
 export interface CombinedExecutorOptions {

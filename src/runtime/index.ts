@@ -9,7 +9,7 @@ export {
   createModuleExecutor,
   type ClosableModuleExecutor,
   type ModuleExecutorOptions,
-} from './wasm-module-executor.js'
+} from './wasm/wasm-module-executor.js'
 export {
   createCombinedModuleExecutor,
   type CombinedExecutorOptions,

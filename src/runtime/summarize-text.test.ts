@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkContract } from '../core/contracts/contract-validator.js'
 import { isAionError } from '../core/errors/index.js'
 import { ensureSummarizeTextBuilt, modulesDir } from './test-packages.fixture.js'
-import { createModuleExecutor, type ClosableModuleExecutor } from './wasm-module-executor.js'
+import { createModuleExecutor, type ClosableModuleExecutor } from './wasm/wasm-module-executor.js'
 
 interface Summary {
   summary: string

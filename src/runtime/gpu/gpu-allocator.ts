@@ -10,7 +10,7 @@
 import { access } from 'node:fs/promises'
 import type { GpuPolicy } from '../../../contracts/generated/index.js'
 import { ModuleGpuUnavailableError } from '../../core/errors/index.js'
-import { quantityBytes } from '../wasm-checks.js'
+import { quantityBytes } from '../wasm/wasm-checks.js'
 import type { GpuDevice, GpuVendor } from './gpu-device.js'
 import { detectGpus, type GpuDetection } from './gpu-detect.js'
 import { NVIDIA_SHARED_NODES } from './nvidia-smi.js'

@@ -32,7 +32,7 @@ import type {
   ModuleResult,
   ModuleRun,
 } from '../module-executor.js'
-import { quantityBytes } from '../wasm-checks.js'
+import { quantityBytes } from '../wasm/wasm-checks.js'
 import { CallCgroup } from './cgroups.js'
 import { settleOutcome } from './subprocess-outcome.js'
 import { SANDBOX_PACKAGE_DIR, sandboxCommand } from './sandbox-command.js'

@@ -12,11 +12,11 @@ import { join } from 'node:path'
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import { setTimeout as delay } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Secret } from '../core/secret.js'
-import { writeHostileWasmPackages } from './test-packages.fixture.js'
+import { Secret } from '../../core/secret.js'
+import { writeHostileWasmPackages } from '../test-packages.fixture.js'
 import { createModuleExecutor, type ClosableModuleExecutor } from './wasm-module-executor.js'
 import { ERRNO } from './wasm-host-api.js'
-import { failureOf } from '../../test/support/failure.js'
+import { failureOf } from '../../../test/support/failure.js'
 
 let root: string
 let executor: ClosableModuleExecutor

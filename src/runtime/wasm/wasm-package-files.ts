@@ -7,7 +7,7 @@
  */
 import { lstat, readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { ModulePackageInvalidError } from '../core/errors/index.js'
+import { ModulePackageInvalidError } from '../../core/errors/index.js'
 import type { MountedFile } from './worker-protocol.js'
 
 /** Limits of what one package may mount. */

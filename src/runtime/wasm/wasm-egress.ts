@@ -9,8 +9,8 @@
  * rule); with a port, only that port (the URL's explicit port or its scheme's
  * default).
  */
-import type { AipManifest } from '../../contracts/generated/index.js'
-import { EgressPolicy } from '../core/egress/index.js'
+import type { AipManifest } from '../../../contracts/generated/index.js'
+import { EgressPolicy } from '../../core/egress/index.js'
 
 interface Rule {
   readonly policy: EgressPolicy

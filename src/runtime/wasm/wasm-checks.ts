@@ -5,7 +5,7 @@
  * imports), must export `memory` and `_start` (a WASI command), and every memory
  * must declare a maximum within the manifest's `resources.memory`.
  */
-import type { Violation } from '../core/errors/index.js'
+import type { Violation } from '../../core/errors/index.js'
 import { wasm, type WasmModule } from './wasm-api.js'
 import { HTTP_FUNCTIONS, HTTP_MODULE, WASI_FUNCTIONS, WASI_MODULE } from './wasm-host-api.js'
 import { readMemoryLimits, WASM_PAGE_BYTES } from './wasm-memory-limits.js'

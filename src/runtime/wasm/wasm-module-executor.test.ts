@@ -2,8 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { isAionError } from '../core/errors/index.js'
-import { writeProbePackage } from './test-packages.fixture.js'
+import { isAionError } from '../../core/errors/index.js'
+import { writeProbePackage } from '../test-packages.fixture.js'
 import { createModuleExecutor, type ClosableModuleExecutor } from './wasm-module-executor.js'
 
 let root: string

@@ -9,8 +9,8 @@
  * is aborted has its worker terminated (and replaced).
  */
 import type { ValidateFunction } from 'ajv/dist/2020.js'
-import { toViolations } from '../core/contracts/contract-validator.js'
-import type { EgressPolicy } from '../core/egress/index.js'
+import { toViolations } from '../../core/contracts/contract-validator.js'
+import type { EgressPolicy } from '../../core/egress/index.js'
 import {
   EgressDeniedError,
   ModuleCancelledError,
@@ -23,16 +23,16 @@ import {
   ModulePackageInvalidError,
   ModuleSecretMissingError,
   ModuleTimeoutError,
-} from '../core/errors/index.js'
-import type { Secret } from '../core/secret.js'
-import { moduleAnswer } from './module-answer.js'
-import { loadPackages, type LoadedPackage, type QuarantinedPackage } from './aip-package.js'
+} from '../../core/errors/index.js'
+import type { Secret } from '../../core/secret.js'
+import { moduleAnswer } from '../module-answer.js'
+import { loadPackages, type LoadedPackage, type QuarantinedPackage } from '../aip-package.js'
 import type {
   ModuleDescriptor,
   ModuleExecutor,
   ModuleResult,
   ModuleRun,
-} from './module-executor.js'
+} from '../module-executor.js'
 import { ModuleEgress } from './wasm-egress.js'
 import { httpHostCalls, type HttpHostLimits } from './wasm-http-host.js'
 import { readMountedFiles } from './wasm-package-files.js'

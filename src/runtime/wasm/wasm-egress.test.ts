@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { EgressPolicy } from '../core/egress/index.js'
+import { EgressPolicy } from '../../core/egress/index.js'
 import { ModuleEgress } from './wasm-egress.js'
 
 const allowed = (egress: ModuleEgress, url: string) => egress.allows(new URL(url))

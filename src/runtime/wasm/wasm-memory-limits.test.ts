@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { compileWat, ensureSummarizeTextBuilt, modulesDir } from './test-packages.fixture.js'
+import { compileWat, ensureSummarizeTextBuilt, modulesDir } from '../test-packages.fixture.js'
 import { wasm } from './wasm-api.js'
 import { checkWasmModule, quantityBytes } from './wasm-checks.js'
 import { readMemoryLimits } from './wasm-memory-limits.js'
