@@ -34,15 +34,28 @@ export const rooms = {
 
 const roomPath = (room) => (room === 'contracts' ? './contracts' : `./src/${room}`)
 
-export const roomZones = Object.entries(rooms).flatMap(([room, allowed]) =>
-  Object.keys(rooms)
-    .filter((other) => other !== room && !allowed.includes(other))
-    .map((other) => ({
-      target: roomPath(room),
-      from: roomPath(other),
-      message: `the ${room} room may not import ${other} (imports point down only; see DESIGN.md)`,
-    })),
-)
+const zonesOf = (allowedBy) =>
+  Object.entries(allowedBy).flatMap(([room, allowed]) =>
+    Object.keys(allowedBy)
+      .filter((other) => other !== room && !allowed.includes(other))
+      .map((other) => ({
+        target: roomPath(room),
+        from: roomPath(other),
+        message: `the ${room} room may not import ${other} (imports point down only; see DESIGN.md)`,
+      })),
+  )
+
+export const roomZones = zonesOf(rooms)
+
+/**
+ * Tests and fixtures compose what they test: runtime and control tests build
+ * their executors from real packages, read by the distribution room's reader.
+ */
+export const testRoomZones = zonesOf({
+  ...rooms,
+  runtime: [...rooms.runtime, 'distribution'],
+  control: [...rooms.control, 'distribution'],
+})
 
 /** Database drivers stay inside their adapter folder. */
 const driverRule = (allowedDriver) => ({
@@ -89,6 +102,10 @@ export default tseslint.config(
       ],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
+  },
+  {
+    files: ['src/**/*.test.ts', 'src/**/*.fixture.ts'],
+    rules: { 'import-x/no-restricted-paths': ['error', { zones: testRoomZones }] },
   },
   {
     files: ['src/**/*.ts'],

@@ -14,6 +14,7 @@ import { spawn } from 'node:child_process'
 import { resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { createSubprocessExecutor } from '../src/runtime/subprocess/subprocess-executor.js'
+import { loadPackages } from '../src/distribution/aip/index.js'
 
 const callsPerRound = Number(process.env.BENCH_CALLS ?? 200) / Number(process.env.BENCH_ROUNDS ?? 4)
 const rounds = Number(process.env.BENCH_ROUNDS ?? 4)
@@ -41,7 +42,9 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
 }
 
-const executor = await createSubprocessExecutor({ packagesDir })
+const executor = await createSubprocessExecutor({
+  packages: await loadPackages(packagesDir, { runtimes: ['subprocess'] }),
+})
 const sandbox = executor.sandbox()
 if (!sandbox.available) {
   console.error(`the sandbox is unavailable here: ${sandbox.reason}`)

@@ -18,6 +18,7 @@ import { ConsoleStdout, File, OpenFile, WASI } from '@bjorn3/browser_wasi_shim'
 import { ensureSummarizeTextBuilt, modulesDir } from '../src/runtime/test-packages.fixture.js'
 import { wasm, type WasmModule } from '../src/runtime/wasm/wasm-api.js'
 import { createModuleExecutor } from '../src/runtime/wasm/wasm-module-executor.js'
+import { loadPackages } from '../src/distribution/aip/index.js'
 
 const durationMs = Number(process.env.BENCH_DURATION_S ?? 10) * 1000
 const workers = Number(process.env.BENCH_WORKERS ?? 2)
@@ -124,7 +125,7 @@ async function main(): Promise<void> {
   await ensureSummarizeTextBuilt()
   const binary = await readFile(join(modulesDir, 'summarize_text', 'build', 'summarize_text.wasm'))
   const module = await wasm.compile(binary)
-  const executor = await createModuleExecutor({ packagesDir: modulesDir, workers })
+  const executor = await createModuleExecutor({ packages: await loadPackages(modulesDir), workers })
   const signal = new AbortController().signal
   const poolCall = () => executor.run({ module: 'summarize_text', input, signal, timeoutMs: 1_500 })
   const floorCall1 = () => floorCall(module)

@@ -69,6 +69,12 @@ describe('architecture lint rule', () => {
       "import { PackageInstaller } from '../distribution/install/index.js'\nexport const probe = PackageInstaller\n",
     )
     expect(distribution.join('\n')).toMatch(/runtime room may not import distribution/)
+    // Its tests build executors from real packages read by the distribution room.
+    const test = await lintAs(
+      'src/runtime/probe.test.ts',
+      "import { loadPackages } from '../distribution/aip/index.js'\nexport const probe = loadPackages\n",
+    )
+    expect(test).toEqual([])
   })
 
   it('lets distribution stand on runtime but not on control', async () => {

@@ -11,6 +11,7 @@ import { GpuAllocator } from '../src/runtime/gpu/gpu-allocator.js'
 import { parseNvidiaSmi } from '../src/runtime/gpu/nvidia-smi.js'
 import { platformMetrics } from '../src/gateway/metrics-route.js'
 import { startTestPlatform, type TestPlatform } from './support/platform.js'
+import { loadPackages } from '../src/distribution/aip/index.js'
 
 describe('GPU utilisation as metrics', () => {
   it('exports utilisation, memory and the holder of each device', async () => {
@@ -19,7 +20,7 @@ describe('GPU utilisation as metrics', () => {
     )
     const gpus = await GpuAllocator.create({ detect: async () => ({ devices, notes: [] }) })
     const executor = await createCombinedModuleExecutor({
-      packagesDir: resolve('test/fixtures/modules/subprocess'),
+      packages: await loadPackages(resolve('test/fixtures/modules/subprocess')),
       subprocess: { gpus },
     })
     try {

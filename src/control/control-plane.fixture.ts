@@ -20,6 +20,7 @@ import { InProcessBudgetLedger } from './budget/in-process-budget-ledger.js'
 import type { Actor } from './control-plane.js'
 import { EmbeddedControlPlane } from './embedded-control-plane.js'
 import { RulesRouter } from './router/rules-router.js'
+import { loadPackages } from '../distribution/aip/index.js'
 
 export const testActor: Actor = {
   tenantId: 'default',
@@ -85,7 +86,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     hf: undefined,
   }
   const providers = createProviders(providerSettings)
-  const modules: ClosableModuleExecutor = await createModuleExecutor({ packagesDir: 'modules' })
+  const modules: ClosableModuleExecutor = await createModuleExecutor({
+    packages: await loadPackages('modules'),
+  })
   const budget = new InProcessBudgetLedger({ dailyCapUsd: () => options.dailyCapUsd })
   const planes: EmbeddedControlPlane[] = []
   const make = (settings?: Partial<ControlSettings>) => {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { describeWithEngine, type EngineProbe } from '../../test/support/engines.js'
 import { createCombinedModuleExecutor, type CombinedModuleExecutor } from './combined-executor.js'
 import { probeSandbox, type SandboxStatus } from './subprocess/sandbox-probe.js'
+import { loadPackages } from '../distribution/aip/index.js'
 
 const status = await probeSandbox()
 const probe: EngineProbe<SandboxStatus> = status.available
@@ -34,7 +35,7 @@ describeWithEngine('bubblewrap', probe, () => {
     await cp(resolve('test/fixtures/modules/subprocess/echo'), twin, { recursive: true })
     const manifest = await readFile(join(twin, 'aip.yaml'), 'utf8')
     await writeFile(join(twin, 'aip.yaml'), manifest.replace('name: echo', 'name: summarize_text'))
-    executor = await createCombinedModuleExecutor({ packagesDir: dir })
+    executor = await createCombinedModuleExecutor({ packages: await loadPackages(dir) })
   })
 
   afterAll(async () => {
@@ -69,7 +70,7 @@ describeWithEngine('bubblewrap', probe, () => {
   })
 
   it('refuses calls after close', async () => {
-    const closing = await createCombinedModuleExecutor({ packagesDir: dir })
+    const closing = await createCombinedModuleExecutor({ packages: await loadPackages(dir) })
     await closing.close()
     await expect(
       closing.run({

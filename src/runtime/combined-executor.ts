@@ -5,10 +5,14 @@
  * module name both provide is served by the WASM package and the subprocess
  * one is quarantined.
  */
+import { basename } from 'node:path'
 import type { Secret } from '../core/secret.js'
-import { ModuleExecutorClosedError, ModuleNotFoundError } from '../core/errors/index.js'
-import { packageInvalid } from './aip-package-files.js'
-import { MANIFEST_FILE, type QuarantinedPackage } from './aip-package.js'
+import {
+  ModuleExecutorClosedError,
+  ModuleNotFoundError,
+  ModulePackageInvalidError,
+} from '../core/errors/index.js'
+import { MANIFEST_FILE, type LoadedPackages, type QuarantinedPackage } from './module-package.js'
 import type {
   DeviceReading,
   ModuleDescriptor,
@@ -31,14 +35,14 @@ import {
 
 /** Options of {@link createCombinedModuleExecutor}. */
 export interface CombinedExecutorOptions {
-  /** Directory with one folder per AIP package, of either runtime. */
-  readonly packagesDir: string
+  /** The packages to serve, of either runtime, as the AIP reader loaded them. */
+  readonly packages: LoadedPackages
   /** Values of the secrets modules may declare, by name; both runtimes read them. @default none */
   readonly secrets?: ReadonlyMap<string, Secret>
   /** Options of the WASM executor. */
-  readonly wasm?: Omit<ModuleExecutorOptions, 'packagesDir' | 'secrets'>
+  readonly wasm?: Omit<ModuleExecutorOptions, 'packages' | 'secrets'>
   /** Options of the subprocess executor (sandbox identity, cgroup root, GPUs, logger…). */
-  readonly subprocess?: Omit<SubprocessExecutorOptions, 'packagesDir' | 'secrets'>
+  readonly subprocess?: Omit<SubprocessExecutorOptions, 'packages' | 'secrets'>
 }
 
 /** The executor of both runtimes. */
@@ -79,7 +83,12 @@ class BothRuntimesExecutor implements CombinedModuleExecutor {
       const dir = subprocess.packageDir(name) ?? name
       const message = `the WASM package already provides module ${name}`
       const violations = [{ path: '/metadata/name', message, keyword: 'unique' }]
-      quarantine({ dir, error: packageInvalid(dir, MANIFEST_FILE, violations) })
+      const error = new ModulePackageInvalidError({
+        package: basename(dir),
+        file: MANIFEST_FILE,
+        violations,
+      })
+      quarantine({ dir, error })
     }
   }
 
@@ -129,20 +138,20 @@ class BothRuntimesExecutor implements CombinedModuleExecutor {
   }
 }
 
-/** Starts both executors over `packagesDir`. */
+/** Starts both executors over the loaded packages. */
 export async function createCombinedModuleExecutor(
   options: CombinedExecutorOptions,
 ): Promise<CombinedModuleExecutor> {
   const secrets = options.secrets ?? new Map<string, Secret>()
   const wasm = await createModuleExecutor({
     ...options.wasm,
-    packagesDir: options.packagesDir,
+    packages: options.packages,
     secrets,
   })
   try {
     const subprocess = await createSubprocessExecutor({
       ...options.subprocess,
-      packagesDir: options.packagesDir,
+      packages: options.packages,
       secrets,
     })
     return new BothRuntimesExecutor(wasm, subprocess)

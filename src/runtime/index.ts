@@ -1,4 +1,4 @@
-/** The runtime room: AIP packages and the executors that run them. */
+/** The runtime room: the executors that run checked packages, and their sandboxes. */
 export type {
   ModuleDescriptor,
   ModuleExecutor,
@@ -24,19 +24,13 @@ export {
 export { probeSandbox, type SandboxStatus, type SandboxUser } from './subprocess/sandbox-probe.js'
 export { detectCgroups, type CgroupSupport } from './subprocess/cgroups.js'
 export {
-  checkPackage,
-  loadPackage,
-  loadPackages,
   MANIFEST_FILE,
   type AnyLoadedPackage,
   type LoadedPackage,
   type LoadedPackages,
   type LoadedSubprocessPackage,
-  type PackageCheck,
-  type PackageProblem,
   type QuarantinedPackage,
-} from './aip-package.js'
-export { checkPackageArchive, extractPackageArchive, isPackageArchive } from './aip-archive.js'
+} from './module-package.js'
 export {
   detectGpus,
   GpuAllocator,

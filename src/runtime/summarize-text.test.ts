@@ -8,6 +8,7 @@ import { checkContract } from '../core/contracts/contract-validator.js'
 import { isAionError } from '../core/errors/index.js'
 import { ensureSummarizeTextBuilt, modulesDir } from './test-packages.fixture.js'
 import { createModuleExecutor, type ClosableModuleExecutor } from './wasm/wasm-module-executor.js'
+import { loadPackages } from '../distribution/aip/index.js'
 
 interface Summary {
   summary: string
@@ -18,7 +19,7 @@ let executor: ClosableModuleExecutor
 
 beforeAll(async () => {
   await ensureSummarizeTextBuilt()
-  executor = await createModuleExecutor({ packagesDir: modulesDir })
+  executor = await createModuleExecutor({ packages: await loadPackages(modulesDir) })
 }, 120_000)
 
 afterAll(() => executor?.close())

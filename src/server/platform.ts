@@ -25,6 +25,7 @@ import { DEFAULT_TENANT_ID, openStore, type Store } from '../storage/index.js'
 import { LocalDirectoryObjectStore } from '../storage/local/index.js'
 import { ensureDevApiKey } from './dev-api-key.js'
 import { activateRegistrySet, loadRegistriesOrThrow } from './registry-bootstrap.js'
+import { loadPackages } from '../distribution/aip/index.js'
 
 export interface Platform {
   /** `http://host:port` the gateway listens on. */
@@ -71,9 +72,9 @@ export async function startPlatform(
     const packagesDir = options.modulesDir ?? settings.modules.packagesDir
     const gpus = await GpuAllocator.create()
     // Reloadable, so a package installed through the admin API serves without a restart.
-    const modules = await createReloadableExecutor(() =>
+    const modules = await createReloadableExecutor(async () =>
       createCombinedModuleExecutor({
-        packagesDir,
+        packages: await loadPackages(packagesDir),
         secrets: settings.modules.secrets,
         subprocess: {
           user: settings.modules.sandboxUser,

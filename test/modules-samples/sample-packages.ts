@@ -15,6 +15,7 @@ import {
   createCombinedModuleExecutor,
   type CombinedModuleExecutor,
 } from '../../src/runtime/index.js'
+import { loadPackages } from '../../src/distribution/aip/index.js'
 
 export const modulesDir = 'modules'
 
@@ -54,7 +55,7 @@ export async function startSampleExecutor(
     cpSync(join(modulesDir, name), join(packagesDir, name), { recursive: true })
   }
   edit?.(packagesDir)
-  const executor = await createCombinedModuleExecutor({ packagesDir })
+  const executor = await createCombinedModuleExecutor({ packages: await loadPackages(packagesDir) })
   const problems = executor.quarantined().map((q) => q.error.message)
   if (problems.length > 0) {
     await executor.close()

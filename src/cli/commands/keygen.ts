@@ -12,7 +12,11 @@ import {
   SigningPasswordMismatchError,
   SigningPasswordMissingError,
 } from '../../core/errors/index.js'
-import { generateCosignKeyPair, keyIdOf, readCosignPublicKey } from '../../distribution/signing/index.js'
+import {
+  generateCosignKeyPair,
+  keyIdOf,
+  readCosignPublicKey,
+} from '../../distribution/signing/index.js'
 
 interface KeygenOptions {
   readonly outputKeyPrefix: string

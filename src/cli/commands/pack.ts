@@ -5,7 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises'
 import { Command } from 'commander'
-import type { PackageProblem } from '../../runtime/index.js'
+import type { PackageProblem } from '../../distribution/aip/index.js'
 import { packPackage } from '../../distribution/oci/index.js'
 
 /** Prints one problem of a refused package to stderr. */

@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path'
 import { Command } from 'commander'
 import { OciOutputExistsError } from '../../core/errors/index.js'
 import { loadSettings } from '../../core/settings/index.js'
-import { extractPackageArchive, isPackageArchive } from '../../runtime/index.js'
+import { extractPackageArchive, isPackageArchive } from '../../distribution/aip/index.js'
 import { OciClient, parseReference, pullPackage } from '../../distribution/oci/index.js'
 
 /** Refuses an output that is there already (an empty directory is fine). */

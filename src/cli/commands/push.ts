@@ -6,7 +6,12 @@
  */
 import { Command } from 'commander'
 import { loadSettings } from '../../core/settings/index.js'
-import { OciClient, packPackage, parseReference, pushPackage } from '../../distribution/oci/index.js'
+import {
+  OciClient,
+  packPackage,
+  parseReference,
+  pushPackage,
+} from '../../distribution/oci/index.js'
 import { printProblem } from './pack.js'
 
 export function pushCommand(): Command {

@@ -23,6 +23,7 @@ import { TaskStream } from '../streams/task-stream.js'
 import type { EngineTarget, ExecutionDeps } from './execution-deps.js'
 import { runPipeline } from './pipeline-execution.js'
 import type { TaskContext } from './task-context.js'
+import { loadPackages } from '../../distribution/aip/index.js'
 
 let h: Harness
 beforeAll(async () => {
@@ -213,7 +214,7 @@ describe('the privacy check before any step', () => {
       ollama: undefined,
       hf: undefined,
     })
-    modules = await createModuleExecutor({ packagesDir: 'modules' })
+    modules = await createModuleExecutor({ packages: await loadPackages('modules') })
   })
   afterAll(async () => {
     await modules?.close()

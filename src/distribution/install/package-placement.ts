@@ -9,8 +9,8 @@
 import { mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { parse } from 'yaml'
-import { extractPackageArchive } from '../../runtime/aip-archive.js'
-import { MANIFEST_FILE } from '../../runtime/aip-package.js'
+import { extractPackageArchive } from '../aip/aip-archive.js'
+import { MANIFEST_FILE } from '../aip/index.js'
 
 /** A package put in place, still undoable. */
 export interface Placement {

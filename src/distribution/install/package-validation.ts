@@ -7,7 +7,7 @@
  */
 import type { AipManifest } from '../../../contracts/generated/index.js'
 import { ModuleArtifactMismatchError } from '../../core/errors/index.js'
-import { checkPackage, type PackageProblem } from '../../runtime/aip-package.js'
+import { checkPackage, type PackageProblem } from '../aip/aip-package.js'
 import { ANNOTATION, type ImageManifest } from '../oci/index.js'
 import type { QuarantineReason } from './quarantine.js'
 

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createCombinedModuleExecutor } from '../../runtime/combined-executor.js'
 import { writeHostileWasmPackages } from '../../runtime/test-packages.fixture.js'
 import { createReloadableExecutor, type ReloadableModuleExecutor } from './reloadable-executor.js'
+import { loadPackages } from '../aip/index.js'
 
 let work: string
 let packagesDir: string
@@ -37,7 +38,9 @@ beforeAll(async () => {
   await writeHostileWasmPackages(fixtures)
   await cp(join(fixtures, 'infinite_loop'), join(packagesDir, 'infinite_loop'), { recursive: true })
   await addEcho('first_echo')
-  executor = await createReloadableExecutor(() => createCombinedModuleExecutor({ packagesDir }))
+  executor = await createReloadableExecutor(async () =>
+    createCombinedModuleExecutor({ packages: await loadPackages(packagesDir) }),
+  )
 })
 
 afterAll(async () => {
@@ -93,8 +96,8 @@ it('lets a call in flight end on the executor it started on', async () => {
 })
 
 it('refuses calls and reloads after close', async () => {
-  const closing = await createReloadableExecutor(() =>
-    createCombinedModuleExecutor({ packagesDir }),
+  const closing = await createReloadableExecutor(async () =>
+    createCombinedModuleExecutor({ packages: await loadPackages(packagesDir) }),
   )
   await closing.close()
   const call = { module: 'second_echo', input: { text: 'x' }, timeoutMs: 1000 }

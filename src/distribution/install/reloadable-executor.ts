@@ -7,7 +7,7 @@
 import { ModuleExecutorClosedError } from '../../core/errors/index.js'
 import type { CombinedModuleExecutor } from '../../runtime/combined-executor.js'
 import type { GpuAllocator } from '../../runtime/gpu/gpu-allocator.js'
-import type { QuarantinedPackage } from '../../runtime/aip-package.js'
+import type { QuarantinedPackage } from '../../runtime/module-package.js'
 import type {
   DeviceReading,
   ModuleDescriptor,

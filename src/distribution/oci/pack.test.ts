@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { list, type ReadEntry } from 'tar'
 import { afterAll, describe, expect, it } from 'vitest'
-import type { PackageProblem } from '../../runtime/aip-package.js'
+import type { PackageProblem } from '../aip/aip-package.js'
 import { sha256Digest } from './manifest.js'
 import { packPackage } from './pack.js'
 

@@ -15,8 +15,8 @@ import { gzipSync } from 'node:zlib'
 import { Header, Pax } from 'tar'
 import type { AipManifest } from '../../../contracts/generated/index.js'
 import { OciPackRefusedError } from '../../core/errors/index.js'
-import { extractPackageArchive, isPackageArchive } from '../../runtime/aip-archive.js'
-import { checkPackage, type PackageProblem } from '../../runtime/aip-package.js'
+import { extractPackageArchive, isPackageArchive } from '../aip/aip-archive.js'
+import { checkPackage, type PackageProblem } from '../aip/aip-package.js'
 import { sha256Digest } from './manifest.js'
 
 /** A packed package. */

@@ -21,6 +21,7 @@ import {
   type SubprocessModuleExecutor,
 } from './subprocess-executor.js'
 import { failureOf } from '../../../test/support/failure.js'
+import { loadPackages } from '../../distribution/aip/index.js'
 
 const FIXTURES = resolve('test/fixtures/modules/subprocess')
 const CANARY = 'parent-env-canary-7f3a'
@@ -74,7 +75,7 @@ describeWithEngine('bubblewrap', probe, (sandbox) => {
   beforeAll(async () => {
     process.env.HOSTILE_CANARY = CANARY
     executor = await createSubprocessExecutor({
-      packagesDir: FIXTURES,
+      packages: await loadPackages(FIXTURES, { runtimes: ['subprocess'] }),
       logger,
       secrets: new Map([
         ['DEMO_TOKEN', new Secret('token-for-read-env')],
@@ -259,7 +260,10 @@ describeWithEngine('bubblewrap', probe, (sandbox) => {
       await readFile(resolve('test/fixtures/gpu/nvidia-smi-h100x2.csv'), 'utf8'),
     )
     const gpus = await GpuAllocator.create({ detect: async () => ({ devices, notes: [] }) })
-    const withGpus = await createSubprocessExecutor({ packagesDir: FIXTURES, gpus })
+    const withGpus = await createSubprocessExecutor({
+      packages: await loadPackages(FIXTURES, { runtimes: ['subprocess'] }),
+      gpus,
+    })
     try {
       expect(withGpus.placement('gpu_env')).toEqual({ ok: true })
       expect(withGpus.placement('echo')).toEqual({ ok: true })
@@ -281,7 +285,9 @@ describeWithEngine('bubblewrap', probe, (sandbox) => {
   })
 
   it('refuses a module whose required secret is not configured', async () => {
-    const bare = await createSubprocessExecutor({ packagesDir: FIXTURES })
+    const bare = await createSubprocessExecutor({
+      packages: await loadPackages(FIXTURES, { runtimes: ['subprocess'] }),
+    })
     try {
       const error = await failureOf(call(bare, 'read_env'))
       expect(error.code).toBe('AION_MODULE_SECRET_MISSING')
@@ -293,7 +299,7 @@ describeWithEngine('bubblewrap', probe, (sandbox) => {
 
   it('refuses subprocess modules when per-call cgroups cannot be made', async () => {
     const broken = await createSubprocessExecutor({
-      packagesDir: FIXTURES,
+      packages: await loadPackages(FIXTURES, { runtimes: ['subprocess'] }),
       cgroupRoot: '/aion-no-such-cgroup/deeper',
     })
     try {
@@ -317,7 +323,7 @@ describe('sandbox probe failure', () => {
   it('refuses every subprocess call with AION_MODULE_SANDBOX_UNAVAILABLE and says why', async () => {
     const { logger, lines } = recordingLogger()
     const executor = await createSubprocessExecutor({
-      packagesDir: FIXTURES,
+      packages: await loadPackages(FIXTURES, { runtimes: ['subprocess'] }),
       searchPath: [emptyDir],
       logger,
     })
@@ -336,7 +342,7 @@ describe('sandbox probe failure', () => {
   it('with the development override, runs unsandboxed — never as root — and warns at every call', async () => {
     const { logger, lines } = recordingLogger()
     const executor = await createSubprocessExecutor({
-      packagesDir: FIXTURES,
+      packages: await loadPackages(FIXTURES, { runtimes: ['subprocess'] }),
       searchPath: [emptyDir],
       allowUnsandboxed: true,
       logger,

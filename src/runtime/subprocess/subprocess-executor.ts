@@ -19,11 +19,11 @@ import {
   ModuleSecretMissingError,
 } from '../../core/errors/index.js'
 import type { Secret } from '../../core/secret.js'
-import {
-  loadPackages,
-  type LoadedSubprocessPackage,
-  type QuarantinedPackage,
-} from '../aip-package.js'
+import type {
+  LoadedPackages,
+  LoadedSubprocessPackage,
+  QuarantinedPackage,
+} from '../module-package.js'
 import type { GpuAllocator, GpuLease } from '../gpu/gpu-allocator.js'
 import type {
   ModuleDescriptor,
@@ -47,8 +47,8 @@ export interface SandboxLogger {
 
 /** Options of {@link createSubprocessExecutor}. */
 export interface SubprocessExecutorOptions {
-  /** Directory with one folder per AIP package. */
-  readonly packagesDir: string
+  /** The packages to serve, as the AIP reader loaded them (subprocess ones; WASM ones are left to their executor). */
+  readonly packages: LoadedPackages
   /** Identity calls run as when the platform is root. @default nobody (65534:65534) */
   readonly user?: SandboxUser
   /** Parent of per-call cgroups inside the hierarchy. @default the platform's own cgroup */
@@ -298,17 +298,15 @@ class SandboxedSubprocessExecutor implements SubprocessModuleExecutor {
 }
 
 /**
- * Loads the subprocess packages under `packagesDir` (WASM packages are left to
- * the WASM executor) and probes the sandbox once. Logs which cgroup version
+ * Serves the loaded subprocess packages (WASM packages are left to the WASM
+ * executor) and probes the sandbox once. Logs which cgroup version
  * serves the limits, or why subprocess packages will be refused.
  */
 export async function createSubprocessExecutor(
   options: SubprocessExecutorOptions,
 ): Promise<SubprocessModuleExecutor> {
   const logger = options.logger ?? noLogger
-  const { subprocess, quarantined } = await loadPackages(options.packagesDir, {
-    runtimes: ['subprocess'],
-  })
+  const { subprocess, quarantined } = options.packages
   const status = await probeSandbox({
     ...(options.user === undefined ? {} : { user: options.user }),
     ...(options.cgroupRoot === undefined ? {} : { cgroupRoot: options.cgroupRoot }),

@@ -13,7 +13,7 @@ import {
   ModuleSandboxLimitError,
   ModuleTimeoutError,
 } from '../../core/errors/index.js'
-import type { LoadedSubprocessPackage } from '../aip-package.js'
+import type { LoadedSubprocessPackage } from '../module-package.js'
 import type { ModuleResult } from '../module-executor.js'
 import type { CgroupLimitsHit } from './cgroups.js'
 import { EXIT_SIGXCPU, EXIT_SIGXFSZ } from './sandbox-command.js'

@@ -17,6 +17,7 @@ import { writeHostileWasmPackages } from '../test-packages.fixture.js'
 import { createModuleExecutor, type ClosableModuleExecutor } from './wasm-module-executor.js'
 import { ERRNO } from './wasm-host-api.js'
 import { failureOf } from '../../../test/support/failure.js'
+import { loadPackages } from '../../distribution/aip/index.js'
 
 let root: string
 let executor: ClosableModuleExecutor
@@ -94,7 +95,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve))
   upstreamPort = (upstream.address() as AddressInfo).port
   executor = await createModuleExecutor({
-    packagesDir: root,
+    packages: await loadPackages(root),
     workers: 2,
     httpResponseLimitBytes: 256 * 1024,
     secrets: new Map([

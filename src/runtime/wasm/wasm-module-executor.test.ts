@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isAionError } from '../../core/errors/index.js'
 import { writeProbePackage } from '../test-packages.fixture.js'
 import { createModuleExecutor, type ClosableModuleExecutor } from './wasm-module-executor.js'
+import { loadPackages } from '../../distribution/aip/index.js'
 
 let root: string
 let executor: ClosableModuleExecutor
@@ -54,7 +55,7 @@ beforeAll(async () => {
   )
   await writeFile(join(notBuilt, 'in.json'), '{"type":"object"}')
   await writeFile(join(notBuilt, 'out.json'), '{"type":"object"}')
-  executor = await createModuleExecutor({ packagesDir: root, workers: 2 })
+  executor = await createModuleExecutor({ packages: await loadPackages(root), workers: 2 })
 }, 120_000)
 
 afterAll(async () => {
@@ -197,7 +198,7 @@ describe('killing instances', () => {
 
 describe('closing', () => {
   it('fails calls in flight and later ones with AION_MODULE_EXECUTOR_CLOSED', async () => {
-    const own = await createModuleExecutor({ packagesDir: root, workers: 1 })
+    const own = await createModuleExecutor({ packages: await loadPackages(root), workers: 1 })
     const call = codeOf(
       own.run({
         module: 'probe',

@@ -26,7 +26,7 @@ import {
 } from '../../core/errors/index.js'
 import type { Secret } from '../../core/secret.js'
 import { moduleAnswer } from '../module-answer.js'
-import { loadPackages, type LoadedPackage, type QuarantinedPackage } from '../aip-package.js'
+import type { LoadedPackage, LoadedPackages, QuarantinedPackage } from '../module-package.js'
 import type {
   ModuleDescriptor,
   ModuleExecutor,
@@ -41,8 +41,8 @@ import { WorkerPool, type PoolOutcome } from './worker-pool.js'
 
 /** Options of {@link createModuleExecutor}. */
 export interface ModuleExecutorOptions {
-  /** Directory with one folder per AIP package (`modules/` in the repository). */
-  readonly packagesDir: string
+  /** The packages to serve, as the AIP reader loaded them (WASM ones; others are left to their executor). */
+  readonly packages: LoadedPackages
   /**
    * Worker threads running instances; calls beyond this wait for a free one.
    * @default 2
@@ -262,14 +262,14 @@ async function prepare(
 }
 
 /**
- * Loads every package under `packagesDir`, compiles each WASM module once, and
- * starts the worker pool. Packages that fail a check are quarantined (see
+ * Prepares the loaded WASM packages (their modules compiled once) and starts
+ * the worker pool. Packages that fail a check are quarantined (see
  * `quarantined()`), not fatal; packages of other runtimes are left to their executor.
  */
 export async function createModuleExecutor(
   options: ModuleExecutorOptions,
 ): Promise<ClosableModuleExecutor> {
-  const { loaded, quarantined } = await loadPackages(options.packagesDir)
+  const { loaded, quarantined } = options.packages
   const httpResponseLimitBytes = options.httpResponseLimitBytes ?? DEFAULT_HTTP_RESPONSE_LIMIT_BYTES
   const pool = await WorkerPool.start(Math.max(1, options.workers ?? 2), {
     hostCallLimitBytes: httpResponseLimitBytes,

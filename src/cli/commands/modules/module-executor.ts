@@ -9,6 +9,7 @@ import {
   GpuAllocator,
   type CombinedModuleExecutor,
 } from '../../../runtime/index.js'
+import { loadPackages } from '../../../distribution/aip/index.js'
 
 /** Sandbox warnings (an unsandboxed run above all) go to stderr; progress stays quiet. */
 const stderrLogger = {
@@ -24,7 +25,7 @@ export async function startModuleExecutor(
 ): Promise<CombinedModuleExecutor> {
   const modules = settings.modules
   return createCombinedModuleExecutor({
-    packagesDir,
+    packages: await loadPackages(packagesDir),
     secrets: modules.secrets,
     subprocess: {
       user: modules.sandboxUser,

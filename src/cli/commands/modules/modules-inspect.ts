@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { Command } from 'commander'
 import type { AipManifest } from '../../../../contracts/generated/index.js'
 import { loadSettings } from '../../../core/settings/index.js'
-import { checkPackage, type PackageProblem } from '../../../runtime/index.js'
+import { checkPackage, type PackageProblem } from '../../../distribution/aip/index.js'
 import { listPackageFiles, packageDigest, sha256File, type PackageFile } from './package-files.js'
 import { resolveSource, stagePackage, type PackageSource } from './package-source.js'
 

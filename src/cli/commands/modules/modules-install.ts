@@ -15,7 +15,7 @@ import {
 } from '../../../core/errors/index.js'
 import { loadSettings } from '../../../core/settings/index.js'
 import type { AipManifest } from '../../../../contracts/generated/index.js'
-import { checkPackage, type PackageProblem } from '../../../runtime/index.js'
+import { checkPackage, type PackageProblem } from '../../../distribution/aip/index.js'
 import { listPackageFiles, packageDigest } from './package-files.js'
 import { findInstalled, resolveSource, stagePackage } from './package-source.js'
 

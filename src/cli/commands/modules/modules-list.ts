@@ -6,7 +6,7 @@
 import { basename } from 'node:path'
 import { Command } from 'commander'
 import { loadSettings } from '../../../core/settings/index.js'
-import { checkPackage } from '../../../runtime/index.js'
+import { checkPackage } from '../../../distribution/aip/index.js'
 import { listPackageFiles, packageDigest } from './package-files.js'
 import { packageFolders } from './package-source.js'
 

@@ -9,7 +9,11 @@ import { tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
 import { parse } from 'yaml'
 import { ModuleSourceNotFoundError } from '../../../core/errors/index.js'
-import { extractPackageArchive, isPackageArchive, MANIFEST_FILE } from '../../../runtime/index.js'
+import {
+  extractPackageArchive,
+  isPackageArchive,
+  MANIFEST_FILE,
+} from '../../../distribution/aip/index.js'
 
 /** A package on disk. */
 export interface PackageSource {

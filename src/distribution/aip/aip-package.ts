@@ -10,16 +10,16 @@
 import { mkdtemp, readdir, realpath, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
+import { Ajv2020 } from 'ajv/dist/2020.js'
 import addFormatsModule from 'ajv-formats'
 import { parseDocument } from 'yaml'
-import type { AipManifest } from '../../contracts/generated/index.js'
-import { checkContract } from '../core/contracts/contract-validator.js'
+import type { AipManifest } from '../../../contracts/generated/index.js'
+import { checkContract } from '../../core/contracts/contract-validator.js'
 import {
   type AionError,
   type ModuleArchiveIssueFields,
   ModulePackageInvalidError,
-} from '../core/errors/index.js'
+} from '../../core/errors/index.js'
 import { checkPackageArchive, extractPackageArchive, isPackageArchive } from './aip-archive.js'
 import {
   checkEntrypoint,
@@ -28,51 +28,22 @@ import {
   problem,
   readPackageFile,
 } from './aip-package-files.js'
-import type { ModuleDescriptor } from './module-executor.js'
-import { wasm, type WasmModule } from './wasm/wasm-api.js'
-import { checkWasmModule } from './wasm/wasm-checks.js'
+import type { ModuleDescriptor } from '../../runtime/module-executor.js'
+import {
+  MANIFEST_FILE,
+  type AnyLoadedPackage,
+  type LoadedPackages,
+} from '../../runtime/module-package.js'
+import { wasm, type WasmModule } from '../../runtime/wasm/wasm-api.js'
+import { checkWasmModule } from '../../runtime/wasm/wasm-checks.js'
 
 // ajv-formats is CommonJS with `module.exports = formatsPlugin`.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020
 
-/** The manifest file at a package's root. */
-export const MANIFEST_FILE = 'aip.yaml'
+type PackageInvalid = InstanceType<typeof ModulePackageInvalidError>
 
 const MANIFEST_MAX_BYTES = 64 * 1024
 const SCHEMA_MAX_BYTES = 1024 * 1024
-
-/** What both runtimes' loaded packages hold. */
-interface LoadedPackageBase {
-  readonly dir: string
-  readonly manifest: AipManifest
-  readonly descriptor: ModuleDescriptor
-  readonly validateInput: ValidateFunction
-  readonly validateOutput: ValidateFunction
-}
-
-/** A WASM package that passed every check, its module compiled. */
-export interface LoadedPackage extends LoadedPackageBase {
-  readonly runtime: 'wasm'
-  readonly module: WasmModule
-}
-
-/** A subprocess package that passed every check. */
-export interface LoadedSubprocessPackage extends LoadedPackageBase {
-  readonly runtime: 'subprocess'
-  /** Absolute real path of the executable, inside `dir`. */
-  readonly entrypoint: string
-}
-
-/** A loaded package of either runtime. */
-export type AnyLoadedPackage = LoadedPackage | LoadedSubprocessPackage
-
-type PackageInvalid = InstanceType<typeof ModulePackageInvalidError>
-
-/** A package that failed a check, with the error that says why. */
-export interface QuarantinedPackage {
-  readonly dir: string
-  readonly error: PackageInvalid
-}
 
 /** One problem found by {@link checkPackage}. */
 export interface PackageProblem {
@@ -284,14 +255,6 @@ export async function loadPackage(
 export interface LoadPackagesOptions {
   /** Runtimes to load; packages of others are skipped (neither loaded nor quarantined). @default both */
   readonly runtimes?: readonly ModuleDescriptor['runtime'][]
-}
-
-/** The packages of a directory, by outcome. */
-export interface LoadedPackages {
-  /** WASM packages. */
-  readonly loaded: LoadedPackage[]
-  readonly subprocess: LoadedSubprocessPackage[]
-  readonly quarantined: QuarantinedPackage[]
 }
 
 /** Every package folder under `packagesDir` (sorted by folder), loaded or quarantined. */

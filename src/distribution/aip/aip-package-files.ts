@@ -8,7 +8,7 @@
  */
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises'
 import { basename, join, relative, sep } from 'node:path'
-import { ModulePackageInvalidError, type Violation } from '../core/errors/index.js'
+import { ModulePackageInvalidError, type Violation } from '../../core/errors/index.js'
 
 /** Limits of a package's tree. */
 export interface PackageTreeLimits {

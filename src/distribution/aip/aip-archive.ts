@@ -21,7 +21,7 @@ import {
   ModuleArchiveTooManyEntriesError,
   ModuleArchiveUnreadableError,
   type ModuleArchiveIssueFields,
-} from '../core/errors/index.js'
+} from '../../core/errors/index.js'
 
 /** Limits of a package archive. */
 export interface ArchiveLimits {
