@@ -60,6 +60,8 @@ export interface HarnessOptions {
   readonly openStore?: (dataDir: string) => Promise<Store>
   /** The tenant's daily cap. @default none */
   readonly dailyCapUsd?: number
+  /** Where the module executor finds its packages. @default modules */
+  readonly packagesDir?: string
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -85,7 +87,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     hf: undefined,
   }
   const providers = createProviders(providerSettings)
-  const modules: ClosableModuleExecutor = await createModuleExecutor({ packagesDir: 'modules' })
+  const modules: ClosableModuleExecutor = await createModuleExecutor({
+    packagesDir: options.packagesDir ?? 'modules',
+  })
   const budget = new InProcessBudgetLedger({ dailyCapUsd: () => options.dailyCapUsd })
   const planes: EmbeddedControlPlane[] = []
   const make = (settings?: Partial<ControlSettings>) => {
