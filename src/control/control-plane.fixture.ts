@@ -61,6 +61,8 @@ export interface HarnessOptions {
   readonly openStore?: (dataDir: string) => Promise<Store>
   /** The tenant's daily cap. @default none */
   readonly dailyCapUsd?: number
+  /** Where the module executor finds its packages. @default modules */
+  readonly packagesDir?: string
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -87,7 +89,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   }
   const providers = createProviders(providerSettings)
   const modules: ClosableModuleExecutor = await createModuleExecutor({
-    packages: await loadPackages('modules'),
+    packages: await loadPackages(options.packagesDir ?? 'modules'),
   })
   const budget = new InProcessBudgetLedger({ dailyCapUsd: () => options.dailyCapUsd })
   const planes: EmbeddedControlPlane[] = []

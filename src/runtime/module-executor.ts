@@ -14,6 +14,11 @@ export interface ModuleDescriptor {
   readonly inputSchema: Record<string, unknown>
   readonly outputSchema: Record<string, unknown>
   readonly timeoutMs: number
+  /**
+   * The manifest's `policies.retries`: how many times a failed call may be tried
+   * again. It bounds every retry, whatever the error's `retryable` says.
+   */
+  readonly retries: number
 }
 
 export interface ModuleRun {

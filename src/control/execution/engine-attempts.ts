@@ -47,6 +47,8 @@ export type AttemptsResult =
       readonly aborted: boolean
       /** `usage_billing` rows of pipeline steps that completed (and were charged) before a failure. */
       readonly usage: readonly NewUsage[]
+      /** Milliseconds from the first attempt's start to the failure (the envelope's `duration_ms`). */
+      readonly durationMs: number
     }
 
 /** The decision's choice followed by its fallbacks. */
@@ -94,6 +96,17 @@ function retrySameEngine(error: unknown): boolean {
 }
 
 /**
+ * Retries allowed on `target`: the task's, and for a module no more than its
+ * manifest's `policies.retries` (a module with `retries: 0` runs once, even on a
+ * retryable error such as AION_MODULE_TIMEOUT).
+ */
+function retriesOf(deps: ExecutionDeps, target: EngineTarget, retry: RetryOptions): number {
+  if (target.engine.kind !== 'module') return retry.retryMax
+  const module = deps.modules.modules().get(target.engine.name)
+  return Math.min(retry.retryMax, module?.retries ?? 0)
+}
+
+/**
  * Runs the targets in order; `metrics` receives one entry per execution (and
  * one per pipeline step). Never throws: the result says how it ended.
  */
@@ -106,11 +119,20 @@ export async function executeWithFallback(
 ): Promise<AttemptsResult> {
   const signal = ctx.abort.signal
   const charged: NewUsage[] = []
+  const startedAt = performance.now()
   let last: { error: unknown; target: EngineTarget | null } = { error: undefined, target: null }
   const failed = (error: unknown, target: EngineTarget | null, aborted: boolean) =>
-    ({ ok: false, error, target, aborted, usage: charged }) as const
+    ({
+      ok: false,
+      error,
+      target,
+      aborted,
+      usage: charged,
+      durationMs: Math.round(performance.now() - startedAt),
+    }) as const
   for (const target of targets) {
-    for (let attempt = 1; attempt <= retry.retryMax + 1; attempt++) {
+    const retries = retriesOf(deps, target, retry)
+    for (let attempt = 1; attempt <= retries + 1; attempt++) {
       const started = performance.now()
       try {
         const outcome = await runEngine(deps, ctx, target, signal, { metrics, charged, attempt })
@@ -122,7 +144,7 @@ export async function executeWithFallback(
         if (signal.aborted) return failed(signal.reason, target, true)
         last = { error, target }
         if (ctx.streamedOutput) return failed(error, target, false)
-        if (!retrySameEngine(error) || attempt > retry.retryMax) break
+        if (!retrySameEngine(error) || attempt > retries) break
         try {
           await sleep(backoffMs(attempt, retry.retryBaseMs), signal)
         } catch {

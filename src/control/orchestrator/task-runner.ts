@@ -281,6 +281,7 @@ async function execute(deps: RunnerDeps, ctx: TaskContext, decision: RoutingDeci
         status: result.aborted ? abortStatus(result.error) : 'failed',
         ...engine,
         error: taskError(result.error, deps.logger, ctx.taskId),
+        usage: { input_tokens: 0, output_tokens: 0, cost_usd: 0, duration_ms: result.durationMs },
       },
       metrics,
       usage: result.usage,

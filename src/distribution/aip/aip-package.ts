@@ -171,6 +171,7 @@ async function inspectDir(
     inputSchema: inputSchema.schema,
     outputSchema: outputSchema.schema,
     timeoutMs: manifest.policies.timeout_ms,
+    retries: manifest.policies.retries ?? 0,
   }
   const base = {
     dir,

@@ -2,7 +2,19 @@
  * The slice of the WebAssembly JS API the runtime uses, typed here because the
  * project's TypeScript libs (ES2023, no DOM) do not declare `WebAssembly`. Read
  * from `globalThis` once, so no global declaration can clash with one added later.
+ *
+ * Importing it also turns V8's dynamic tiering of WebAssembly off, before any module
+ * is compiled. With dynamic tiering a function starts in baseline code whose loops
+ * check a tier-up budget instead of the stack guard, and a loop that only calls
+ * `memory.grow` (each grow pays a full GC for the memory's external size) runs for
+ * a minute before that budget runs out: `worker.terminate()` could not stop it, and
+ * the killed thread went on using one to two cores. Without dynamic tiering every
+ * loop checks the stack guard, so a kill takes effect at once; the optimized code is
+ * compiled in the background right after the baseline code instead of on demand.
  */
+import { setFlagsFromString } from 'node:v8'
+
+setFlagsFromString('--no-wasm-dynamic-tiering')
 
 /** A compiled module: shareable across worker threads, instantiated per call. */
 export interface WasmModule {
