@@ -5,21 +5,14 @@
 import { readFileSync } from 'node:fs'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { ControlPlane } from '../control/control-plane.js'
-import {
-  BodyTooLargeError,
-  MalformedJsonError,
-  problemContentType,
-  RouteNotFoundError,
-  toAionError,
-  toProblem,
-  UnsupportedMediaTypeError,
-} from '../core/errors/index.js'
 import type { RateLimits } from '../core/registry/index.js'
 import type { GatewaySettings } from '../core/settings/index.js'
 import { registerAdminRoutes } from './admin-routes.js'
 import { registerAuth, type AuthenticatorOptions } from './auth/index.js'
 import { registerHealthRoutes } from './health-routes.js'
+import { registerProblemHandlers, renderClientError, renderFrameworkError } from './http-errors.js'
 import { createIdempotency, currentEnvelope, type IdempotencyCache } from './idempotency/index.js'
+import { registerJsonBody } from './json-body.js'
 import { createRateLimitHooks, type RateLimiter } from './rate-limit/index.js'
 import { registerStreamRoute } from './stream-route.js'
 import { registerTaskRoutes } from './task-routes.js'
@@ -51,28 +44,15 @@ export function buildGateway(options: GatewayOptions): Gateway {
     // Per-request logs cost throughput; errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    clientErrorHandler: renderClientError,
+    frameworkErrors: renderFrameworkError,
     trustProxy: settings.trustProxy,
     ...(settings.tls ? { https: tlsOptions(settings.tls) } : {}),
   }) as unknown as FastifyInstance
   const state = { draining: false }
 
-  app.setErrorHandler(function renderProblem(error, request, reply) {
-    const aion = translateFastifyError(error, settings.bodyLimitBytes)
-    if (aion.kind === 'internal') request.log.error({ err: error }, 'unexpected error')
-    const problem = toProblem(aion, request.url)
-    const retryAfter = (aion.fields as Record<string, unknown>).retryAfterSeconds
-    if (typeof retryAfter === 'number' && !reply.hasHeader('retry-after')) {
-      void reply.header('retry-after', String(retryAfter))
-    }
-    void reply.status(problem.status).type(problemContentType).send(problem)
-  })
-  app.setNotFoundHandler(function renderNotFound(request, reply) {
-    const problem = toProblem(
-      new RouteNotFoundError({ method: request.method, url: request.url }),
-      request.url,
-    )
-    void reply.status(problem.status).type(problemContentType).send(problem)
-  })
+  registerProblemHandlers(app, settings.bodyLimitBytes)
+  registerJsonBody(app, settings.jsonMaxDepth)
 
   registerTraceContext(app)
   registerHealthRoutes(app, controlPlane, () => state.draining)
@@ -106,22 +86,4 @@ function tlsOptions(tls: NonNullable<GatewaySettings['tls']>) {
       ? { ca: readFileSync(tls.clientCaFile), requestCert: true, rejectUnauthorized: true }
       : {}),
   }
-}
-
-/** Fastify's own errors carry codes of their own; give them ours. */
-function translateFastifyError(error: unknown, bodyLimitBytes: number) {
-  const code = (error as { code?: unknown }).code
-  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE')
-    return new BodyTooLargeError({ limitBytes: bodyLimitBytes })
-  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    return new UnsupportedMediaTypeError({ contentType: String((error as Error).message) })
-  }
-  if (
-    code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
-    code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
-    error instanceof SyntaxError
-  ) {
-    return new MalformedJsonError({ detail: (error as Error).message }, { cause: error })
-  }
-  return toAionError(error)
 }
