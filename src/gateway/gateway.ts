@@ -15,6 +15,7 @@ import { createIdempotency, currentEnvelope, type IdempotencyCache } from './ide
 import { registerJsonBody } from './json-body.js'
 import { createRateLimitHooks, type RateLimiter } from './rate-limit/index.js'
 import { registerStreamRoute } from './stream-route.js'
+import { registerRouteTable, type RouteEntry } from './route-table.js'
 import { registerTaskRoutes } from './task-routes.js'
 import { registerTraceContext } from './trace-context.js'
 
@@ -32,6 +33,8 @@ export interface GatewayOptions {
 /** A gateway that can be told to drain: readiness turns 503 while it finishes in-flight work. */
 export interface Gateway {
   readonly app: FastifyInstance
+  /** Every route served, with the access the route table gives it. */
+  readonly routes: readonly RouteEntry[]
   startDraining(): void
   readonly draining: boolean
 }
@@ -51,24 +54,26 @@ export function buildGateway(options: GatewayOptions): Gateway {
   }) as unknown as FastifyInstance
   const state = { draining: false }
 
-  registerProblemHandlers(app, settings.bodyLimitBytes)
+  const auth = registerAuth(app, options.auth)
+  const limits = createRateLimitHooks({ limiter: options.rateLimiter, limits: options.rateLimits })
+  // Before any route: every route takes its guards from the route table.
+  const routeIndex = registerRouteTable(app, { ...limits, authenticate: auth.authenticate })
+  registerProblemHandlers(app, settings.bodyLimitBytes, routeIndex.methodsOf)
   registerJsonBody(app, settings.jsonMaxDepth)
 
   registerTraceContext(app)
   registerHealthRoutes(app, controlPlane, () => state.draining)
-  const auth = registerAuth(app, options.auth)
-  const limits = createRateLimitHooks({ limiter: options.rateLimiter, limits: options.rateLimits })
-  const guards = { ...limits, authenticate: auth.authenticate }
   const idempotency = createIdempotency({
     cache: options.idempotencyCache,
     refresh: currentEnvelope(controlPlane),
   })
-  registerTaskRoutes(app, controlPlane, guards, idempotency)
-  registerStreamRoute(app, controlPlane, guards)
-  registerAdminRoutes(app, controlPlane, guards)
+  registerTaskRoutes(app, controlPlane, idempotency)
+  registerStreamRoute(app, controlPlane)
+  registerAdminRoutes(app, controlPlane)
 
   return {
     app,
+    routes: routeIndex.routes,
     startDraining() {
       state.draining = true
     },

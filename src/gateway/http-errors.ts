@@ -36,17 +36,15 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, error:
 }
 
 /**
- * The error handler, the not-found handler (405 with `Allow` where the path
- * exists under other methods, else 404) and the route index they need. Call
- * before any route is added, so that every route is indexed.
+ * The error handler and the not-found handler: 405 with `Allow` where the
+ * path is served under other methods (`methodsOf`, from the route table),
+ * else 404.
  */
-export function registerProblemHandlers(app: FastifyInstance, bodyLimitBytes: number): void {
-  const routes: { readonly method: string; readonly pattern: RegExp }[] = []
-  app.addHook('onRoute', function indexRoute(route) {
-    const methods = Array.isArray(route.method) ? route.method : [route.method]
-    for (const method of methods) routes.push({ method, pattern: pathPattern(route.url ?? '') })
-  })
-
+export function registerProblemHandlers(
+  app: FastifyInstance,
+  bodyLimitBytes: number,
+  methodsOf: (path: string) => readonly string[],
+): void {
   app.setErrorHandler(function renderProblem(error, request, reply) {
     const aion = translateFastifyError(error, request, bodyLimitBytes)
     if (aion.kind === 'internal') request.log.error({ err: error }, 'unexpected error')
@@ -54,10 +52,7 @@ export function registerProblemHandlers(app: FastifyInstance, bodyLimitBytes: nu
   })
 
   app.setNotFoundHandler(function renderNotFound(request, reply) {
-    const path = request.url.split('?', 1)[0] ?? ''
-    const allow = [
-      ...new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method)),
-    ].sort()
+    const allow = methodsOf(request.url.split('?', 1)[0] ?? '')
     if (allow.length > 0) {
       void reply.header('allow', allow.join(', '))
       sendProblem(request, reply, new MethodNotAllowedError({ method: request.method, allow }))
@@ -69,21 +64,6 @@ export function registerProblemHandlers(app: FastifyInstance, bodyLimitBytes: nu
       new RouteNotFoundError({ method: request.method, url: request.url }),
     )
   })
-}
-
-/** `/v1/tasks/:task_id` → a regular expression matching its concrete paths. */
-function pathPattern(url: string): RegExp {
-  const source = url
-    .split('/')
-    .map((segment) =>
-      segment.startsWith(':')
-        ? '[^/]+'
-        : segment === '*'
-          ? '.*'
-          : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
-    )
-    .join('/')
-  return new RegExp(`^${source}/?$`)
 }
 
 /** Fastify's own errors carry codes of their own; give them ours. */
