@@ -200,6 +200,36 @@ describe('JWT bearer tokens', () => {
     expect(headers.get('www-authenticate')).toBe('Bearer realm="omertaos", error="invalid_token"')
   })
 
+  // RFC 8725 §3.11 explicit typing: an ID token or a security event token of
+  // the same issuer must not pass as an access token.
+  const typed = (typ: string) =>
+    new SignJWT({ scope: 'tasks:read' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1', typ })
+      .setSubject('user-1')
+      .setIssuer(issuer)
+      .setAudience('omertaos')
+      .setExpirationTime('5m')
+      .sign(k1.privateKey)
+
+  it.each(['JWT', 'jwt', 'at+jwt', 'AT+JWT', 'application/at+jwt', 'Application/JWT'])(
+    'accepts a token typed %s',
+    async (typ) => {
+      const { status, body } = await call('/whoami', bearer(await typed(typ)))
+      expect(status).toBe(200)
+      expect(body.id).toBe('user-1')
+    },
+  )
+
+  it.each(['id_token+jwt', 'secevent+jwt', 'logout+jwt', 'JOSE', 'jwt+at', 'text/jwt', ''])(
+    'refuses a token typed "%s" with AION_AUTH_INVALID',
+    async (typ) => {
+      const { status, body } = await call('/whoami', bearer(await typed(typ)))
+      expect(status).toBe(401)
+      expect(body.code).toBe('AION_AUTH_INVALID')
+      expect(String(body.detail)).toMatch(/typ/)
+    },
+  )
+
   it('accepts a token of a key added to the JWKS file without a restart', async () => {
     const before = await call('/whoami', bearer(await token(k2, undefined, 'ES256')))
     expect(before.body.code).toBe('AION_AUTH_UNKNOWN_KEY_ID')

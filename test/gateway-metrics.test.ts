@@ -1,7 +1,7 @@
 /**
  * `GET /metrics`: the GPU gauges read through the module executor (here over
  * recorded nvidia-smi output, with a lease held), and the route on the real
- * platform (admin scope; this host has no GPU, so the gauges have no samples).
+ * platform (operator scope; this host has no GPU, so the gauges have no samples).
  */
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
@@ -55,7 +55,7 @@ describe('GET /metrics', () => {
     await t.close()
   })
 
-  it('answers the Prometheus text format to an admin key, 401 without a key', async () => {
+  it('answers the Prometheus text format to an operator key, 401 without a key', async () => {
     const response = await fetch(`${t.url}/metrics`, {
       headers: { authorization: `Bearer ${t.key}` },
     })

@@ -85,10 +85,36 @@ describe('per-credential limit', () => {
       retryAfterSeconds: 1,
     })
     expect(limited.headers.get('retry-after')).toBe('1')
-    expect(limited.headers.get('ratelimit')).toMatch(/"per-credential";r=0;t=3$/)
+    // The reset of the limit that refused is the Retry-After value (one token a second).
+    expect(limited.headers.get('ratelimit')).toMatch(/"per-credential";r=0;t=1$/)
     expect(limited.headers.get('content-type')).toMatch(/problem\+json/)
     // Another credential from the same IP is not affected.
     expect((await post(await newKey(), '10.0.0.1')).status).toBe(200)
+  })
+
+  it('states on every 2xx and 429 a reset that agrees with Retry-After', async () => {
+    // As policies.yml ships: a burst of 120 refilled at 60 a minute (2 s to refill here).
+    limits = { per_credential_per_min: 60, burst: 2, per_ip_per_min: 1000 }
+    const key = await newKey()
+    const items = (headers: Headers) =>
+      Object.fromEntries(
+        [...(headers.get('ratelimit') ?? '').matchAll(/"([^"]+)";r=(\d+);t=(\d+)/g)].map((m) => [
+          m[1],
+          { r: Number(m[2]), t: Number(m[3]) },
+        ]),
+      )
+    const first = await post(key, '10.0.0.3')
+    const second = await post(key, '10.0.0.3')
+    const refused = await post(key, '10.0.0.3')
+    expect([first.status, second.status, refused.status]).toEqual([200, 200, 429])
+    // One token comes back a second after it was taken: after r=0, t=1 is when to come back.
+    expect(items(first.headers)['per-credential']).toEqual({ r: 1, t: 1 })
+    expect(items(second.headers)['per-credential']).toEqual({ r: 0, t: 1 })
+    expect(items(refused.headers)['per-credential']).toEqual({
+      r: 0,
+      t: Number(refused.headers.get('retry-after')),
+    })
+    expect(refused.headers.get('retry-after')).toBe('1')
   })
 
   it('reads the limits on every request (a policy reload applies at once)', async () => {
@@ -114,8 +140,9 @@ describe('per-IP limit', () => {
     const limited = await post(await newKey(), '10.0.1.1')
     expect(limited.status).toBe(429)
     expect(limited.body).toMatchObject({ code: 'AION_RATE_LIMITED', limit: 'per-ip' })
-    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(20)
-    expect(limited.headers.get('ratelimit')).toMatch(/^"per-ip";r=0;t=60$/)
+    // Three a minute: one token every 20 s.
+    expect(limited.headers.get('retry-after')).toBe('20')
+    expect(limited.headers.get('ratelimit')).toMatch(/^"per-ip";r=0;t=20$/)
     // Another IP is not affected.
     expect((await post(await newKey(), '10.0.1.2')).status).toBe(200)
   })

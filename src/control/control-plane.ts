@@ -41,6 +41,8 @@ export interface SubmitCommand {
 /** An event of the embedded log (outbox), for `GET /v1/events`. */
 export interface PlatformEvent {
   readonly id: number
+  /** The tenant the event belongs to (whose task, whose actor). */
+  readonly tenantId: string
   readonly topic: string
   readonly key: string | null
   readonly payload: unknown
@@ -102,8 +104,13 @@ export interface ControlPlane {
   /** The accelerators module calls are placed on, read now (utilisation, memory, lease). */
   devices(): Promise<readonly DeviceReading[]>
 
-  /** Events of the embedded log after `afterId`, oldest first. */
-  platformEvents(afterId: number, limit: number, topic?: string): Promise<readonly PlatformEvent[]>
+  /** Events of the embedded log after `afterId`, oldest first; of one tenant when given. */
+  platformEvents(
+    afterId: number,
+    limit: number,
+    topic?: string,
+    tenantId?: string,
+  ): Promise<readonly PlatformEvent[]>
 
   /** Stops taking work, finishes in-flight tasks until the deadline, then ends open streams. */
   drain(deadlineMs: number): Promise<void>

@@ -305,10 +305,12 @@ export class EmbeddedControlPlane implements ControlPlane {
     afterId: number,
     limit: number,
     topic?: string,
+    tenantId?: string,
   ): Promise<readonly PlatformEvent[]> {
-    const events = await this.#store.outbox.list(afterId, limit, topic)
+    const events = await this.#store.outbox.list(afterId, limit, topic, tenantId)
     return events.map((e) => ({
       id: e.id,
+      tenantId: e.tenantId,
       topic: e.topic,
       key: e.key,
       payload: e.payload,

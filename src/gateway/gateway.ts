@@ -5,23 +5,17 @@
 import { readFileSync } from 'node:fs'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { ControlPlane } from '../control/control-plane.js'
-import {
-  BodyTooLargeError,
-  MalformedJsonError,
-  problemContentType,
-  RouteNotFoundError,
-  toAionError,
-  toProblem,
-  UnsupportedMediaTypeError,
-} from '../core/errors/index.js'
 import type { RateLimits } from '../core/registry/index.js'
 import type { GatewaySettings } from '../core/settings/index.js'
 import { registerAdminRoutes } from './admin-routes.js'
 import { registerAuth, type AuthenticatorOptions } from './auth/index.js'
 import { registerHealthRoutes } from './health-routes.js'
+import { registerProblemHandlers, renderClientError, renderFrameworkError } from './http-errors.js'
 import { createIdempotency, currentEnvelope, type IdempotencyCache } from './idempotency/index.js'
+import { registerJsonBody } from './json-body.js'
 import { createRateLimitHooks, type RateLimiter } from './rate-limit/index.js'
 import { registerStreamRoute } from './stream-route.js'
+import { registerRouteTable, type RouteEntry } from './route-table.js'
 import { registerTaskRoutes } from './task-routes.js'
 import { registerTraceContext } from './trace-context.js'
 
@@ -39,6 +33,8 @@ export interface GatewayOptions {
 /** A gateway that can be told to drain: readiness turns 503 while it finishes in-flight work. */
 export interface Gateway {
   readonly app: FastifyInstance
+  /** Every route served, with the access the route table gives it. */
+  readonly routes: readonly RouteEntry[]
   startDraining(): void
   readonly draining: boolean
 }
@@ -51,44 +47,33 @@ export function buildGateway(options: GatewayOptions): Gateway {
     // Per-request logs cost throughput; errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    clientErrorHandler: renderClientError,
+    frameworkErrors: renderFrameworkError,
     trustProxy: settings.trustProxy,
     ...(settings.tls ? { https: tlsOptions(settings.tls) } : {}),
   }) as unknown as FastifyInstance
   const state = { draining: false }
 
-  app.setErrorHandler(function renderProblem(error, request, reply) {
-    const aion = translateFastifyError(error, settings.bodyLimitBytes)
-    if (aion.kind === 'internal') request.log.error({ err: error }, 'unexpected error')
-    const problem = toProblem(aion, request.url)
-    const retryAfter = (aion.fields as Record<string, unknown>).retryAfterSeconds
-    if (typeof retryAfter === 'number' && !reply.hasHeader('retry-after')) {
-      void reply.header('retry-after', String(retryAfter))
-    }
-    void reply.status(problem.status).type(problemContentType).send(problem)
-  })
-  app.setNotFoundHandler(function renderNotFound(request, reply) {
-    const problem = toProblem(
-      new RouteNotFoundError({ method: request.method, url: request.url }),
-      request.url,
-    )
-    void reply.status(problem.status).type(problemContentType).send(problem)
-  })
+  const auth = registerAuth(app, options.auth)
+  const limits = createRateLimitHooks({ limiter: options.rateLimiter, limits: options.rateLimits })
+  // Before any route: every route takes its guards from the route table.
+  const routeIndex = registerRouteTable(app, { ...limits, authenticate: auth.authenticate })
+  registerProblemHandlers(app, settings.bodyLimitBytes, routeIndex.methodsOf)
+  registerJsonBody(app, settings.jsonMaxDepth)
 
   registerTraceContext(app)
   registerHealthRoutes(app, controlPlane, () => state.draining)
-  const auth = registerAuth(app, options.auth)
-  const limits = createRateLimitHooks({ limiter: options.rateLimiter, limits: options.rateLimits })
-  const guards = { ...limits, authenticate: auth.authenticate }
   const idempotency = createIdempotency({
     cache: options.idempotencyCache,
     refresh: currentEnvelope(controlPlane),
   })
-  registerTaskRoutes(app, controlPlane, guards, idempotency)
-  registerStreamRoute(app, controlPlane, guards)
-  registerAdminRoutes(app, controlPlane, guards)
+  registerTaskRoutes(app, controlPlane, idempotency)
+  registerStreamRoute(app, controlPlane)
+  registerAdminRoutes(app, controlPlane)
 
   return {
     app,
+    routes: routeIndex.routes,
     startDraining() {
       state.draining = true
     },
@@ -106,22 +91,4 @@ function tlsOptions(tls: NonNullable<GatewaySettings['tls']>) {
       ? { ca: readFileSync(tls.clientCaFile), requestCert: true, rejectUnauthorized: true }
       : {}),
   }
-}
-
-/** Fastify's own errors carry codes of their own; give them ours. */
-function translateFastifyError(error: unknown, bodyLimitBytes: number) {
-  const code = (error as { code?: unknown }).code
-  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE')
-    return new BodyTooLargeError({ limitBytes: bodyLimitBytes })
-  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    return new UnsupportedMediaTypeError({ contentType: String((error as Error).message) })
-  }
-  if (
-    code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
-    code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
-    error instanceof SyntaxError
-  ) {
-    return new MalformedJsonError({ detail: (error as Error).message }, { cause: error })
-  }
-  return toAionError(error)
 }

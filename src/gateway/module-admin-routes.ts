@@ -1,5 +1,5 @@
 /**
- * Admin routes for AIP packages (scope `admin`): install one from an OCI
+ * Operator routes for AIP packages (scope `operator`: installs serve every tenant): install one from an OCI
  * registry, and list the installed and quarantined ones. A quarantined install
  * answers 422 problem+json (`AION_MODULE_QUARANTINED` with the reason's code);
  * a registry outage answers 503 with `retryable: true`.
@@ -8,7 +8,6 @@ import type { FastifyInstance } from 'fastify'
 import type { ControlPlane, ModulePackage } from '../control/control-plane.js'
 import { RequestInvalidError } from '../core/errors/index.js'
 import { actorOf } from './auth/index.js'
-import { guarded, type RouteGuards } from './task-routes.js'
 
 function wire(module: ModulePackage) {
   return {
@@ -24,14 +23,8 @@ function wire(module: ModulePackage) {
   }
 }
 
-export function registerModuleAdminRoutes(
-  app: FastifyInstance,
-  control: ControlPlane,
-  guards: RouteGuards,
-): void {
-  const admin = { onRequest: guarded(guards, 'admin') }
-
-  app.post('/v1/admin/modules/install', admin, async function installModule(request) {
+export function registerModuleAdminRoutes(app: FastifyInstance, control: ControlPlane): void {
+  app.post('/v1/admin/modules/install', async function installModule(request) {
     const ref = (request.body as { ref?: unknown } | undefined)?.ref
     if (typeof ref !== 'string' || ref.trim() === '') {
       throw new RequestInvalidError({
@@ -50,7 +43,7 @@ export function registerModuleAdminRoutes(
     }
   })
 
-  app.get('/v1/admin/modules', admin, async function listModules(request) {
+  app.get('/v1/admin/modules', async function listModules(request) {
     return { modules: (await control.listModules(actorOf(request).tenantId)).map(wire) }
   })
 }

@@ -8,16 +8,10 @@ import type { ControlPlane } from '../control/control-plane.js'
 import { toAionError } from '../core/errors/index.js'
 import { actorOf } from './auth/index.js'
 import { lastEventId, openSse, sseFrame, startSseHeartbeat, writeSseEvent } from './sse.js'
-import { guarded, type RouteGuards } from './task-routes.js'
 
-export function registerStreamRoute(
-  app: FastifyInstance,
-  control: ControlPlane,
-  guards: RouteGuards,
-): void {
+export function registerStreamRoute(app: FastifyInstance, control: ControlPlane): void {
   app.get<{ Params: { task_id: string } }>(
     '/v1/stream/:task_id',
-    { onRequest: guarded(guards, 'tasks:read') },
     async function streamTask(request, reply) {
       const actor = actorOf(request)
       const taskId = request.params.task_id

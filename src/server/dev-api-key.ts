@@ -2,8 +2,9 @@ import { mintApiKey } from '../core/auth/index.js'
 import type { Store } from '../storage/index.js'
 
 /**
- * On a first start with no API keys, creates a development key with the
- * admin scope and returns it (shown once; only its hash is stored).
+ * On a first start with no API keys, creates a development key of the
+ * default tenant with the operator scope (every tenant, the whole platform)
+ * and returns it (shown once; only its hash is stored).
  */
 export async function ensureDevApiKey(
   store: Store,
@@ -16,7 +17,7 @@ export async function ensureDevApiKey(
     keyId: minted.keyId,
     secretHash: minted.secretHash,
     name: 'development key (created on first start)',
-    scopes: ['admin'],
+    scopes: ['operator'],
   })
   return minted.key
 }

@@ -238,7 +238,7 @@ describeWithEngine('docker-registry', probeRegistry(), () => {
     })
   })
 
-  it('the admin API refuses a body without a ref, and a key without the admin scope', async () => {
+  it('the admin API refuses a body without a ref, and a key without the operator scope', async () => {
     const missing = await fetch(`${platform.url}/v1/admin/modules/install`, {
       method: 'POST',
       headers: { authorization: `Bearer ${platform.key}`, 'content-type': 'application/json' },
@@ -251,8 +251,8 @@ describeWithEngine('docker-registry', probeRegistry(), () => {
       tenantId: 'default',
       keyId: minted.keyId,
       secretHash: minted.secretHash,
-      name: 'tasks only',
-      scopes: ['tasks:write', 'tasks:read'],
+      name: "the tenant's admin",
+      scopes: ['admin'],
     })
     for (const [method, path] of [
       ['POST', '/v1/admin/modules/install'],

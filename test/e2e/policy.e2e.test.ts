@@ -82,20 +82,26 @@ describe('policy reload', () => {
     expect(unknown.status).toBe(404)
   })
 
-  it('needs the admin scope', async () => {
+  it('needs the operator scope: a tasks key and a tenant admin are refused', async () => {
     const { mintApiKey } = await import('../../src/core/auth/index.js')
-    const minted = mintApiKey()
-    await t.platform.store.apiKeys.create({
-      keyId: minted.keyId,
-      secretHash: minted.secretHash,
-      name: 'writer',
-      scopes: ['tasks:write'],
-    })
-    const response = await fetch(`${t.url}/router/policy/reload`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${minted.key}` },
-    })
-    expect(response.status).toBe(403)
+    for (const scopes of [['tasks:write'], ['admin']]) {
+      const minted = mintApiKey()
+      await t.platform.store.apiKeys.create({
+        keyId: minted.keyId,
+        secretHash: minted.secretHash,
+        name: scopes.join(' '),
+        scopes,
+      })
+      const response = await fetch(`${t.url}/router/policy/reload`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${minted.key}` },
+      })
+      expect(response.status).toBe(403)
+      expect(await response.json()).toMatchObject({
+        code: 'AION_AUTH_FORBIDDEN',
+        scope: 'operator',
+      })
+    }
   })
 })
 

@@ -92,7 +92,7 @@ export function registryInstallCommand(): Command {
     .argument('<ref>', 'host[:port]/repository:tag or …@sha256:<hex>')
     .option('--server', 'install through the running platform (admin API), which serves it at once')
     .option('--url <url>', 'with --server: platform URL (default AION_URL)')
-    .option('--key <key>', 'with --server: admin API key (default AION_API_KEY)')
+    .option('--key <key>', 'with --server: operator API key (default AION_API_KEY)')
     .option('--json', 'print the outcome as JSON for machines')
     .action(async function install(reference: string, options: InstallOptions) {
       if (options.server) {

@@ -27,7 +27,7 @@ export function keysCommand(): Command {
     .option('--name <name>', 'a label for the key', 'cli')
     .option(
       '--scope <scope...>',
-      `scopes to grant (${scopes.join(', ')}; admin implies all) (default: ${defaultKeyScopes.join(' ')})`,
+      `scopes to grant (${scopes.join(', ')}; admin: the tenant's tasks and events; operator: every tenant and the platform) (default: ${defaultKeyScopes.join(' ')})`,
       collectScope,
     )
     .option('--tenant <id>', 'tenant the key belongs to', 'default')

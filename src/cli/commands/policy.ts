@@ -8,12 +8,12 @@ function print(value: unknown): void {
 function withClientOptions(command: Command): Command {
   return command
     .option('--url <url>', 'platform URL (default AION_URL or http://AION_HOST:AION_PORT)')
-    .option('--key <key>', 'admin API key (default AION_API_KEY)')
+    .option('--key <key>', 'operator API key (default AION_API_KEY)')
 }
 
 export function policyCommand(): Command {
   const policy = new Command('policy').description(
-    'registry versions of a running platform (admin scope): reload, list, roll back',
+    'registry versions of a running platform (operator scope): reload, list, roll back',
   )
   policy.addCommand(
     withClientOptions(new Command('reload'))
@@ -37,7 +37,9 @@ export function policyCommand(): Command {
 }
 
 export function eventsCommand(): Command {
-  const events = new Command('events').description('read the platform event log (admin scope)')
+  const events = new Command('events').description(
+    "read the platform event log (admin scope: the key's tenant; operator: every tenant)",
+  )
   events.addCommand(
     withClientOptions(new Command('tail'))
       .description('print events as JSON lines; --follow keeps polling')

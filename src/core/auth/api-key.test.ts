@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { hashSecret, mintApiKey, parseApiKey, verifySecret } from './api-key.js'
-import { hasScope, isScope } from './scopes.js'
+import { hasScope, isOperator, isScope } from './scopes.js'
 
 describe('API keys', () => {
   it('mints keys that parse back into their id and a secret matching the hash', () => {
@@ -54,13 +54,22 @@ describe('API keys', () => {
 })
 
 describe('scopes', () => {
-  it('grants a held scope, and every scope to admin, and nothing else', () => {
+  it('grants a held scope, tasks scopes to admin, every scope to operator, and nothing else', () => {
     expect(hasScope(['tasks:read'], 'tasks:read')).toBe(true)
     expect(hasScope(['tasks:read'], 'tasks:write')).toBe(false)
     expect(hasScope(['admin'], 'tasks:write')).toBe(true)
+    expect(hasScope(['admin'], 'admin')).toBe(true)
+    expect(hasScope(['admin'], 'operator')).toBe(false)
+    expect(hasScope(['operator'], 'operator')).toBe(true)
+    expect(hasScope(['operator'], 'admin')).toBe(true)
+    expect(hasScope(['operator'], 'tasks:write')).toBe(true)
     expect(hasScope([], 'tasks:read')).toBe(false)
     expect(hasScope(['tasks:write'], 'admin')).toBe(false)
+    expect(hasScope(['tasks:write', 'tasks:read'], 'operator')).toBe(false)
+    expect(isOperator(['admin'])).toBe(false)
+    expect(isOperator(['tasks:read', 'operator'])).toBe(true)
     expect(isScope('tasks:write')).toBe(true)
+    expect(isScope('operator')).toBe(true)
     expect(isScope('tasks:*')).toBe(false)
   })
 })

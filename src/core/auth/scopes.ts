@@ -1,5 +1,16 @@
-/** The scopes a credential can hold. `admin` implies every other scope. */
-export const scopes = ['tasks:write', 'tasks:read', 'admin'] as const
+/**
+ * The scopes a credential can hold, each a superset of the one before it:
+ *
+ * - `tasks:write`, `tasks:read` — submit, cancel, read and stream the
+ *   tenant's own tasks.
+ * - `admin` — a tenant's own administrator: the tasks scopes, and the
+ *   tenant's own events (and, as routes come, its keys and usage). Never
+ *   another tenant's data, never what all tenants share.
+ * - `operator` — the platform's operator: everything `admin` holds, across
+ *   every tenant, and what all tenants share: the registry set (policy
+ *   reload, versions, rollback), module installs, metrics.
+ */
+export const scopes = ['tasks:write', 'tasks:read', 'admin', 'operator'] as const
 
 /** One of {@link scopes}. */
 export type Scope = (typeof scopes)[number]
@@ -9,9 +20,18 @@ export function isScope(text: string): text is Scope {
   return (scopes as readonly string[]).includes(text)
 }
 
-/** Whether a credential holding `held` may act under `needed` (`admin` grants all). */
+/**
+ * Whether a credential holding `held` may act under `needed`: `operator`
+ * grants every scope, `admin` every scope but `operator`.
+ */
 export function hasScope(held: readonly string[], needed: Scope): boolean {
-  return held.includes(needed) || held.includes('admin')
+  if (held.includes(needed) || held.includes('operator')) return true
+  return needed !== 'operator' && held.includes('admin')
+}
+
+/** Whether the credential is the platform operator's (sees every tenant). */
+export function isOperator(held: readonly string[]): boolean {
+  return held.includes('operator')
 }
 
 /** The scopes a new key gets when none are named. */

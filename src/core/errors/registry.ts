@@ -793,11 +793,70 @@ export const UnsupportedMediaTypeError = defineError<{ contentType: string }>(
   'UnsupportedMediaTypeError',
   {
     code: 'AION_REQUEST_UNSUPPORTED_MEDIA_TYPE',
-    kind: 'invalid_argument',
+    kind: 'unsupported_media_type',
     retryable: false,
     message: () => 'request body must be application/json',
   },
 )
+
+/** The path exists, under other methods (listed in `allow` and the `Allow` header). */
+export const MethodNotAllowedError = defineError<{ method: string; allow: readonly string[] }>(
+  'MethodNotAllowedError',
+  {
+    code: 'AION_REQUEST_METHOD_NOT_ALLOWED',
+    kind: 'method_not_allowed',
+    retryable: false,
+    message: (f) => `${f.method} is not allowed here; use ${f.allow.join(', ')}`,
+  },
+)
+
+/** A JSON body nested deeper than `AION_JSON_MAX_DEPTH`, refused before anything walks it. */
+export const BodyTooDeepError = defineError<{ maxDepth: number }>('BodyTooDeepError', {
+  code: 'AION_REQUEST_BODY_TOO_DEEP',
+  kind: 'invalid_argument',
+  retryable: false,
+  message: (f) => `request body nests arrays and objects deeper than ${f.maxDepth} levels`,
+})
+
+/** The request line or headers exceed what the HTTP parser takes. */
+export const HeadersTooLargeError = defineError('HeadersTooLargeError', {
+  code: 'AION_REQUEST_HEADERS_TOO_LARGE',
+  kind: 'headers_too_large',
+  retryable: false,
+  message: () => 'request headers are too large',
+})
+
+/** Not HTTP the server can read (a bad request line, header or framing). */
+export const MalformedHttpError = defineError<{ reason: string }>('MalformedHttpError', {
+  code: 'AION_REQUEST_MALFORMED_HTTP',
+  kind: 'invalid_argument',
+  retryable: false,
+  message: (f) => `the request is not well-formed HTTP: ${f.reason}`,
+})
+
+/** A URL that does not decode (bad percent-encoding). */
+export const BadUrlError = defineError<{ url: string }>('BadUrlError', {
+  code: 'AION_REQUEST_BAD_URL',
+  kind: 'invalid_argument',
+  retryable: false,
+  message: () => 'the request URL is not validly percent-encoded',
+})
+
+/** A path parameter longer than the router takes. */
+export const UrlTooLongError = defineError('UrlTooLongError', {
+  code: 'AION_REQUEST_URL_TOO_LONG',
+  kind: 'uri_too_long',
+  retryable: false,
+  message: () => 'a path segment of the request URL is too long',
+})
+
+/** The client did not send the whole request in time. */
+export const RequestTimeoutError = defineError('RequestTimeoutError', {
+  code: 'AION_REQUEST_TIMEOUT',
+  kind: 'request_timeout',
+  retryable: true,
+  message: () => 'the request was not received in time',
+})
 
 // ── MODULE: subprocess sandbox, GPU placement, package archives ─────────────
 /** Subprocess packages are refused: the sandbox (bubblewrap, cgroups, rlimits) cannot be set up here. */

@@ -26,7 +26,13 @@ describe('loadSettings', () => {
       configDir: resolve('/srv/aion', 'config'),
       logLevel: 'info',
       shutdownTimeoutMs: 10000,
-      gateway: { bodyLimitBytes: 1048576, trustProxy: false, tls: undefined, devApiKey: true },
+      gateway: {
+        bodyLimitBytes: 1048576,
+        jsonMaxDepth: 64,
+        trustProxy: false,
+        tls: undefined,
+        devApiKey: true,
+      },
       jwt: undefined,
       control: {
         queueCapacity: 1000,

@@ -68,6 +68,8 @@ export interface ClientSettings {
 export interface GatewaySettings {
   /** `AION_BODY_LIMIT_BYTES`. @default 1048576 */
   readonly bodyLimitBytes: number
+  /** `AION_JSON_MAX_DEPTH`: deepest nesting of a JSON body. @default 64 */
+  readonly jsonMaxDepth: number
   /** `AION_TRUST_PROXY`. @default false */
   readonly trustProxy: boolean
   /** `AION_TLS_CERT_FILE` + `AION_TLS_KEY_FILE` (+ `AION_TLS_CLIENT_CA_FILE` for mTLS). @default undefined: plain HTTP */
@@ -220,6 +222,7 @@ function gatewaySettings(values: Values, cwd: string): GatewaySettings {
       : undefined
   return {
     bodyLimitBytes: num(values, 'AION_BODY_LIMIT_BYTES'),
+    jsonMaxDepth: num(values, 'AION_JSON_MAX_DEPTH'),
     trustProxy: values.AION_TRUST_PROXY as boolean,
     tls,
     devApiKey: values.AION_DEV_API_KEY as boolean,

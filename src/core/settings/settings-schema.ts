@@ -76,6 +76,14 @@ export const settingsSchema = {
       maximum: 104857600,
       default: 1048576,
     },
+    AION_JSON_MAX_DEPTH: {
+      description:
+        'Deepest nesting of arrays and objects a JSON body may have; deeper gets 400 before anything reads it.',
+      type: 'integer',
+      minimum: 8,
+      maximum: 1024,
+      default: 64,
+    },
     AION_TRUST_PROXY: {
       description: 'Take the client address from X-Forwarded-For (only behind a trusted proxy).',
       type: 'boolean',

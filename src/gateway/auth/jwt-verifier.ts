@@ -2,7 +2,10 @@
  * JWT bearer tokens, verified with `jose`: an asymmetric algorithm allow-list
  * (never `none`, never HS*, so a token "signed" with the RSA public key as an
  * HMAC secret fails), `exp`/`nbf` with a small leeway, `aud` and (when set)
- * `iss`, keys from a JWKS file or URL.
+ * `iss`, keys from a JWKS file or URL. Explicit typing (RFC 8725 §3.11): a
+ * token whose `typ` header names another kind of JWT (an ID token, a logout
+ * token, a `secevent+jwt`) is refused; only `JWT`, `at+jwt` (RFC 9068) or no
+ * `typ` are taken.
  */
 import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose'
 import type { Actor } from '../../control/control-plane.js'
@@ -70,15 +73,30 @@ export async function createJwtVerifier(
 
   return {
     async verify(token) {
-      let payload: JWTPayload
+      let verified: Awaited<ReturnType<typeof jwtVerify>>
       try {
-        payload = (await jwtVerify(token, keys, verifyOptions)).payload
+        verified = await jwtVerify(token, keys, verifyOptions)
       } catch (error) {
         throw translateJoseError(error, token)
       }
-      return actorOf(payload, defaultTenantId)
+      if (!acceptedType(verified.protectedHeader.typ)) {
+        throw new AuthInvalidError({ reason: 'the token type (typ) is not JWT or at+jwt' })
+      }
+      return actorOf(verified.payload, defaultTenantId)
     },
   }
+}
+
+const acceptedTypes = new Set(['jwt', 'at+jwt'])
+
+/**
+ * `typ` compares case-insensitively and may carry the `application/` prefix
+ * (RFC 7515 §4.1.9); absent is accepted (RFC 7519 makes it optional).
+ */
+function acceptedType(typ: unknown): boolean {
+  if (typ === undefined) return true
+  if (typeof typ !== 'string') return false
+  return acceptedTypes.has(typ.toLowerCase().replace(/^application\//, ''))
 }
 
 function actorOf(payload: JWTPayload, defaultTenantId: string): Actor {

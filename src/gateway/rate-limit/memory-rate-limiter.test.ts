@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { MemoryRateLimiter } from './memory-rate-limiter.js'
-import { limitItem, policyItem } from './rate-limit-headers.js'
+import { limitItem, policyItem, resetSeconds } from './rate-limit-headers.js'
 
 function clock() {
   const state = { ms: 0 }
@@ -20,7 +20,8 @@ describe('MemoryRateLimiter', () => {
     }
     const refused = limiter.consumeNow('k', rule)
     expect(refused).toMatchObject({ allowed: false, remaining: 0, limit: 120, retryAfterMs: 1000 })
-    expect(refused.resetMs).toBe(120_000)
+    // The quota next grows when one token is back: the same moment as Retry-After.
+    expect(refused.resetMs).toBe(1000)
     state.ms = 999
     expect(limiter.consumeNow('k', rule).allowed).toBe(false)
     state.ms = 1000
@@ -51,6 +52,41 @@ describe('MemoryRateLimiter', () => {
             if (limiter.consumeNow('k', { perMinute, burst }).allowed) allowed++
           }
           return allowed <= burst + Math.floor((state.ms * perMinute) / 60_000)
+        },
+      ),
+    )
+  })
+
+  it('states a reset that agrees with Retry-After and is neither early nor late', () => {
+    // Replays the gaps on a fresh limiter, then asks once more `extraMs` later.
+    const replay = (rule: { perMinute: number; burst: number }, gapsMs: number[], extraMs = 0) => {
+      const { state, nowMs } = clock()
+      const limiter = new MemoryRateLimiter({ nowMs, sweepIntervalMs: 0 })
+      let last = limiter.consumeNow('k', rule)
+      for (const gap of gapsMs) {
+        state.ms += gap
+        last = limiter.consumeNow('k', rule)
+      }
+      state.ms += extraMs
+      return { last, next: limiter.consumeNow('k', rule) }
+    }
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 600 }),
+        fc.integer({ min: 1, max: 50 }),
+        fc.array(fc.integer({ min: 0, max: 3000 }), { maxLength: 100 }),
+        (perMinute, burst, gapsMs) => {
+          const rule = { perMinute, burst }
+          const { last } = replay(rule, gapsMs)
+          const t = resetSeconds(last)
+          if (!last.allowed) {
+            expect(last.resetMs).toBe(last.retryAfterMs)
+            expect(t).toBe(Math.max(1, Math.ceil(last.retryAfterMs / 1000)))
+          }
+          if (last.remaining > 0) return
+          // With nothing left, a request t seconds later passes; one a second earlier does not.
+          expect(replay(rule, gapsMs, t * 1000).next.allowed).toBe(true)
+          if (t >= 2) expect(replay(rule, gapsMs, (t - 1) * 1000).next.allowed).toBe(false)
         },
       ),
     )

@@ -72,12 +72,15 @@ export class MemoryRateLimiter implements RateLimiter {
     this.#buckets.set(key, bucket)
     const allowed = bucket.tokens >= 1
     if (allowed) bucket.tokens -= 1
+    const remaining = Math.floor(bucket.tokens)
+    const nextTokenMs =
+      bucket.tokens >= rule.burst ? 0 : Math.ceil((remaining + 1 - bucket.tokens) / ratePerMs)
     return {
       allowed,
       limit: rule.burst,
-      remaining: Math.floor(bucket.tokens),
-      retryAfterMs: allowed ? 0 : Math.ceil((1 - bucket.tokens) / ratePerMs),
-      resetMs: Math.ceil((rule.burst - bucket.tokens) / ratePerMs),
+      remaining,
+      retryAfterMs: allowed ? 0 : nextTokenMs,
+      resetMs: nextTokenMs,
     }
   }
 

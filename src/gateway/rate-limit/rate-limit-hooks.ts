@@ -14,7 +14,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { RateLimitedError } from '../../core/errors/index.js'
 import type { RateLimits } from '../../core/registry/index.js'
 import { actorOf, type RequestHook } from '../auth/index.js'
-import { appendRateLimitHeaders } from './rate-limit-headers.js'
+import { appendRateLimitHeaders, resetSeconds } from './rate-limit-headers.js'
 import type { RateLimiter, RateLimitRule } from './rate-limiter.js'
 
 /** Options of {@link createRateLimitHooks}. */
@@ -70,7 +70,7 @@ export function createRateLimitHooks(options: RateLimitHookOptions): RateLimitHo
     const decision = await limiter.consume(key, rule)
     appendRateLimitHeaders(reply, name, rule, decision)
     if (decision.allowed) return
-    const retryAfterSeconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000))
+    const retryAfterSeconds = resetSeconds(decision)
     void reply.header('retry-after', String(retryAfterSeconds))
     throw new RateLimitedError({ limit: name, retryAfterSeconds })
   }

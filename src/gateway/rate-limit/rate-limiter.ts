@@ -18,7 +18,11 @@ export interface RateLimitDecision {
   readonly remaining: number
   /** Until one token is available again; 0 when allowed. */
   readonly retryAfterMs: number
-  /** Until the bucket is full again. */
+  /**
+   * Until the next whole token is back (`remaining` grows by one); 0 when the
+   * bucket is full. A bucket refills one token at a time, so this is when
+   * the quota next grows: on a refusal it equals `retryAfterMs`.
+   */
   readonly resetMs: number
 }
 

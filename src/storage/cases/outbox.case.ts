@@ -120,6 +120,34 @@ export function outboxCases(store: () => Store): void {
     expect(onlyA.map((e) => e.payload)).toEqual([{ n: 1 }, { n: 3 }])
   })
 
+  it("lists one tenant's events only when a tenant is given, with or without a topic", async () => {
+    const mine = tenant()
+    const theirs = tenant()
+    const topic = `aion.test.tenants.${mine}`
+    const first = await store().outbox.enqueue({ tenantId: mine, topic, payload: { n: 1 } })
+    await store().outbox.enqueue({ tenantId: theirs, topic, payload: { n: 2 } })
+    await store().outbox.enqueue({ tenantId: mine, topic: `${topic}.other`, payload: { n: 3 } })
+    await store().outbox.enqueue({ tenantId: theirs, topic, payload: { n: 4 } })
+
+    const after = first.id - 1
+    const onlyMine = await store().outbox.list(after, 100, undefined, mine)
+    expect(onlyMine.map((e) => e.payload)).toEqual([{ n: 1 }, { n: 3 }])
+    expect(onlyMine.every((e) => e.tenantId === mine)).toBe(true)
+    const mineOfTopic = await store().outbox.list(after, 100, topic, mine)
+    expect(mineOfTopic.map((e) => e.payload)).toEqual([{ n: 1 }])
+    // The limit counts the tenant's events, not everyone's.
+    expect((await store().outbox.list(after, 1, undefined, theirs)).map((e) => e.payload)).toEqual([
+      { n: 2 },
+    ])
+    expect(await store().outbox.list(after, 100, undefined, tenant())).toEqual([])
+    // No tenant: everyone's, as before.
+    expect((await store().outbox.list(after, 100, topic)).map((e) => e.payload)).toEqual([
+      { n: 1 },
+      { n: 2 },
+      { n: 4 },
+    ])
+  })
+
   it('appends many events in order in one call, more than one statement holds', async () => {
     const tenantId = tenant()
     const topic = `aion.test.append.${tenantId}`

@@ -107,7 +107,12 @@ export class SqlOutbox implements Outbox {
     return Number(row.pending)
   }
 
-  async list(afterId: number, limit: number, topic?: string): Promise<OutboxEvent[]> {
+  async list(
+    afterId: number,
+    limit: number,
+    topic?: string,
+    tenantId?: string,
+  ): Promise<OutboxEvent[]> {
     let query = this.db
       .selectFrom('outbox')
       .selectAll()
@@ -115,6 +120,7 @@ export class SqlOutbox implements Outbox {
       .orderBy('id', 'asc')
       .limit(limit)
     if (topic !== undefined) query = query.where('topic', '=', topic)
+    if (tenantId !== undefined) query = query.where('tenant_id', '=', tenantId)
     const rows = await query.execute()
     return rows.map((row) => this.#event(row))
   }

@@ -55,7 +55,8 @@ export interface Outbox {
   pendingCount(tenantId?: string): Promise<number>
   /**
    * Events with an id greater than `afterId`, oldest first, at most `limit`,
-   * of one topic when given; published or not (a read of the embedded log).
+   * of one topic and of one tenant when given; published or not (a read of
+   * the embedded log).
    */
-  list(afterId: number, limit: number, topic?: string): Promise<OutboxEvent[]>
+  list(afterId: number, limit: number, topic?: string, tenantId?: string): Promise<OutboxEvent[]>
 }
