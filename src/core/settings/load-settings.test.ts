@@ -84,7 +84,7 @@ describe('loadSettings', () => {
     expect(() => loadSettings({ AION_LOCAL_NETWORKS: '10.0.0.0/33,1.2.3.4' })).toThrow(
       expect.objectContaining({
         code: 'AION_CONFIG_INVALID',
-        message: expect.stringContaining('AION_LOCAL_NETWORKS: 10.0.0.0/33 is not a CIDR'),
+        message: expect.stringContaining('AION_LOCAL_NETWORKS 10.0.0.0/33 is not a CIDR'),
       }),
     )
     expect(() => loadSettings({ AION_LOCAL_NETWORKS: '10.0.0.0/8, 1.2.3.4' })).toThrow(
