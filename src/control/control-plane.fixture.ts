@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino } from 'pino'
 import type { TaskRequest } from '../../contracts/generated/index.js'
+import type { AddressGuard } from '../core/egress/index.js'
 import { loadRegistrySet, type RegistrySet } from '../core/registry/index.js'
 import { Secret } from '../core/secret.js'
 import type { ControlSettings, ProviderSettings } from '../core/settings/index.js'
@@ -63,14 +64,21 @@ export interface HarnessOptions {
   readonly dailyCapUsd?: number
   /** Where the module executor finds its packages. @default modules */
   readonly packagesDir?: string
+  /** Directory of the registry files. @default 'config' */
+  readonly configDir?: string
+  /** The providers, given the test upstream. @default openai and azure on the upstream */
+  readonly providers?: (upstream: Upstream) => ProviderSettings
+  /** Judges provider connections. @default the providers' default guard */
+  readonly guard?: AddressGuard
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'aion-control-'))
   const store = await (options.openStore ?? ((dir) => openStore({ dataDir: dir })))(dataDir)
   await store.migrate()
-  const loaded = await loadRegistrySet('config')
-  if (!loaded.ok) throw new TypeError('config/ must load')
+  const configDir = options.configDir ?? 'config'
+  const loaded = await loadRegistrySet(configDir)
+  if (!loaded.ok) throw new TypeError(`${configDir} must load: ${JSON.stringify(loaded)}`)
   const set = loaded.set
   const { version } = await store.registries.append({
     contentHash: set.contentHash,
@@ -87,7 +95,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ollama: undefined,
     hf: undefined,
   }
-  const providers = createProviders(providerSettings)
+  const providers = createProviders(
+    options.providers?.(upstream) ?? providerSettings,
+    options.guard === undefined ? {} : { guard: options.guard },
+  )
   const modules: ClosableModuleExecutor = await createModuleExecutor({
     packages: await loadPackages(options.packagesDir ?? 'modules'),
   })
@@ -103,7 +114,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       budget,
       seedBudget: (tenantId, usd) => budget.seed(tenantId, usd),
       settings: { ...testSettings, ...options.settings, ...settings },
-      configDir: 'config',
+      configDir,
       logger: pino({ level: 'silent' }),
       streamRetentionMs: 60_000,
     })

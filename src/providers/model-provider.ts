@@ -3,6 +3,7 @@
  * serves OpenAI, Azure OpenAI, vLLM, Ollama and Hugging Face through thin
  * profiles; the control plane sees only this interface.
  */
+import type { Placement } from '../core/egress/index.js'
 
 export type ProviderName = 'openai' | 'azure' | 'vllm' | 'ollama' | 'hf'
 
@@ -34,6 +35,20 @@ export interface ChatRequest {
   readonly responseFormat?: JsonSchemaFormat | { readonly type: 'json_object' }
   /** Aborts the HTTP call at once (cancellation or deadline). */
   readonly signal: AbortSignal
+  /**
+   * Base URL of the model's own server (models.yml `endpoint`), in place of
+   * the provider's. @default the provider's base URL
+   */
+  readonly endpoint?: string
+  /**
+   * `on-premises` for a call whose data must not leave the premises (privacy
+   * local-only, or hybrid before redaction): it connects only to an address
+   * inside the local networks, else fails AION_EGRESS_NOT_LOCAL with nothing
+   * sent. @default 'anywhere'
+   */
+  readonly placement?: Placement
+  /** W3C `traceparent` of the call, sent as that header. @default none */
+  readonly traceparent?: string
 }
 
 export interface TokenUsage {
@@ -56,6 +71,13 @@ export type ChatStreamEvent =
 
 export interface ModelProvider {
   readonly name: ProviderName
+  /**
+   * Whether a model served at `endpoint` (the provider's base URL when
+   * undefined) can be on the premises, judged without resolving: an IP
+   * literal must lie in the local networks; a host name counts until the
+   * address it resolves to is judged at connect time.
+   */
+  isOnPremises(endpoint: string | undefined): boolean
   /** One completion. Throws a provider error (AION_PROVIDER_*) with `retryable` set. */
   complete(request: ChatRequest): Promise<ChatResult>
   /**

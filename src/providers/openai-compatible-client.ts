@@ -1,11 +1,20 @@
 /**
  * The one client behind every model provider: OpenAI chat completions over
  * undici, plain and streamed, with a profile stating each provider's dialect.
- * One connection pool per origin, created once, keep-alive, no pipelining.
+ * One connection pool per origin and placement, created on first use,
+ * keep-alive, no pipelining; every connection is made through the address
+ * guard, and an on-premises call only on a pool whose connections all
+ * landed inside the local networks.
  */
+import { isIP } from 'node:net'
 import { Pool, type Dispatcher } from 'undici'
-import type { EgressPolicy } from '../core/egress/index.js'
-import { ProviderStreamCutError } from '../core/errors/index.js'
+import {
+  AddressGuard,
+  guardedConnector,
+  type EgressPolicy,
+  type Placement,
+} from '../core/egress/index.js'
+import { ProviderMisconfiguredError, ProviderStreamCutError } from '../core/errors/index.js'
 import { CallDeadline } from './call-deadline.js'
 import { chatBody, parseCompletion, StreamAssembly } from './chat-wire.js'
 import type {
@@ -26,8 +35,18 @@ export interface OpenAiCompatibleClientOptions {
    * `complete`; for `stream`, the first byte and then each next chunk.
    */
   readonly timeoutMs: number
-  /** Allowed destinations; the profile's origin is checked once, here. */
-  readonly egress: EgressPolicy
+  /**
+   * Allowed destinations; each origin is checked before its first call.
+   * @default no allow-list: the address guard alone decides
+   */
+  readonly egress?: EgressPolicy
+  /** Judges the address of every connection. @default new AddressGuard() (loopback allowed) */
+  readonly guard?: AddressGuard
+  /**
+   * The profile for a model's own base URL (`ChatRequest.endpoint`).
+   * @default none: a request naming an endpoint fails AION_PROVIDER_MISCONFIGURED
+   */
+  readonly profileAt?: (baseUrl: string) => ProviderProfile
   /** Most open connections to the origin. @default 256 */
   readonly connections?: number
   /** Idle keep-alive of a pooled connection. @default 30000 */
@@ -44,28 +63,76 @@ interface StreamProgress {
   done: boolean
 }
 
+/** Where one call goes: the profile of its base URL and the pool of its placement. */
+interface Route {
+  readonly profile: ProviderProfile
+  readonly pool: Pool
+}
+
 /** A {@link ModelProvider} for any OpenAI-compatible endpoint. */
 export class OpenAiCompatibleClient implements ModelProvider {
   readonly name: ProviderName
   readonly #profile: ProviderProfile
-  readonly #pool: Pool
+  readonly #options: OpenAiCompatibleClientOptions
+  readonly #guard: AddressGuard
   readonly #timeoutMs: number
+  /** By base URL (undefined: the provider's own), then placement. */
+  readonly #routes = new Map<string | undefined, Map<Placement, Route>>()
 
   /** Throws AION_EGRESS_DENIED when the profile's origin is not allowed. */
   constructor(profile: ProviderProfile, options: OpenAiCompatibleClientOptions) {
-    // The pool is bound to this origin and undici follows no redirects, so
-    // checking it once covers every call.
-    options.egress.assertAllowed(new URL(profile.origin))
     this.name = profile.name
     this.#profile = profile
+    this.#options = options
+    this.#guard = options.guard ?? new AddressGuard()
     this.#timeoutMs = options.timeoutMs
-    this.#pool = new Pool(profile.origin, {
-      connections: options.connections ?? 256,
+    this.#route(undefined, 'anywhere')
+  }
+
+  isOnPremises(endpoint: string | undefined): boolean {
+    const base = endpoint ?? this.#profile.origin
+    const host = URL.canParse(base) ? new URL(base).hostname.replace(/^\[(.*)\]$/, '$1') : ''
+    if (host === '') return false
+    return isIP(host) === 0 || this.#guard.localNetworks.contains(host)
+  }
+
+  /** The profile and pool of a call; undici follows no redirects, so a pool never leaves its origin. */
+  #route(endpoint: string | undefined, placement: Placement): Route {
+    let byPlacement = this.#routes.get(endpoint)
+    if (byPlacement === undefined) {
+      byPlacement = new Map()
+      this.#routes.set(endpoint, byPlacement)
+    }
+    let route = byPlacement.get(placement)
+    if (route === undefined) {
+      const profile = endpoint === undefined ? this.#profile : this.#profileAt(endpoint)
+      this.#options.egress?.assertAllowed(new URL(profile.origin))
+      route = { profile, pool: this.#pool(profile.origin, placement) }
+      byPlacement.set(placement, route)
+    }
+    return route
+  }
+
+  #profileAt(endpoint: string): ProviderProfile {
+    const profileAt = this.#options.profileAt
+    if (profileAt === undefined) {
+      throw new ProviderMisconfiguredError({
+        provider: this.name,
+        reason: 'it serves no model at its own endpoint',
+      })
+    }
+    return profileAt(endpoint)
+  }
+
+  #pool(origin: string, placement: Placement): Pool {
+    return new Pool(origin, {
+      connections: this.#options.connections ?? 256,
       pipelining: 1,
-      keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
+      keepAliveTimeout: this.#options.keepAliveTimeoutMs ?? 30_000,
       // Our own deadline governs; undici's would fire in the middle of it.
       headersTimeout: 0,
       bodyTimeout: 0,
+      connect: guardedConnector(this.#guard, { placement }),
     })
   }
 
@@ -152,9 +219,10 @@ export class OpenAiCompatibleClient implements ModelProvider {
     }
   }
 
-  /** Closes the pool's connections (waiting for calls in flight). */
+  /** Closes the pools' connections (waiting for calls in flight). */
   async close(): Promise<void> {
-    await this.#pool.close()
+    const pools = [...this.#routes.values()].flatMap((routes) => [...routes.values()])
+    await Promise.all(pools.map((route) => route.pool.close()))
   }
 
   async #send(
@@ -162,16 +230,20 @@ export class OpenAiCompatibleClient implements ModelProvider {
     stream: boolean,
     deadline: CallDeadline,
   ): Promise<ResponseData> {
-    const response = await this.#pool.request({
+    const { profile, pool } = this.#route(request.endpoint, request.placement ?? 'anywhere')
+    const response = await pool.request({
       method: 'POST',
-      path: this.#profile.chatPath(request.model),
-      headers: this.#profile.headers,
-      body: chatBody(this.#profile, request, stream),
+      path: profile.chatPath(request.model),
+      headers:
+        request.traceparent === undefined
+          ? profile.headers
+          : { ...profile.headers, traceparent: request.traceparent },
+      body: chatBody(profile, request, stream),
       signal: deadline.signal,
     })
     if (response.statusCode >= 200 && response.statusCode < 300) return response
     const raw = await response.body.text()
-    throw statusFailure(this.#profile, response.statusCode, response.headers, raw)
+    throw statusFailure(profile, response.statusCode, response.headers, raw)
   }
 
   #failure(error: unknown, deadline: CallDeadline, streaming: boolean, deltas: number) {

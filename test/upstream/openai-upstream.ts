@@ -11,7 +11,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
 import type { ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 import {
   chunksOf,
   completionBody,
@@ -61,6 +61,10 @@ export interface Upstream {
   readonly origin: string
   /** The most recent requests, oldest first (bounded by `recordLimit`). */
   readonly requests: RecordedRequest[]
+  /** TCP connections accepted so far, counted at the socket (before any HTTP parsing). */
+  connections(): number
+  /** Bytes received on every socket so far, at the socket level. */
+  bytesReceived(): number
   /** Queues steps; each request to a chat-completions path consumes the next one. */
   script(...steps: UpstreamStep[]): void
   /** Drops queued steps and recorded requests. */
@@ -96,16 +100,30 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
     })
   })
   server.keepAliveTimeout = 65_000
+  const sockets = new Set<Socket>()
+  let accepted = 0
+  let closedBytes = 0
+  server.on('connection', (socket: Socket) => {
+    accepted++
+    sockets.add(socket)
+    socket.once('close', () => {
+      sockets.delete(socket)
+      closedBytes += socket.bytesRead
+    })
+  })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve())
   })
   const address = server.address() as AddressInfo
-  const origin = `http://${address.address}:${address.port}`
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  const origin = `http://${host}:${address.port}`
   return {
     url: `${origin}/v1`,
     origin,
     requests,
+    connections: () => accepted,
+    bytesReceived: () => [...sockets].reduce((sum, socket) => sum + socket.bytesRead, closedBytes),
     script: (...more) => void steps.push(...more),
     reset: () => {
       steps.length = 0

@@ -8,6 +8,7 @@ import {
   EngineUnavailableError,
   ModelOutputInvalidError,
 } from '../../core/errors/index.js'
+import { childTraceparent } from '../../core/traceparent.js'
 import { costUsd } from '../../providers/cost.js'
 import type { ChatRequest, ChatResult, ModelProvider } from '../../providers/model-provider.js'
 import { estimateTokens } from '../../providers/cost.js'
@@ -16,6 +17,7 @@ import type { BudgetReservation } from '../budget/budget-ledger.js'
 import type { EngineOutcome, EngineTarget, ExecutionDeps } from './execution-deps.js'
 import { promptBytes, promptFor, type Prompt } from './prompt-templates.js'
 import type { TaskContext } from './task-context.js'
+import { modelPlacement } from './task-privacy.js'
 
 type Price = { price_per_1k_input_usd: number; price_per_1k_output_usd: number }
 
@@ -71,6 +73,8 @@ export interface ModelInput {
   readonly input: Readonly<Record<string, unknown>>
   /** The pipeline step making the call (its tokens carry it). */
   readonly step?: number
+  /** A redact step processed the input right before. @default false */
+  readonly redacted?: boolean
 }
 
 /** Runs one model call for the task on `target`, over the task's input unless `over` says otherwise. */
@@ -101,6 +105,7 @@ export async function runModel(
   )
   const inputTokens = estimateTokens(promptBytes(prompt))
   const maxTokens = maxOutputTokens(ctx, spec, inputTokens)
+  const traceparent = childTraceparent(ctx.traceId)
   const started = performance.now()
   let reservation: BudgetReservation | undefined
   try {
@@ -116,8 +121,12 @@ export async function runModel(
     const result = await call(
       provider,
       {
-        model: target.engine.model ?? spec.upstream_model ?? name.slice(name.indexOf(':') + 1),
+        // models.yml's upstream name wins: the engine's model is the ref's short name.
+        model: spec.upstream_model ?? target.engine.model ?? name.slice(name.indexOf(':') + 1),
         messages: prompt.messages,
+        ...(spec.endpoint === undefined ? {} : { endpoint: spec.endpoint }),
+        placement: modelPlacement(ctx, provider.name, over.redacted ?? false),
+        ...(traceparent === undefined ? {} : { traceparent }),
         maxOutputTokens: maxTokens,
         ...(prompt.wantsJson ? { responseFormat: { type: 'json_object' as const } } : {}),
         signal,

@@ -19,12 +19,7 @@ import {
   PipelineStepUnavailableError,
   isAionError,
 } from '../../core/errors/index.js'
-import {
-  localProviders,
-  modelStepIndex,
-  type PipelineStep,
-  type PrivacyMode,
-} from '../../core/registry/index.js'
+import { localProviders, modelStepIndex, type PipelineStep } from '../../core/registry/index.js'
 import type { JsonValue, NewUsage } from '../../storage/index.js'
 import type { ExecutionMetric } from '../lifecycle/platform-topics.js'
 import { failureMetric, successMetric } from './execution-metrics.js'
@@ -34,6 +29,7 @@ import { runModel } from './model-execution.js'
 import { callModule, moduleUsage } from './module-execution.js'
 import { redactStrings } from './redaction.js'
 import type { TaskContext } from './task-context.js'
+import { taskPrivacy } from './task-privacy.js'
 
 /** Where a pipeline leaves what its steps did, whether it ends well or not. */
 export interface StepTrail {
@@ -55,12 +51,6 @@ interface PipelineRun {
 interface StepResult {
   readonly output: JsonValue
   readonly usage: NewUsage
-}
-
-const strictness: Readonly<Record<PrivacyMode, number>> = {
-  'allow-api': 0,
-  hybrid: 1,
-  'local-only': 2,
 }
 
 /** Runs the pipeline `target` names. */
@@ -135,15 +125,6 @@ function pipelineRun(ctx: TaskContext, target: EngineTarget): PipelineRun {
   return { name, steps: declared.steps, modelAt, modelRef }
 }
 
-/** The strictest of the task's, the intent's and the policies' privacy. */
-function taskPrivacy(ctx: TaskContext): PrivacyMode {
-  const { intents, policies } = ctx.registries.set
-  if (policies.privacy.local_only_intents.includes(ctx.request.intent)) return 'local-only'
-  const intent = intents[ctx.request.intent]?.privacy ?? 'local-only'
-  const asked = ctx.features.privacy
-  return strictness[intent] > strictness[asked] ? intent : asked
-}
-
 function checkPrivacy(ctx: TaskContext, run: PipelineRun): void {
   if (run.modelRef === undefined) return
   const spec = ctx.registries.set.models.models[run.modelRef]
@@ -204,7 +185,8 @@ async function runStep(
       tier: target.engine.tier ?? target.tier,
     },
   }
-  const outcome = await runModel(deps, ctx, modelTarget, signal, { input, step: index })
+  const redacted = index > 0 && run.steps[index - 1]?.redact !== undefined
+  const outcome = await runModel(deps, ctx, modelTarget, signal, { input, step: index, redacted })
   return { output: outcome.output, usage: outcome.usage[0]! }
 }
 

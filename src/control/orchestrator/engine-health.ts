@@ -24,6 +24,8 @@ export function createEngineState(
     isCircuitOpen: (provider) => breakers.isOpen(provider),
     observedLatencyMs: (engine) => latency.p95(engine),
     isProviderConfigured: (provider) => providers.has(provider as ProviderName),
+    isOnPremises: (provider, endpoint) =>
+      providers.get(provider as ProviderName)?.isOnPremises(endpoint) ?? false,
     isModulePlaceable: (name) => executor.placement?.(name).ok ?? true,
     modules() {
       const current = executor.modules()

@@ -15,6 +15,8 @@ export interface FixedEngineStateOptions {
   readonly modules?: Readonly<Record<string, { version: string; intents: readonly string[] }>>
   /** Modules that need a GPU none of which is free. @default none */
   readonly unplaceable?: readonly string[]
+  /** Model endpoints (models.yml `endpoint`, or `provider:` for a provider's own) off the premises. @default none */
+  readonly offPremises?: readonly string[]
 }
 
 /** The modules of config/modules.yml, as a loaded runtime would report them. */
@@ -32,6 +34,8 @@ export function fixedEngineState(options: FixedEngineStateOptions = {}): EngineS
     isCircuitOpen: (provider) => options.openCircuits?.includes(provider) ?? false,
     observedLatencyMs: (engine) => options.latencyMs?.[engine],
     isProviderConfigured: (provider) => options.configured?.includes(provider) ?? true,
+    isOnPremises: (provider, endpoint) =>
+      !(options.offPremises?.includes(endpoint ?? `${provider}:`) ?? false),
     modules: () => modules,
     isModulePlaceable: (name) => !(options.unplaceable?.includes(name) ?? false),
   }

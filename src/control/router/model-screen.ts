@@ -51,10 +51,14 @@ export function modelReasons(
   redacted: boolean,
 ): ReasonCode[] {
   const reasons: ReasonCode[] = [...option.staticReasons]
-  if (!option.local) {
-    // The payload leaves the host: local-only never; hybrid only after redaction.
+  // Local is a place: a local model served off the premises is, for privacy, a cloud one.
+  const onPremises = option.local && ctx.engines.isOnPremises(option.provider, option.endpoint)
+  if (!onPremises) {
+    // The payload leaves the premises: local-only never; hybrid only after redaction.
+    const before = reasons.length
     if (ctx.privacy === 'local-only') reasons.push(ReasonCode.PRIVACY_LOCAL_ONLY)
     else if (ctx.privacy === 'hybrid' && !redacted) reasons.push(ReasonCode.PRIVACY_HYBRID)
+    if (option.local && reasons.length > before) reasons.push(ReasonCode.ENDPOINT_NOT_LOCAL)
   }
   if (!ctx.engines.isProviderConfigured(option.provider))
     reasons.push(ReasonCode.PROVIDER_NOT_CONFIGURED)

@@ -45,6 +45,11 @@ export const ReasonCode = {
   CONTEXT_TOO_SMALL: 'CONTEXT_TOO_SMALL',
   /** A pipeline's redact step names a module that is not installed or does not serve `redact_pii`. */
   REDACTOR_UNAVAILABLE: 'REDACTOR_UNAVAILABLE',
+  /**
+   * A model of a local tier whose endpoint is not on the premises (outside
+   * AION_LOCAL_NETWORKS): the payload would leave, so privacy refused it.
+   */
+  ENDPOINT_NOT_LOCAL: 'ENDPOINT_NOT_LOCAL',
   /** The module needs a GPU and none that fits its policy is free now. */
   GPU_UNAVAILABLE: 'GPU_UNAVAILABLE',
   /** A name or version that the routing-decision contract cannot carry. */

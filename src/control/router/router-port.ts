@@ -31,6 +31,12 @@ export interface EngineState {
   observedLatencyMs(engine: string): number | undefined
   /** Providers configured in settings (a provider without configuration cannot be called). */
   isProviderConfigured(provider: string): boolean
+  /**
+   * Whether a model of `provider` served at `endpoint` (models.yml; the
+   * provider's base URL when undefined) is on the premises, as configured:
+   * the static view; the provider's connect-time check is the enforcement.
+   */
+  isOnPremises(provider: string, endpoint: string | undefined): boolean
   /** Local modules available, by name, with the intents each declares. */
   modules(): ReadonlyMap<string, { readonly version: string; readonly intents: readonly string[] }>
   /**

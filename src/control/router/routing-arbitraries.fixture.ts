@@ -50,7 +50,20 @@ interface GeneratedModel {
   readonly input: number
   readonly output: number
   readonly context: number | undefined
+  readonly endpoint: string | undefined
 }
+
+/** Model endpoints (models.yml `endpoint`) and provider base URLs the cases draw from. */
+export const endpointUrls = [
+  'http://127.0.0.1:8000/v1',
+  'http://127.0.0.2:8001/v1',
+  'http://10.0.0.7:8000/v1',
+  'http://[::1]:11434',
+  'https://vllm.example.com/v1',
+] as const
+
+/** The hosts of {@link endpointUrls}: the engine state places each on the premises or not. */
+const endpointHosts = [...new Set(endpointUrls.map((url) => new URL(url).hostname))]
 
 const modelArb: fc.Arbitrary<GeneratedModel> = fc.record({
   provider: fc.constantFrom(...providers),
@@ -58,6 +71,7 @@ const modelArb: fc.Arbitrary<GeneratedModel> = fc.record({
   input: price,
   output: price,
   context: fc.option(fc.integer({ min: 1000, max: 200_000 }), { nil: undefined }),
+  endpoint: fc.option(fc.constantFrom(...endpointUrls), { nil: undefined }),
 })
 
 const modelsArb = fc.uniqueArray(modelArb, {
@@ -79,6 +93,7 @@ function modelsRegistry(
       price_per_1k_input_usd: m.input,
       price_per_1k_output_usd: m.output,
       ...(m.context === undefined ? {} : { context_tokens: m.context }),
+      ...(m.endpoint === undefined ? {} : { endpoint: m.endpoint }),
     }
   }
   const tiers: Record<string, ModelTier> = {}
@@ -222,6 +237,21 @@ export interface EngineStateSpec {
   readonly modules: ReadonlyMap<string, { version: string; intents: readonly string[] }>
   /** Modules that need a GPU none of which is free. */
   readonly unplaceable: readonly string[]
+  /** Each provider's configured base URL. */
+  readonly baseUrls: Readonly<Record<ProviderName, string>>
+  /** Hosts inside the declared local networks (the static view of AION_LOCAL_NETWORKS). */
+  readonly onPremisesHosts: readonly string[]
+}
+
+/** Whether a model of `provider` at `endpoint` is on the premises under `spec`. */
+export function isOnPremises(
+  spec: EngineStateSpec,
+  provider: string,
+  endpoint: string | undefined,
+): boolean {
+  const url = endpoint ?? spec.baseUrls[provider as ProviderName]
+  if (url === undefined) return false
+  return spec.onPremisesHosts.includes(new URL(url).hostname)
 }
 
 export const engineStateArb: fc.Arbitrary<EngineStateSpec> = fc.record({
@@ -261,6 +291,18 @@ export const engineStateArb: fc.Arbitrary<EngineStateSpec> = fc.record({
     { weight: 4, arbitrary: fc.constant([]) },
     fc.subarray([...moduleNames], { maxLength: 2 }),
   ),
+  baseUrls: fc.record({
+    ollama: fc.constantFrom(...endpointUrls),
+    vllm: fc.constantFrom(...endpointUrls),
+    openai: fc.constant('https://api.openai.com/v1'),
+    azure: fc.constant('https://aion.openai.azure.com'),
+    hf: fc.constant('https://api-inference.huggingface.co/v1'),
+  }),
+  // Usually most hosts are on the premises, so local models stay eligible often.
+  onPremisesHosts: fc.oneof(
+    { weight: 2, arbitrary: fc.constant(['127.0.0.1', '127.0.0.2', '[::1]']) },
+    fc.subarray(endpointHosts),
+  ),
 })
 
 export function engineState(spec: EngineStateSpec): EngineState {
@@ -268,6 +310,7 @@ export function engineState(spec: EngineStateSpec): EngineState {
     isCircuitOpen: (p) => spec.openCircuits.includes(p),
     observedLatencyMs: (e) => spec.latencyMs[e],
     isProviderConfigured: (p) => spec.configured.includes(p),
+    isOnPremises: (provider, endpoint) => isOnPremises(spec, provider, endpoint),
     modules: () => spec.modules,
     isModulePlaceable: (name) => !spec.unplaceable.includes(name),
   }

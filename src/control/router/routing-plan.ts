@@ -38,8 +38,13 @@ export interface ModelOption {
   readonly tier: string
   /** Position of the tier in the intent's `tiers_allowed` (earlier is preferred). */
   readonly tierIndex: number
-  /** Runs on the host (ollama, vllm); otherwise the payload leaves it. */
+  /**
+   * Of a local tier and a local provider kind (ollama, vllm); whether it is
+   * on the premises is its endpoint's to say ({@link ModelOption.endpoint}).
+   */
   readonly local: boolean
+  /** models.yml `endpoint`; undefined: the provider's base URL. */
+  readonly endpoint: string | undefined
   readonly price: ModelPrice
   readonly contextTokens: number | undefined
   /** Reasons that hold whatever the request (provider policy, unusable name). */
@@ -171,6 +176,7 @@ function modelOptions(registries: RegistrySet, spec: IntentSpec): ModelOption[] 
         tier,
         tierIndex,
         local: kindLocal && providerLocal,
+        endpoint: model.endpoint,
         price: model,
         contextTokens: model.context_tokens,
         staticReasons: staticReasons(registries.policies, ref, model.provider),

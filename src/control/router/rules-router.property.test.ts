@@ -5,7 +5,10 @@
  * hybrid privacy only as a pipeline step right after a redact step, never
  * under local-only), denied/unconfigured/open-circuit providers are never
  * chosen, every decision matches the routing-decision contract, and every
- * refusal is one the inputs explain. 100k cases in CI, 5k locally.
+ * refusal is one the inputs explain. Local is a place: a model's endpoint
+ * (its own, else its provider's base URL) is a dimension, and a local-tier
+ * model off the premises counts as a cloud one for privacy. 100k cases in
+ * CI, 5k locally.
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
@@ -34,6 +37,7 @@ import { parsePipelineEngineName } from './pipeline-engine.js'
 import {
   engineState,
   hybridCaseArb,
+  isOnPremises,
   routingCaseArb,
   type EngineStateSpec,
   type RoutingCase,
@@ -103,21 +107,31 @@ function checkEngine(
     }
     must(route === 'hybrid' && modelAt >= 0, 'a model pipeline off the hybrid route')
     ref = parsed.modelRef
-    const cloud = !localProviders.includes(set.models.models[ref]?.provider ?? 'openai')
+    const stepSpec = set.models.models[ref]
+    const cloud = !localProviders.includes(stepSpec?.provider ?? 'openai')
     const selector = pipeline?.steps[modelAt]?.model ?? 'none'
     must(selectorMatches(selector, ref, tier, !cloud), `${ref} does not match the model step`)
     const redacted = modelAt > 0 && pipeline?.steps[modelAt - 1]?.redact !== undefined
-    must(!(privacy === 'hybrid' && cloud && !redacted), 'hybrid payload sent unredacted to a cloud')
+    const away = cloud || !isOnPremises(state, stepSpec?.provider ?? '', stepSpec?.endpoint)
+    must(
+      !(privacy === 'hybrid' && away && !redacted),
+      'hybrid payload sent unredacted off-premises',
+    )
   }
   const spec = set.models.models[ref]
   if (!spec) throw new Error(`engine ${engine.name} names no model`)
   const provider = spec.provider
   must(engine.provider === provider, 'engine provider differs from models.yml')
   const cloud = !localProviders.includes(provider)
-  must(!(privacy === 'local-only' && cloud), `local-only payload sent to ${engine.name}`)
+  // Where the payload goes, not the provider's kind, is what privacy judges.
+  const away = cloud || !isOnPremises(state, provider, spec.endpoint)
   must(
-    !(privacy === 'hybrid' && cloud && engine.kind !== 'pipeline'),
-    'hybrid on a bare cloud model',
+    !(privacy === 'local-only' && away),
+    `local-only payload sent off-premises to ${engine.name}`,
+  )
+  must(
+    !(privacy === 'hybrid' && away && engine.kind !== 'pipeline'),
+    'hybrid on a bare model off the premises',
   )
   if (engine.kind === 'model') {
     must(route === (cloud ? 'api' : 'local'), `model ${engine.name} on route ${route}`)
@@ -193,13 +207,36 @@ interface Tally {
   decided: number
   throughPipelines: number
   hybridToCloud: number
+  /** An allow-api decision used a local-tier model served off the premises. */
+  offPremisesLocalModel: number
+  /** A local-only or hybrid request whose intent had a local-tier model off the premises. */
+  offPremisesWithheld: number
+}
+
+/** Whether the intent's tiers name a local-tier model of a local provider served off the premises. */
+function hasOffPremisesLocalModel(set: RegistrySet, intent: string, state: EngineStateSpec) {
+  return (set.intents[intent]?.tiers_allowed ?? []).some((tier) =>
+    (set.models.tiers[tier]?.local ?? []).some((ref) => {
+      const spec = set.models.models[ref]
+      return spec !== undefined && !isOnPremises(state, spec.provider, spec.endpoint)
+    }),
+  )
 }
 
 /** Decides every case, checks it, and counts what the decisions reached. */
 function assertRules(cases: fc.Arbitrary<RoutingCase>): Tally {
-  const tally: Tally = { decided: 0, throughPipelines: 0, hybridToCloud: 0 }
+  const tally: Tally = {
+    decided: 0,
+    throughPipelines: 0,
+    hybridToCloud: 0,
+    offPremisesLocalModel: 0,
+    offPremisesWithheld: 0,
+  }
   fc.assert(
     fc.property(cases, ({ set, features, state }) => {
+      const privacy = effectivePrivacy(set, features)
+      if (privacy !== 'allow-api' && hasOffPremisesLocalModel(set, features.intent, state))
+        tally.offPremisesWithheld++
       let decision: RoutingDecision
       try {
         decision = decideRules({
@@ -220,8 +257,16 @@ function assertRules(cases: fc.Arbitrary<RoutingCase>): Tally {
         e.kind === 'pipeline' &&
         e.provider !== undefined &&
         !localProviders.includes(e.provider as ProviderName)
-      if (effectivePrivacy(set, features) === 'hybrid' && engines.some(cloudStep))
-        tally.hybridToCloud++
+      if (privacy === 'hybrid' && engines.some(cloudStep)) tally.hybridToCloud++
+      const offPremisesLocal = (e: Engine) => {
+        const spec = e.kind === 'model' ? set.models.models[e.name] : undefined
+        return (
+          spec !== undefined &&
+          localProviders.includes(spec.provider) &&
+          !isOnPremises(state, spec.provider, spec.endpoint)
+        )
+      }
+      if (engines.some(offPremisesLocal)) tally.offPremisesLocalModel++
     }),
     { numRuns },
   )
@@ -236,6 +281,9 @@ describe('rules router properties', () => {
       // The generators must reach decisions often enough for the property to mean something.
       expect(tally.decided).toBeGreaterThan(numRuns / 10)
       expect(tally.throughPipelines).toBeGreaterThan(numRuns / 50)
+      // Endpoints are a dimension that is reached: off-premises local models get used and withheld.
+      expect(tally.offPremisesLocalModel).toBeGreaterThan(numRuns / 1000)
+      expect(tally.offPremisesWithheld).toBeGreaterThan(numRuns / 50)
     },
     numRuns * 2 + 30_000,
   )

@@ -1,1 +1,5 @@
 export * from './egress-policy.js'
+export * from './address-guard.js'
+export * from './guarded-connector.js'
+export * from './ip-address.js'
+export * from './network-list.js'

@@ -680,6 +680,40 @@ export const EgressRuleInvalidError = defineError<{ rule: string }>('EgressRuleI
   message: (f) => `egress rule ${JSON.stringify(f.rule)} is not an origin, a host or *.suffix`,
 })
 
+/**
+ * An outbound connection refused at connect time for the address its host
+ * resolves to (link-local, metadata, unspecified always; loopback and private
+ * unless allowed); no byte was sent.
+ */
+export const EgressAddressRefusedError = defineError<{
+  host: string
+  address: string
+  category: string
+  /** Which setting would allow it, with a leading space; empty when none may. */
+  hint: string
+}>('EgressAddressRefusedError', {
+  code: 'AION_EGRESS_ADDRESS_REFUSED',
+  kind: 'permission_denied',
+  retryable: false,
+  message: (f) =>
+    `connection to ${f.host} refused: it resolves to ${f.address}, a ${f.category} address${f.hint}`,
+})
+
+/**
+ * A call that must stay on the premises (privacy local-only, or hybrid before
+ * redaction) whose endpoint resolves outside AION_LOCAL_NETWORKS; no byte was sent.
+ */
+export const EgressNotLocalError = defineError<{ host: string; address: string; networks: string }>(
+  'EgressNotLocalError',
+  {
+    code: 'AION_EGRESS_NOT_LOCAL',
+    kind: 'permission_denied',
+    retryable: false,
+    message: (f) =>
+      `local-only call to ${f.host} refused: it resolves to ${f.address}, outside the on-premises networks (AION_LOCAL_NETWORKS=${f.networks})`,
+  },
+)
+
 // ── MODULE: AIP packages and the module executors ───────────────────────────
 export const ModuleNotFoundError = defineError<{ module: string }>('ModuleNotFoundError', {
   code: 'AION_MODULE_NOT_FOUND',

@@ -3,6 +3,7 @@ export {
   loadSettings,
   type ClientSettings,
   type ControlSettings,
+  type EgressSettings,
   type GatewaySettings,
   type JwtSettings,
   type LoadSettingsOptions,

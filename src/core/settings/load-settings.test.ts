@@ -68,7 +68,34 @@ describe('loadSettings', () => {
         trustedKeys: [],
         allowUnsigned: false,
       },
+      egress: {
+        allowLoopback: true,
+        allowPrivate: false,
+        localNetworks: ['127.0.0.0/8', '::1/128'],
+      },
     })
+  })
+
+  it('reads the egress settings and names every local network that is no CIDR', () => {
+    const { egress } = loadSettings({
+      AION_EGRESS_ALLOW_LOOPBACK: 'false',
+      AION_EGRESS_ALLOW_PRIVATE: 'true',
+      AION_LOCAL_NETWORKS: '10.0.0.0/8,fd00::/8',
+    })
+    expect(egress).toEqual({
+      allowLoopback: false,
+      allowPrivate: true,
+      localNetworks: ['10.0.0.0/8', 'fd00::/8'],
+    })
+    expect(() => loadSettings({ AION_LOCAL_NETWORKS: '10.0.0.0/33,1.2.3.4' })).toThrow(
+      expect.objectContaining({
+        code: 'AION_CONFIG_INVALID',
+        message: expect.stringContaining('AION_LOCAL_NETWORKS 10.0.0.0/33 is not a CIDR'),
+      }),
+    )
+    expect(() => loadSettings({ AION_LOCAL_NETWORKS: '10.0.0.0/8, 1.2.3.4' })).toThrow(
+      expect.objectContaining({ message: expect.stringContaining('AION_LOCAL_NETWORKS') }),
+    )
   })
 
   it('reads the distribution settings: credentials per registry, insecure hosts, keys', () => {

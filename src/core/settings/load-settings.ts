@@ -5,6 +5,7 @@
 import { resolve } from 'node:path'
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js'
 import { SettingsInvalidError, type SettingsProblem } from '../errors/index.js'
+import { invalidCidrs } from '../egress/network-list.js'
 import { Secret } from '../secret.js'
 import { distributionSettings, type DistributionSettings } from './distribution-settings.js'
 import {
@@ -40,6 +41,18 @@ export interface Settings {
   readonly modules: ModuleSettings
   /** Package distribution: OCI registries and signatures. */
   readonly distribution: DistributionSettings
+  /** Where outbound connections may go. */
+  readonly egress: EgressSettings
+}
+
+/** The address rules of every outbound connection (see core/egress/address-guard.ts). */
+export interface EgressSettings {
+  /** `AION_EGRESS_ALLOW_LOOPBACK`. @default true */
+  readonly allowLoopback: boolean
+  /** `AION_EGRESS_ALLOW_PRIVATE`. @default false */
+  readonly allowPrivate: boolean
+  /** `AION_LOCAL_NETWORKS`, as CIDRs. @default ['127.0.0.0/8', '::1/128'] */
+  readonly localNetworks: readonly string[]
 }
 
 /** AIP modules: the subprocess sandbox and the secrets modules may declare. */
@@ -172,6 +185,7 @@ export function loadSettings(
   for (const problem of problems) delete values[problem.variable]
   if (!validate(values)) problems.push(...(validate.errors ?? []).map(toProblem))
   problems.push(...databaseUrlProblems(values.AION_DATABASE_URL))
+  problems.push(...localNetworkProblems(values.AION_LOCAL_NETWORKS))
   const cwd = options.cwd ?? process.cwd()
   const distribution = distributionSettings(values, env, cwd)
   problems.push(...distribution.problems)
@@ -197,6 +211,11 @@ export function loadSettings(
     },
     modules: moduleSettings(values, cwd),
     distribution: distribution.settings,
+    egress: {
+      allowLoopback: values.AION_EGRESS_ALLOW_LOOPBACK as boolean,
+      allowPrivate: values.AION_EGRESS_ALLOW_PRIVATE as boolean,
+      localNetworks: String(values.AION_LOCAL_NETWORKS).split(','),
+    },
   }
 }
 
@@ -323,6 +342,13 @@ function toProblem(error: ErrorObject): SettingsProblem {
 function databaseUrlProblems(url: unknown): SettingsProblem[] {
   if (typeof url !== 'string' || !/^postgres(ql)?:\/\//.test(url) || URL.canParse(url)) return []
   return [{ variable: 'AION_DATABASE_URL', message: 'is not a valid URL' }]
+}
+
+function localNetworkProblems(value: unknown): SettingsProblem[] {
+  if (typeof value !== 'string') return []
+  const invalid = invalidCidrs(value.split(','))
+  if (invalid.length === 0) return []
+  return [{ variable: 'AION_LOCAL_NETWORKS', message: `${invalid.join(', ')} is not a CIDR` }]
 }
 
 function nearestVariable(name: string): SettingVariable | undefined {

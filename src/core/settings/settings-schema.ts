@@ -262,6 +262,26 @@ export const settingsSchema = {
       pattern: '^https?://',
     },
     AION_HF_API_KEY: { description: 'Hugging Face token.', type: 'string', minLength: 1 },
+    // ── egress (every outbound connection, judged by its resolved address) ──
+    AION_EGRESS_ALLOW_LOOPBACK: {
+      description:
+        'Outbound connections may reach loopback (127.0.0.0/8, ::1); link-local, metadata and unspecified addresses never may.',
+      type: 'boolean',
+      default: true,
+    },
+    AION_EGRESS_ALLOW_PRIVATE: {
+      description:
+        'Outbound connections may reach private networks (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7).',
+      type: 'boolean',
+      default: false,
+    },
+    AION_LOCAL_NETWORKS: {
+      description:
+        'Comma-separated CIDRs on the premises: a local-only model call may only connect to addresses in them.',
+      type: 'string',
+      pattern: '^[0-9A-Fa-f.:/]+(,[0-9A-Fa-f.:/]+)*$',
+      default: '127.0.0.0/8,::1/128',
+    },
     // ── modules ─────────────────────────────────────────────────────────────
     AION_MODULES_DIR: {
       description:
@@ -367,4 +387,5 @@ export const patternHints: Partial<Record<SettingVariable, string>> = {
   AION_DATABASE_URL:
     'must start with postgres:// or postgresql:// (leave it unset for SQLite in the data directory)',
   AION_REGISTRY_INSECURE: 'must be comma-separated host[:port] names without spaces or schemes',
+  AION_LOCAL_NETWORKS: 'must be comma-separated CIDRs (10.0.0.0/8, fd00::/8) without spaces',
 }
