@@ -1,68 +1,97 @@
 /**
  * `aionctl`: the operator's command line. Each command lives in its own file
- * under `commands/`; this file only assembles them.
+ * under `commands/` and is loaded only when a call names it (see
+ * command-index.ts); this file assembles the program and turns every error
+ * into one line: what went wrong, with its AION_* code (JSON with `--json`),
+ * and a stack trace only with `--debug`.
  */
-import { Command, CommanderError } from 'commander'
+import { Command, CommanderError, Help } from 'commander'
 import { AionError } from '../core/errors/index.js'
-import { AionApiError } from '../sdk/index.js'
-import { registryInstallCommand } from './commands/install.js'
-import { keygenCommand } from './commands/keygen.js'
-import { keysCommand } from './commands/keys.js'
-import { migrateCommand } from './commands/migrate.js'
-import { modulesCommand } from './commands/modules.js'
-import { quarantineCommand } from './commands/modules-quarantine.js'
-import { packCommand } from './commands/pack.js'
-import { eventsCommand, policyCommand } from './commands/policy.js'
-import { pullCommand } from './commands/pull.js'
-import { pushCommand } from './commands/push.js'
-import { sbomCommand } from './commands/sbom.js'
-import { signCommand } from './commands/sign.js'
-import { submitCommand } from './commands/submit.js'
-import { validateCommand } from './commands/validate.js'
-import { verifyCommand } from './commands/verify.js'
-import { packageVersion, versionCommand } from './commands/version.js'
+import { commandIndex, type CommandEntry } from './command-index.js'
+import { packageVersion } from './commands/version.js'
 
-export function buildProgram(): Command {
+/** The command a call names (`aionctl help <name>` included), if any. */
+function namedCommand(argv: readonly string[]): string | undefined {
+  const words = argv.filter((arg) => !arg.startsWith('-'))
+  return words[0] === 'help' ? words[1] : words[0]
+}
+
+/** A command as the top-level help lists it, without loading it. */
+function placeholder(entry: CommandEntry, placeholders: WeakSet<Command>): Command {
+  const command = new Command(entry.name).summary(entry.summary)
+  placeholders.add(command)
+  return command
+}
+
+/** The program, with the command `argv` names loaded and the others listed only. */
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
+  const placeholders = new WeakSet<Command>()
   const program = new Command('aionctl')
     .description('Operate an OMERTAOS platform: validate registries, migrate the store, and more.')
     .version(packageVersion(), '-V, --version', 'print the aionctl version')
+    .option('--debug', 'print the stack trace with an error')
     .showHelpAfterError()
     .exitOverride()
-  program.addCommand(validateCommand())
-  program.addCommand(migrateCommand())
-  program.addCommand(versionCommand())
-  program.addCommand(submitCommand())
-  program.addCommand(policyCommand())
-  program.addCommand(eventsCommand())
-  program.addCommand(keysCommand())
-  program.addCommand(modulesCommand().addCommand(quarantineCommand()))
-  program.addCommand(packCommand())
-  program.addCommand(pushCommand())
-  program.addCommand(pullCommand())
-  program.addCommand(keygenCommand())
-  program.addCommand(signCommand())
-  program.addCommand(verifyCommand())
-  program.addCommand(sbomCommand())
-  program.addCommand(registryInstallCommand())
+    .configureHelp({
+      subcommandTerm: (command) => {
+        const entry = commandIndex.find((e) => e.name === command.name())
+        return placeholders.has(command) && entry
+          ? `${entry.name}${entry.usage === '' ? '' : ` ${entry.usage}`}`
+          : Help.prototype.subcommandTerm.call(new Help(), command)
+      },
+    })
+  const named = namedCommand(argv)
+  for (const entry of commandIndex) {
+    program.addCommand(entry.name === named ? await entry.load() : placeholder(entry, placeholders))
+  }
   return program
+}
+
+/** What an error says in one line: its code and message. */
+function describeError(error: unknown): { code: string; message: string } {
+  if (error instanceof AionError) return { code: error.code, message: error.message }
+  // An API answer (AionApiError) carries its code; its message starts with the status.
+  const api = error as { name?: unknown; code?: unknown; message?: unknown }
+  if (api.name === 'AionApiError' && typeof api.code === 'string')
+    return { code: api.code, message: String(api.message) }
+  const message = error instanceof Error ? error.message : String(error)
+  return {
+    code: 'AION_INTERNAL_UNEXPECTED',
+    message: `unexpected error: ${message} (run again with --debug for where it happened)`,
+  }
+}
+
+/** The stack of `error` and of each cause, for `--debug`. */
+function stacks(error: unknown): string {
+  const parts: string[] = []
+  for (let e = error; e !== undefined && e !== null && parts.length < 5;) {
+    parts.push(e instanceof Error ? (e.stack ?? e.message) : String(e))
+    e = e instanceof Error ? e.cause : undefined
+  }
+  return parts.join('\ncaused by: ')
+}
+
+/** Prints `error` as one line (stderr), or as JSON on stdout with `--json`; returns the exit code. */
+export function reportError(error: unknown, argv: readonly string[]): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2
+  const { code, message } = describeError(error)
+  if (argv.includes('--json')) {
+    process.stdout.write(`${JSON.stringify({ error: { code, message } }, null, 2)}\n`)
+  } else {
+    const line = message.includes(code) ? message : `${code}: ${message}`
+    process.stderr.write(`aionctl: ${line}\n`)
+  }
+  if (argv.includes('--debug')) process.stderr.write(`${stacks(error)}\n`)
+  return 1
 }
 
 export async function runCli(argv: readonly string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv, { from: 'user' })
+    await (await buildProgram(argv)).parseAsync(argv, { from: 'user' })
     return typeof process.exitCode === 'number' ? process.exitCode : 0
   } catch (error) {
     // Help and version exit through here with code 0; usage errors with 1 → we use 2 (usage).
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2
-    if (error instanceof AionError) {
-      process.stderr.write(`aionctl: ${error.code}: ${error.message}\n`)
-      return 1
-    }
-    if (error instanceof AionApiError) {
-      process.stderr.write(`aionctl: ${error.message}\n`)
-      return 1
-    }
-    throw error
+    return reportError(error, argv)
   }
 }
 

@@ -1,11 +1,16 @@
 /**
  * `npm start`: one process on embedded defaults (SQLite, everything in
- * process). Exits 0 after a clean SIGTERM/SIGINT drain, 1 when it cannot start.
+ * process). Exits 0 after a clean SIGTERM/SIGINT drain, 1 when it cannot
+ * start: every reason is printed on stderr, one `omertaos: cannot start:` line
+ * with its AION_* code (settings and registry problems list each below it).
  */
-import { AionError, RegistryInvalidError } from '../core/errors/index.js'
+import { AionError, RegistryInvalidError, SettingsInvalidError } from '../core/errors/index.js'
 import { formatRegistryIssues } from '../core/registry/index.js'
 import { loadSettings } from '../core/settings/index.js'
 import { createLogger, startPlatform, type Platform } from './platform.js'
+
+/** Set once the start has ended, listening or reported; see {@link reportUnfinishedStart}. */
+let startEnded = false
 
 async function main(): Promise<void> {
   let settings
@@ -23,6 +28,7 @@ async function main(): Promise<void> {
     reportStartupFailure(error)
     return
   }
+  startEnded = true
 
   printBanner(platform)
 
@@ -72,16 +78,38 @@ function printBanner(platform: Platform): void {
 
 /** Startup problems go to stderr as one readable block, every problem listed. */
 function reportStartupFailure(error: unknown): void {
+  startEnded = true
   if (error instanceof RegistryInvalidError) {
     process.stderr.write(
-      `omertaos: cannot start: ${error.code}\n${formatRegistryIssues(error.fields.issues)}\n`,
+      `omertaos: cannot start: ${error.code}: the registry files have problems:\n` +
+        `${formatRegistryIssues(error.fields.issues)}\n`,
+    )
+  } else if (error instanceof SettingsInvalidError) {
+    const lines = error.fields.problems.map((p) => `  ${p.variable} ${p.message}`)
+    process.stderr.write(
+      `omertaos: cannot start: ${error.code}: ${lines.length} setting(s) to fix:\n${lines.join('\n')}\n`,
     )
   } else if (error instanceof AionError) {
-    process.stderr.write(`omertaos: cannot start: ${error.code}\n${error.message}\n`)
+    process.stderr.write(`omertaos: cannot start: ${error.code}: ${error.message}\n`)
   } else {
-    process.stderr.write(`omertaos: cannot start: ${String(error)}\n`)
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error)
+    process.stderr.write(`omertaos: cannot start: ${detail}\n`)
   }
   process.exitCode = 1
 }
 
-await main()
+/**
+ * The backstop for a start that never ends: when the event loop empties while
+ * the start still waits (Node would exit 13, "unsettled top-level await", and
+ * print nothing), say so and exit 1 like any failed start.
+ */
+function reportUnfinishedStart(): void {
+  if (startEnded) return
+  process.stderr.write(
+    'omertaos: cannot start: the start stopped before it finished (it waited on something that can no longer happen); run with AION_LOG_LEVEL=debug and report the log\n',
+  )
+  process.exitCode = 1
+}
+
+process.once('exit', reportUnfinishedStart)
+main().catch((error: unknown) => reportStartupFailure(error))

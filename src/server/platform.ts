@@ -3,18 +3,23 @@
  * router → control plane → gateway. The only place that knows which adapter
  * serves which port.
  */
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { pino, type Logger } from 'pino'
 import { InProcessBudgetLedger } from '../control/budget/in-process-budget-ledger.js'
 import { EmbeddedControlPlane } from '../control/embedded-control-plane.js'
 import { ModuleInstalls } from '../control/modules/module-installs.js'
 import { createRouter } from '../control/router/index.js'
+import { ListenFailedError } from '../core/errors/index.js'
 import type { Settings } from '../core/settings/index.js'
 import { createJwtVerifier } from '../gateway/auth/index.js'
 import { buildGateway, type Gateway } from '../gateway/gateway.js'
 import { MemoryRateLimiter } from '../gateway/rate-limit/index.js'
 import { closeProviders, createProviders } from '../providers/index.js'
-import { createCombinedModuleExecutor, GpuAllocator } from '../runtime/index.js'
+import {
+  createCombinedModuleExecutor,
+  GpuAllocator,
+  type QuarantinedPackage,
+} from '../runtime/index.js'
 import {
   createReloadableExecutor,
   installPort,
@@ -88,11 +93,13 @@ export async function startPlatform(
       }),
     )
     closers.unshift(() => modules.close())
+    warnQuarantined(modules.quarantined(), logger)
     warnUnresolvedModules(
       set,
       await store.modules.list(DEFAULT_TENANT_ID),
       modules.modules(),
       logger,
+      modules.quarantined(),
     )
     const installs = new ModuleInstalls({
       store,
@@ -129,7 +136,6 @@ export async function startPlatform(
     if (recovered.requeued + recovered.interrupted > 0)
       logger.warn(recovered, 'recovered tasks of an earlier process')
 
-    const devApiKey = settings.gateway.devApiKey ? await ensureDevApiKey(store) : undefined
     const jwt = settings.jwt ? await createJwtVerifier(settings.jwt) : undefined
     const gateway = buildGateway({
       controlPlane,
@@ -140,12 +146,15 @@ export async function startPlatform(
       rateLimits: () => controlPlane.activeRegistries.set.policies.rate_limits,
       idempotencyCache: store.idempotency,
     })
-    await gateway.app.listen({ host: settings.host, port: settings.port })
+    await listen(gateway, settings)
     const address = gateway.app.server.address()
     const port = typeof address === 'object' && address ? address.port : settings.port
     const scheme = settings.gateway.tls ? 'https' : 'http'
-    const url = `${scheme}://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`
+    const url = `${scheme}://${hostPort(settings.host, port)}`
     logger.info({ url, port }, 'listening')
+    // Made only once the platform listens: a start that fails before would
+    // otherwise store a key whose secret nobody ever saw.
+    const devApiKey = settings.gateway.devApiKey ? await ensureDevApiKey(store) : undefined
 
     return {
       url,
@@ -164,5 +173,49 @@ export async function startPlatform(
   } catch (error) {
     for (const close of closers) await close().catch(() => undefined)
     throw error
+  }
+}
+
+function hostPort(host: string, port: number): string {
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`
+}
+
+/** What a user can do when the address cannot be listened on, by the system's error code. */
+const listenHints: Readonly<Record<string, { reason: string; hint: string }>> = {
+  EADDRINUSE: {
+    reason: 'the address is already in use',
+    hint: 'stop the process that holds it, or set AION_PORT to a free port (AION_PORT=0 picks one)',
+  },
+  EACCES: {
+    reason: 'permission denied',
+    hint: 'ports below 1024 need privileges: set AION_PORT to 1024 or above',
+  },
+  EADDRNOTAVAIL: {
+    reason: 'the address is not one of this host',
+    hint: 'set AION_HOST to an address of this host (127.0.0.1, 0.0.0.0)',
+  },
+}
+
+/** Listens on the configured address; a refusal becomes {@link ListenFailedError}, naming it. */
+async function listen(gateway: Gateway, settings: Settings): Promise<void> {
+  try {
+    await gateway.app.listen({ host: settings.host, port: settings.port })
+  } catch (error) {
+    const known = listenHints[(error as NodeJS.ErrnoException).code ?? '']
+    if (known === undefined) throw error
+    throw new ListenFailedError(
+      { address: hostPort(settings.host, settings.port), ...known },
+      { cause: error },
+    )
+  }
+}
+
+/** One warning per quarantined package, with why, as `aionctl modules list` shows it. */
+function warnQuarantined(quarantined: readonly QuarantinedPackage[], logger: Logger): void {
+  for (const { dir, error } of quarantined) {
+    logger.warn(
+      { package: basename(dir), dir, code: error.code },
+      `package ${basename(dir)} is quarantined (it will not run): ${error.code}: ${error.message}`,
+    )
   }
 }

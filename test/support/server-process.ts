@@ -35,6 +35,8 @@ export interface StartedServer extends ServerProcess {
   readonly url: string
   /** The development key printed on a first start; undefined on later starts. */
   readonly key: string | undefined
+  /** What it wrote on stdout so far (its JSON log and the banner). */
+  stdoutLog(): string
 }
 
 /** Spawns the server with only `PATH` and the given `AION_*` settings. */
@@ -63,7 +65,8 @@ export function startServer(env: Record<string, string>): Promise<StartedServer>
       if (url === undefined) return
       // The key line follows the URL line in the same write; no key line means keys existed.
       const key = /(aion_[a-z0-9]+_[a-z0-9]+)/.exec(stdout)?.[1]
-      if (key !== undefined || stdout.includes('API keys:')) resolve({ ...server, url, key })
+      if (key !== undefined || stdout.includes('API keys:'))
+        resolve({ ...server, url, key, stdoutLog: () => stdout })
     })
     void server.exited.then((code) =>
       reject(new Error(`server exited with ${code}: ${server.stderr()}`)),

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { Command, Option } from 'commander'
+import { Command, InvalidArgumentError, Option } from 'commander'
 import type { ResultEnvelope, TaskRequest } from '../../../contracts/generated/index.js'
+import { CliInputInvalidError } from '../../core/errors/index.js'
 import { isTerminalStatus } from '../../core/task-status.js'
 import { clientFrom, type ClientOptions } from './client.js'
 
@@ -46,38 +47,70 @@ export function submitCommand(): Command {
         idempotencyKey: randomUUID(),
         ...(options.wait && !options.stream ? { waitSeconds: 60 } : {}),
       })
+      // What the stream showed live is not printed again at the end.
+      let shown = false
       if (options.stream) {
         for await (const event of client.stream(envelope.task_id)) {
-          if (event.event === 'token') process.stdout.write(event.text)
-          else if (event.event === 'partial' && !options.json)
+          if (event.event === 'token' && !options.json) {
+            process.stdout.write(event.text)
+            shown = true
+          } else if (event.event === 'partial' && !options.json) {
             process.stdout.write(`${JSON.stringify(event.output)}\n`)
-          else if (event.event === 'done') envelope = event.envelope
+            shown = true
+          } else if (event.event === 'done') envelope = event.envelope
           else if (event.event === 'error') {
             process.stderr.write(`\nstream error ${event.error.code}: ${event.error.message}\n`)
             process.exitCode = 1
             return
           }
         }
-        process.stdout.write('\n')
+        if (shown) process.stdout.write('\n')
       }
-      printEnvelope(envelope, Boolean(options.json))
+      printEnvelope(envelope, { json: Boolean(options.json), outputShown: shown })
     })
 }
 
 function collect(value: string, previous: string[]): string[] {
+  if (value.indexOf('=') <= 0) throw new InvalidArgumentError('expected key=value')
   return [...previous, value]
 }
 
+/** The text of `file`; throws AION_CLI_INPUT_INVALID, saying what to check. */
+async function readText(option: string, file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8')
+  } catch (error) {
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message
+    throw new CliInputInvalidError(
+      { file, detail: `${option} cannot be read: ${reason} (check the path)` },
+      { cause: error },
+    )
+  }
+}
+
+/** The JSON object in `--input`'s file; throws AION_CLI_INPUT_INVALID. */
+async function readInputObject(file: string): Promise<Record<string, unknown>> {
+  const text = await readText('--input', file)
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (error) {
+    const detail = `--input must hold a JSON object: ${(error as Error).message}`
+    throw new CliInputInvalidError({ file, detail }, { cause: error })
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new CliInputInvalidError({ file, detail: '--input must hold a JSON object ({...})' })
+  }
+  return value as Record<string, unknown>
+}
+
 async function buildInput(options: SubmitOptions): Promise<Record<string, unknown>> {
-  const input: Record<string, unknown> = options.input
-    ? (JSON.parse(await readFile(options.input, 'utf8')) as Record<string, unknown>)
-    : {}
-  if (options.file) input.text = await readFile(options.file, 'utf8')
+  const input = options.input ? await readInputObject(options.input) : {}
+  if (options.file) input.text = await readText('--file', options.file)
   for (const pair of options.param) {
     const at = pair.indexOf('=')
-    if (at <= 0) throw new Error(`--param ${pair}: expected key=value`)
-    const raw = pair.slice(at + 1)
-    input[pair.slice(0, at)] = parseLoose(raw)
+    input[pair.slice(0, at)] = parseLoose(pair.slice(at + 1))
   }
   return input
 }
@@ -90,15 +123,19 @@ function parseLoose(raw: string): unknown {
   }
 }
 
-function printEnvelope(envelope: ResultEnvelope, json: boolean): void {
-  if (json) {
+function printEnvelope(
+  envelope: ResultEnvelope,
+  how: { readonly json: boolean; readonly outputShown: boolean },
+): void {
+  if (how.json) {
     process.stdout.write(`${JSON.stringify(envelope, null, 2)}\n`)
   } else if (envelope.status === 'succeeded') {
     const output = envelope.output as Record<string, unknown> | null
     const text = output?.summary ?? output?.text
-    process.stdout.write(
-      typeof text === 'string' ? `${text}\n` : `${JSON.stringify(envelope.output, null, 2)}\n`,
-    )
+    if (!how.outputShown)
+      process.stdout.write(
+        typeof text === 'string' ? `${text}\n` : `${JSON.stringify(envelope.output, null, 2)}\n`,
+      )
     const engine = envelope.engine ? `${envelope.engine.kind} ${envelope.engine.name}` : '-'
     process.stderr.write(
       `${envelope.task_id} ${envelope.status} via ${envelope.route ?? '-'} (${engine}) in ${envelope.usage.duration_ms} ms, $${envelope.usage.cost_usd}\n`,

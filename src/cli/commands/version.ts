@@ -1,10 +1,22 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { Command } from 'commander'
 
-/** The version in package.json, read once. */
+/**
+ * The version in the repository's package.json, read once: the nearest one up
+ * from this file, which runs from `src/` or from its build under `dist/`.
+ */
 export function packageVersion(): string {
-  const url = new URL('../../../package.json', import.meta.url)
-  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version
+  let dir = new URL('.', import.meta.url)
+  for (;;) {
+    const file = new URL('package.json', dir)
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version: string }
+      if (pkg.name === 'omertaos') return pkg.version
+    }
+    const parent = new URL('..', dir)
+    if (parent.href === dir.href) throw new Error('package.json of omertaos not found')
+    dir = parent
+  }
 }
 
 export function versionCommand(): Command {

@@ -1520,3 +1520,27 @@ export const ModuleInstallUnavailableError = defineError('ModuleInstallUnavailab
   retryable: false,
   message: () => 'this control plane does not install packages from registries',
 })
+
+// ── SERVER and CLI: what a user starting or calling the platform meets ──────
+/** The gateway could not listen on its address (taken, not allowed, not on this host). */
+export const ListenFailedError = defineError<{ address: string; reason: string; hint: string }>(
+  'ListenFailedError',
+  {
+    code: 'AION_SERVER_LISTEN_FAILED',
+    kind: 'unavailable',
+    retryable: false,
+    message: (f) => `cannot listen on ${f.address}: ${f.reason}; ${f.hint}`,
+  },
+)
+
+/** `aionctl` could not reach the platform at its URL. */
+export const CliPlatformUnreachableError = defineError<{ url: string; reason: string }>(
+  'CliPlatformUnreachableError',
+  {
+    code: 'AION_CLI_PLATFORM_UNREACHABLE',
+    kind: 'unavailable',
+    retryable: true,
+    message: (f) =>
+      `no platform answers at ${f.url} (${f.reason}): start it with \`npm start\`, or point --url or AION_URL at it`,
+  },
+)

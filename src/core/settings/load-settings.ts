@@ -186,6 +186,7 @@ export function loadSettings(
   if (!validate(values)) problems.push(...(validate.errors ?? []).map(toProblem))
   problems.push(...databaseUrlProblems(values.AION_DATABASE_URL))
   problems.push(...localNetworkProblems(values.AION_LOCAL_NETWORKS))
+  problems.push(...providerUrlProblems(values))
   const cwd = options.cwd ?? process.cwd()
   const distribution = distributionSettings(values, env, cwd)
   problems.push(...distribution.problems)
@@ -349,6 +350,39 @@ function localNetworkProblems(value: unknown): SettingsProblem[] {
   const invalid = invalidCidrs(value.split(','))
   if (invalid.length === 0) return []
   return [{ variable: 'AION_LOCAL_NETWORKS', message: `${invalid.join(', ')} is not a CIDR` }]
+}
+
+/** Where each provider's key goes instead of its URL. */
+const providerUrlKeys: Readonly<Partial<Record<SettingVariable, SettingVariable>>> = {
+  AION_OPENAI_BASE_URL: 'AION_OPENAI_API_KEY',
+  AION_AZURE_ENDPOINT: 'AION_AZURE_API_KEY',
+  AION_VLLM_BASE_URL: 'AION_VLLM_API_KEY',
+  AION_OLLAMA_BASE_URL: 'AION_OLLAMA_BASE_URL',
+  AION_HF_BASE_URL: 'AION_HF_API_KEY',
+}
+
+// A provider URL is sent on every call and logged; credentials in it would leak
+// (the value is never echoed). The provider client refuses them too.
+function providerUrlProblems(values: Values): SettingsProblem[] {
+  const problems: SettingsProblem[] = []
+  for (const [variable, keyVariable] of Object.entries(providerUrlKeys)) {
+    const text = values[variable]
+    if (typeof text !== 'string' || !/^https?:\/\//.test(text)) continue
+    const url = URL.canParse(text) ? new URL(text) : undefined
+    if (url === undefined) {
+      problems.push({ variable, message: 'is not a valid URL' })
+    } else if (url.username !== '' || url.password !== '') {
+      const where =
+        keyVariable === variable ? 'this provider takes no key' : `put the key in ${keyVariable}`
+      problems.push({
+        variable,
+        message: `must not carry credentials (user:password@host): ${where}`,
+      })
+    } else if (url.search !== '' || url.hash !== '') {
+      problems.push({ variable, message: 'must not carry a query or a fragment' })
+    }
+  }
+  return problems
 }
 
 function nearestVariable(name: string): SettingVariable | undefined {

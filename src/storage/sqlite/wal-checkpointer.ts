@@ -113,6 +113,10 @@ export class WalCheckpointer {
 
   /** Stops the thread after a last checkpoint; automatic checkpoints come back on. */
   async stop(): Promise<void> {
+    // Referenced again while it stops: the unreferenced thread's answer kept
+    // nothing alive, so a process whose only work left was this stop (a start
+    // that failed) ended with the await unsettled, exit code 13 and no word.
+    this.worker.ref()
     const stopped = new Promise<void>((resolve) => {
       this.worker.on('message', (message: { type?: string }) => {
         if (message.type === 'stopped') resolve()

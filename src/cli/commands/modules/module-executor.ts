@@ -11,17 +11,34 @@ import {
 } from '../../../runtime/index.js'
 import { loadPackages } from '../../../distribution/aip/index.js'
 
-/** Sandbox warnings (an unsandboxed run above all) go to stderr; progress stays quiet. */
-const stderrLogger = {
-  info(): void {},
-  warn(fields: object, message: string): void {
-    process.stderr.write(`aionctl: warning: ${message} ${JSON.stringify(fields)}\n`)
-  },
+/**
+ * The subprocess executor's warnings (sandbox unavailable, an unsandboxed run):
+ * held back until a subprocess module is run, so a WASM call prints none.
+ */
+export class SubprocessWarnings {
+  readonly #held: string[] = []
+  #shown = false
+
+  readonly logger = {
+    info(): void {},
+    warn: (fields: object, message: string): void => {
+      const line = `aionctl: warning: ${message} ${JSON.stringify(fields)}\n`
+      if (this.#shown) process.stderr.write(line)
+      else this.#held.push(line)
+    },
+  }
+
+  /** Prints what was held back, and every warning from now on. */
+  show(): void {
+    this.#shown = true
+    for (const line of this.#held.splice(0)) process.stderr.write(line)
+  }
 }
 
 export async function startModuleExecutor(
   settings: Settings,
   packagesDir: string,
+  warnings = new SubprocessWarnings(),
 ): Promise<CombinedModuleExecutor> {
   const modules = settings.modules
   return createCombinedModuleExecutor({
@@ -32,7 +49,7 @@ export async function startModuleExecutor(
       ...(modules.sandboxCgroupRoot === undefined ? {} : { cgroupRoot: modules.sandboxCgroupRoot }),
       allowUnsandboxed: modules.allowUnsandboxed,
       gpus: await GpuAllocator.create(),
-      logger: stderrLogger,
+      logger: warnings.logger,
     },
   })
 }

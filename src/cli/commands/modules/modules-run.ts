@@ -9,7 +9,7 @@ import { Command, InvalidArgumentError } from 'commander'
 import { CliInputInvalidError, ModuleSourceNotFoundError } from '../../../core/errors/index.js'
 import { loadSettings } from '../../../core/settings/index.js'
 import type { ModuleDescriptor, ModuleResult } from '../../../runtime/index.js'
-import { startModuleExecutor } from './module-executor.js'
+import { startModuleExecutor, SubprocessWarnings } from './module-executor.js'
 import { resolveSource, stagePackage } from './package-source.js'
 import { buildMissingWasm } from './wasm-build.js'
 
@@ -99,13 +99,15 @@ export function runCommand(): Command {
       }
       const staged = await stagePackage(resolved)
       try {
-        const executor = await startModuleExecutor(settings, staged.packagesDir)
+        const warnings = new SubprocessWarnings()
+        const executor = await startModuleExecutor(settings, staged.packagesDir, warnings)
         try {
           const [problem] = executor.quarantined()
           if (problem) throw problem.error
           const [module] = [...executor.modules().values()]
           if (!module)
             throw new ModuleSourceNotFoundError({ source, packagesDir: staged.packagesDir })
+          if (module.runtime === 'subprocess') warnings.show()
           const controller = new AbortController()
           const interrupt = () => controller.abort()
           process.once('SIGINT', interrupt)
