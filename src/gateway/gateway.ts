@@ -81,6 +81,7 @@ export function buildGateway(options: GatewayOptions): Gateway {
   const guards = { ...limits, authenticate: auth.authenticate }
   const idempotency = createIdempotency({
     cache: options.idempotencyCache,
+    keyTtlMs: settings.idempotencyTtlMs,
     refresh: currentEnvelope(controlPlane),
   })
   registerTaskRoutes(app, controlPlane, guards, idempotency)

@@ -19,7 +19,7 @@ import {
 import type { ModuleDescriptor } from '../../runtime/module-executor.js'
 import { DEFAULT_TENANT_ID, type ModuleRecord, type Store } from '../../storage/index.js'
 import type { Actor, InstalledModule, ModulePackage } from '../control-plane.js'
-import { writeAudit } from '../lifecycle/task-transitions.js'
+import { writeAudit } from '../lifecycle/audit-writes.js'
 import { warnUnresolvedModules } from './module-ref-warnings.js'
 
 /** What installs are built from (the server's composition root wires them). */
