@@ -3,6 +3,8 @@
  * snippets placed (virtually) in a room and prove that imports pointing up
  * are rejected and imports pointing down pass.
  */
+import { readFileSync, readdirSync } from 'node:fs'
+import { dirname, join, relative, resolve } from 'node:path'
 import { ESLint } from 'eslint'
 import { describe, expect, it } from 'vitest'
 import { rooms } from '../eslint.config.js'
@@ -114,5 +116,90 @@ describe('architecture lint rule', () => {
     expect(outside.join('\n')).toMatch(
       /no-restricted-imports: .*pg only inside src\/storage\/postgres/,
     )
+  })
+})
+
+/** The source files under `dir` (tests and fixtures left out: they may reach across). */
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.ts'))
+    .filter((e) => !/\.(test|fixture|case)\.ts$/.test(e.name))
+    .map((e) => join(e.parentPath, e.name))
+}
+
+/**
+ * The folder-level import graph of `root`: an edge a → b when a file in
+ * folder a imports a file in folder b (relative imports only). Files directly
+ * in `root` (the room's interface and composition) sit above every folder
+ * and are not nodes.
+ */
+function folderGraph(root: string): Map<string, Set<string>> {
+  const graph = new Map<string, Set<string>>()
+  const folderOf = (file: string) => {
+    const rel = relative(root, file)
+    return rel.includes('/') ? rel.slice(0, rel.indexOf('/')) : undefined
+  }
+  for (const file of sourceFiles(root)) {
+    const from = folderOf(file)
+    if (from === undefined) continue
+    const targets = graph.get(from) ?? new Set<string>()
+    graph.set(from, targets)
+    for (const match of readFileSync(file, 'utf8').matchAll(/from '(\.[^']+)'/g)) {
+      const target = resolve(dirname(file), match[1] as string)
+      if (!target.startsWith(root + '/')) continue
+      const to = folderOf(target)
+      if (to !== undefined && to !== from) targets.add(to)
+    }
+  }
+  return graph
+}
+
+/** Every cycle's folders (one path per cycle found by depth-first search). */
+function cyclesOf(graph: Map<string, Set<string>>): string[] {
+  const cycles: string[] = []
+  const state = new Map<string, 'open' | 'done'>()
+  const path: string[] = []
+  const visit = (node: string) => {
+    state.set(node, 'open')
+    path.push(node)
+    for (const next of graph.get(node) ?? []) {
+      if (state.get(next) === 'open') {
+        cycles.push([...path.slice(path.indexOf(next)), next].join(' → '))
+      } else if (!state.has(next)) visit(next)
+    }
+    path.pop()
+    state.set(node, 'done')
+  }
+  for (const node of [...graph.keys()].sort()) if (!state.has(node)) visit(node)
+  return cycles
+}
+
+describe('folders of the control room', () => {
+  const root = resolve(import.meta.dirname, '../src/control')
+
+  it('import each other without a cycle', () => {
+    const graph = folderGraph(root)
+    // The graph is real: the orchestrator does use execution and lifecycle.
+    expect(graph.get('orchestrator')).toContain('execution')
+    expect(graph.get('orchestrator')).toContain('lifecycle')
+    expect(cyclesOf(graph)).toEqual([])
+  })
+
+  it('finds a cycle when there is one', () => {
+    const graph = new Map([
+      ['a', new Set(['b'])],
+      ['b', new Set(['c'])],
+      ['c', new Set(['a'])],
+    ])
+    expect(cyclesOf(graph)).toEqual(['a → b → c → a'])
+  })
+
+  it('keeps the composition out of every folder', () => {
+    const importers = sourceFiles(root).filter(
+      (file) =>
+        relative(root, file).includes('/') &&
+        readFileSync(file, 'utf8').includes('embedded-control-plane.js'),
+    )
+    expect(importers).toEqual([])
   })
 })

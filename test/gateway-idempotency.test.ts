@@ -41,6 +41,7 @@ function runIdempotencySuite(name: string, open: () => Promise<Store>) {
     let executions = 0
     const clock = { offsetMs: 0 }
     const keys: string[] = []
+    const keyIds: string[] = []
 
     beforeAll(async () => {
       store = await open()
@@ -49,6 +50,7 @@ function runIdempotencySuite(name: string, open: () => Promise<Store>) {
         const minted = mintApiKey()
         await store.apiKeys.create({ ...minted, name: keyName, scopes: ['tasks:write'] })
         keys.push(minted.key)
+        keyIds.push(minted.keyId)
       }
       app = edgeApp()
       const auth = registerAuth(app, { apiKeys: store.apiKeys })
@@ -205,13 +207,63 @@ function runIdempotencySuite(name: string, open: () => Promise<Store>) {
       }
     })
 
+    it("a key whose request died answers its bound task once the lock lapses, never 409 for the key's life", async () => {
+      const key = uniqueKey('dead')
+      const body = { n: 11 }
+      const cache: IdempotencyCache = store.idempotency
+      // What a process that died while waiting for its task leaves: in progress, bound, locked.
+      const ref = { tenantId: 'default', credential: `api_key:${keyIds[0] ?? ''}`, key }
+      const requestHash = requestFingerprint(body)
+      const lock = { requestHash, ttlMs: 24 * 60 * minute, owner: 'proc_dead', lockMs: minute }
+      expect((await cache.begin({ ...ref, ...lock, now: new Date() })).outcome).toBe('started')
+      expect(await cache.bind(ref, 'tsk_dead')).toBe(true)
+      const before = executions
+      try {
+        expect((await post(body, key)).status).toBe(409)
+        clock.offsetMs = 2 * minute
+        const resumed = await post(body, key)
+        expect(resumed.status).toBe(200)
+        expect(resumed.body).toEqual({ task_id: 'tsk_dead', status: 'succeeded' })
+        expect(resumed.headers.get('idempotent-replayed')).toBe('true')
+        // Stored for good: the next retry replays it as it is.
+        const again = await post(body, key)
+        expect(again.status).toBe(200)
+        expect(again.body).toEqual(resumed.body)
+      } finally {
+        clock.offsetMs = 0
+      }
+      expect(executions).toBe(before)
+    })
+
+    it('a key whose request died before creating anything runs again once the lock lapses', async () => {
+      const key = uniqueKey('dead-early')
+      const body = { n: 12 }
+      const ref = { tenantId: 'default', credential: `api_key:${keyIds[0] ?? ''}`, key }
+      const lock = { requestHash: requestFingerprint(body), ttlMs: 60 * minute, lockMs: minute }
+      await store.idempotency.begin({ ...ref, ...lock, owner: 'proc_dead', now: new Date() })
+      // A restart lets every lock of another process lapse at once.
+      expect(await store.idempotency.expireLocks('proc_alive')).toBeGreaterThanOrEqual(1)
+      const before = executions
+      const answer = await post(body, key)
+      expect(answer.status).toBe(202)
+      expect(answer.body).toMatchObject({ n: 12 })
+      expect(executions - before).toBe(1)
+    })
+
     it('50 concurrent begins through the port → exactly 1 started', async () => {
       const cache: IdempotencyCache = store.idempotency
       const ref = { tenantId: 'default', credential: 'api_key:port', key: uniqueKey('port') }
       const requestHash = requestFingerprint({ n: 10 })
       const outcomes = await Promise.all(
         Array.from({ length: 50 }, () =>
-          cache.begin({ ...ref, requestHash, ttlMs: minute, now: new Date() }),
+          cache.begin({
+            ...ref,
+            requestHash,
+            ttlMs: minute,
+            owner: 'proc_test',
+            lockMs: minute,
+            now: new Date(),
+          }),
         ),
       )
       expect(outcomes.filter((o) => o.outcome === 'started')).toHaveLength(1)

@@ -36,6 +36,7 @@ export const testSettings: ControlSettings = {
   queueCapacity: 100,
   workers: { local: 4, api: 8, hybrid: 2 },
   taskTimeoutMs: 10_000,
+  taskLeaseMs: 30_000,
   retryMax: 0,
   retryBaseMs: 5,
   breakerFailures: 5,
@@ -117,6 +118,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       configDir,
       logger: pino({ level: 'silent' }),
       streamRetentionMs: 60_000,
+      // Each plane is a process of its own: a restart's plane takes over its predecessor's leases.
+      instanceId: `proc_test_${planes.length}`,
     })
     planes.push(cp)
     return cp

@@ -191,27 +191,41 @@ describe('recovery', () => {
     expect(h.upstream.requests).toHaveLength(0)
   })
 
-  it('fails tasks a crash left routed/running (retryable) and runs the queued ones', async () => {
+  it('in every tenant: fails tasks a crash left running (retryable), runs again the queued and routed ones', async () => {
     h = await startHarness()
     const request = { intent: 'summarize', input: { text }, route: 'local' }
-    const ids = { queued: newTaskId(), routed: newTaskId(), running: newTaskId() }
-    for (const [status, id] of Object.entries(ids)) {
-      await h.store.tasks.create({
-        task_id: id,
-        intent: 'summarize',
-        request,
-        status: status as 'queued',
-        trace_id: traceId,
-      })
+    const statuses = ['queued', 'routed', 'running'] as const
+    const ids: Record<string, Record<string, string>> = {}
+    for (const tenantId of ['default', 'tenant_b']) {
+      ids[tenantId] = {}
+      for (const status of statuses) {
+        const id = newTaskId()
+        ids[tenantId][status] = id
+        await h.store.tasks.create({
+          task_id: id,
+          tenant_id: tenantId,
+          intent: 'summarize',
+          request,
+          status,
+          trace_id: traceId,
+          lease_owner: 'proc_dead',
+          lease_expires_at: new Date(Date.now() + 60_000).toISOString(),
+        })
+      }
     }
     const restarted = await h.restart()
-    for (const status of ['routed', 'running'] as const) {
-      expect(await restarted.get('default', ids[status])).toMatchObject({
+    for (const tenantId of ['default', 'tenant_b']) {
+      const of = ids[tenantId] ?? {}
+      expect(await restarted.get(tenantId, of.running ?? '')).toMatchObject({
         status: 'failed',
         error: { code: 'AION_TASK_INTERRUPTED', retryable: true },
       })
+      for (const status of ['queued', 'routed'] as const) {
+        const done = await restarted.waitForEnd(tenantId, of[status] ?? '', 5000)
+        expect(done).toMatchObject({ status: 'succeeded', engine: { name: 'summarize_text' } })
+        const stored = await h.store.tasks.get(tenantId, of[status] ?? '')
+        expect(stored).toMatchObject({ attempt: 2, lease_owner: 'proc_test_1' })
+      }
     }
-    const done = await restarted.waitForEnd('default', ids.queued, 5000)
-    expect(done).toMatchObject({ status: 'succeeded', engine: { name: 'summarize_text' } })
   })
 })

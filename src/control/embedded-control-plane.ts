@@ -4,11 +4,7 @@
  * policy versions, the event log, recovery and drain.
  */
 import type { Logger } from 'pino'
-import type {
-  ResultEnvelope,
-  RoutingDecision,
-  StreamEvent,
-} from '../../contracts/generated/index.js'
+import type { ResultEnvelope, StreamEvent } from '../../contracts/generated/index.js'
 import {
   ControlDrainingError,
   ControlQueueFullError,
@@ -16,6 +12,7 @@ import {
   TaskNotFoundError,
   UnknownIntentError,
 } from '../core/errors/index.js'
+import { processInstanceId } from '../core/process-instance.js'
 import type { ControlSettings } from '../core/settings/index.js'
 import type { ProviderSet } from '../providers/model-provider.js'
 import type { ModuleExecutor } from '../runtime/module-executor.js'
@@ -38,21 +35,19 @@ import {
   featuresOrStrictest,
   type ActiveRegistries,
 } from './execution/task-context.js'
-import { decisionEvent, lifecycleEvent } from './lifecycle/platform-topics.js'
+import { writeAudit } from './lifecycle/audit-writes.js'
+import { cancelTask } from './lifecycle/task-cancel.js'
 import { newTaskId, toEnvelope } from './lifecycle/task-envelope.js'
+import { TaskMachine } from './lifecycle/task-machine.js'
 import { recoverTasks } from './lifecycle/task-recovery.js'
-import { writeAudit } from './lifecycle/task-transitions.js'
-import { CircuitBreakers } from './orchestrator/circuit-breaker.js'
-import { createEngineState } from './orchestrator/engine-health.js'
-import { LatencyTracker } from './orchestrator/latency-tracker.js'
+import { CircuitBreakers } from './resilience/circuit-breaker.js'
+import { createEngineState } from './resilience/engine-health.js'
+import { LatencyTracker } from './resilience/latency-tracker.js'
 import { ModuleInstalls } from './modules/module-installs.js'
 import { Orchestrator } from './orchestrator/orchestrator.js'
 import { drainOrchestrator } from './orchestrator/drain.js'
 import { PolicyManager } from './policy/policy-manager.js'
-import type { EngineState, Router, RoutingFeatures } from './router/router-port.js'
-import { decisionPatch } from './orchestrator/task-runner.js'
-import type { WorkerLane } from './orchestrator/worker-lane.js'
-import { cancelTask } from './lifecycle/task-cancel.js'
+import type { Router } from './router/router-port.js'
 import { followTask, waitForTask } from './streams/task-followers.js'
 import { TaskStreamHub } from './streams/task-stream-hub.js'
 import { ServingSchemas } from './submission/serving-schema.js'
@@ -81,6 +76,8 @@ export interface EmbeddedControlPlaneOptions {
   readonly streamRetentionMs?: number
   /** Package installs (admin API). @default none: installs answer AION_MODULE_INSTALL_UNAVAILABLE */
   readonly installs?: ModuleInstalls
+  /** Who holds the leases of this control plane's tasks. @default this process's instance id */
+  readonly instanceId?: string
 }
 
 /** The control plane in the gateway's process. Call `recover()` before taking work. */
@@ -95,8 +92,8 @@ export class EmbeddedControlPlane implements ControlPlane {
   readonly #seedBudget: EmbeddedControlPlaneOptions['seedBudget']
   readonly #installs: ModuleInstalls
   readonly #modules: ModuleExecutor
-  readonly #router: Router
-  readonly #engines: EngineState
+  readonly #machine: TaskMachine
+  #leaseTimer: NodeJS.Timeout | undefined
   #draining = false
 
   constructor(options: EmbeddedControlPlaneOptions) {
@@ -116,12 +113,16 @@ export class EmbeddedControlPlane implements ControlPlane {
     })
     const latency = new LatencyTracker()
     const execution = { ...options, breakers, latency }
-    this.#router = options.router
-    this.#engines = createEngineState(breakers, latency, options.providers, options.modules)
+    this.#machine = new TaskMachine({
+      store: options.store,
+      owner: options.instanceId ?? processInstanceId,
+      leaseMs: options.settings.taskLeaseMs,
+    })
     this.#orchestrator = new Orchestrator({
       store: options.store,
+      machine: this.#machine,
       router: options.router,
-      engines: this.#engines,
+      engines: createEngineState(breakers, latency, options.providers, options.modules),
       execution,
       settings: options.settings,
       logger: options.logger,
@@ -162,11 +163,13 @@ export class EmbeddedControlPlane implements ControlPlane {
     }
     const taskId = newTaskId()
     const now = new Date().toISOString()
-    const start = command.waiting ? await this.#startNow(registries, features) : undefined
+    const start = command.waiting
+      ? await this.#orchestrator.startNow(registries, features)
+      : undefined
     let record
     try {
       record = await groupCommit(this.#store).run(async (tx, rows) => {
-        const created = await tx.tasks.create({
+        const task = {
           task_id: taskId,
           tenant_id: actor.tenantId,
           intent: request.intent,
@@ -175,17 +178,9 @@ export class EmbeddedControlPlane implements ControlPlane {
           idempotency_key: command.idempotencyKey ?? null,
           created_at: now,
           updated_at: now,
-          ...(start
-            ? { status: 'running', ...decisionPatch(start.decision), updated_at: now }
-            : {}),
-        })
-        if (start) {
-          // The log tells the same story as a task that waited: queued, routed, decided, running.
-          rows.event(lifecycleEvent({ ...created, status: 'queued' }))
-          rows.event(lifecycleEvent({ ...created, status: 'routed' }))
-          rows.event(decisionEvent(created, start.decision))
         }
-        rows.event(lifecycleEvent(created))
+        // With `start`, admitted, routed and started in this one write, logged step by step.
+        const created = await this.#machine.admit(tx, rows, task, start?.decision)
         const details = { intent: request.intent, route: features.requestedRoute }
         await writeAudit(
           tx,
@@ -213,33 +208,6 @@ export class EmbeddedControlPlane implements ControlPlane {
     if (start) this.#orchestrator.startAdmitted(ctx, start.decision, start.lane)
     else this.#orchestrator.enqueue(ctx)
     return toEnvelope(record)
-  }
-
-  /**
-   * The decision and a held worker slot for a task that can start within its
-   * submission: the rules alone decide (no router model to ask, which could
-   * take its timeout), nobody waits before it, and its route has a free slot.
-   * Undefined otherwise, or when the rules refuse it — the orchestrator then
-   * routes it as usual and ends it with the refusal.
-   */
-  async #startNow(
-    registries: ActiveRegistries,
-    features: RoutingFeatures,
-  ): Promise<{ decision: RoutingDecision; lane: WorkerLane } | undefined> {
-    if (registries.set.policies.routing.router_model !== undefined) return undefined
-    let decision: RoutingDecision
-    try {
-      decision = await this.#router.decide({
-        features,
-        registries: registries.set,
-        registryVersion: registries.version,
-        engines: this.#engines,
-      })
-    } catch {
-      return undefined
-    }
-    const lane = this.#orchestrator.holdSlotNow(decision.route)
-    return lane ? { decision, lane } : undefined
   }
 
   async get(tenantId: string, taskId: string): Promise<ResultEnvelope> {
@@ -270,7 +238,12 @@ export class EmbeddedControlPlane implements ControlPlane {
 
   cancel(actor: Actor, taskId: string): Promise<ResultEnvelope> {
     return cancelTask(
-      { store: this.#store, orchestrator: this.#orchestrator, logger: this.#logger },
+      {
+        store: this.#store,
+        machine: this.#machine,
+        live: this.#orchestrator,
+        logger: this.#logger,
+      },
       actor,
       taskId,
       new TaskCancelledError({ taskId }),
@@ -319,10 +292,14 @@ export class EmbeddedControlPlane implements ControlPlane {
   }
 
   /**
-   * Startup recovery, before the gateway takes work: tasks a stopped process
-   * left `routed`/`running` fail with AION_TASK_INTERRUPTED (retryable); tasks
-   * left `queued` run again under the active registry set. Seeds the budget
-   * ledger with today's spending first when `seedBudget` is given.
+   * Startup recovery, before the gateway takes work, for every tenant: tasks
+   * a stopped process left `running` fail with AION_TASK_INTERRUPTED
+   * (retryable); tasks it left `queued` or `routed` (no engine call made)
+   * run again here, as a new attempt, under the active registry set. On the
+   * embedded SQLite store this process is the only user, so every other
+   * holder's leases and idempotency locks are taken at once; on PostgreSQL
+   * only lapsed ones. Then keeps this process's leases renewed. Seeds the
+   * budget ledger with today's spending first when `seedBudget` is given.
    */
   async recover(): Promise<{ requeued: number; interrupted: number }> {
     if (this.#seedBudget) {
@@ -330,7 +307,10 @@ export class EmbeddedControlPlane implements ControlPlane {
       const spent = await this.#store.usage.sumCost(DEFAULT_TENANT_ID, startOfDay)
       this.#seedBudget(DEFAULT_TENANT_ID, spent)
     }
-    const report = await recoverTasks(this.#store, DEFAULT_TENANT_ID)
+    const exclusive = this.#store.engine === 'sqlite'
+    if (exclusive) await this.#store.idempotency.expireLocks(this.#machine.owner)
+    const report = await recoverTasks(this.#store, this.#machine, { exclusive })
+    this.#renewLeases()
     const registries = this.#policies.active
     for (const record of report.requeue) {
       const request = record.request as unknown as SubmitCommand['request']
@@ -360,6 +340,18 @@ export class EmbeddedControlPlane implements ControlPlane {
   async drain(deadlineMs: number): Promise<void> {
     this.#draining = true
     await drainOrchestrator(this.#orchestrator, this.#hub, this.#store, deadlineMs)
+    clearInterval(this.#leaseTimer)
+  }
+
+  /** Renews this process's leases three times per lease, so none lapses while it lives. */
+  #renewLeases(): void {
+    clearInterval(this.#leaseTimer)
+    this.#leaseTimer = setInterval(() => {
+      this.#machine.renewLeases().catch((error: unknown) => {
+        this.#logger.warn({ err: error }, 'renewing task leases failed')
+      })
+    }, this.#settings.taskLeaseMs / 3)
+    this.#leaseTimer.unref()
   }
 
   #followDeps() {

@@ -65,6 +65,7 @@ export function buildGateway(options: GatewayOptions): Gateway {
   registerHealthRoutes(app, controlPlane, () => state.draining)
   const idempotency = createIdempotency({
     cache: options.idempotencyCache,
+    keyTtlMs: settings.idempotencyTtlMs,
     refresh: currentEnvelope(controlPlane),
   })
   registerTaskRoutes(app, controlPlane, idempotency)

@@ -21,6 +21,8 @@ export interface SubmitContext {
   readonly idempotencyKey?: string
   /** From `Prefer: wait=N`; undefined answers at once with 202. */
   readonly waitSeconds?: number
+  /** Told the task's id before waiting for its end (idempotency binds its key to it). */
+  readonly onCreated?: (taskId: string) => Promise<void>
 }
 
 /** `POST /v1/tasks`: 202 with the queued envelope, or 200 with the final one under `Prefer: wait`. */
@@ -43,6 +45,7 @@ export async function submitTask(
   if (context.waitSeconds !== undefined) {
     headers['preference-applied'] = `wait=${context.waitSeconds}`
     if (!isTerminalStatus(envelope.status) && context.waitSeconds > 0) {
+      await context.onCreated?.(envelope.task_id)
       envelope = await control.waitForEnd(
         actor.tenantId,
         envelope.task_id,

@@ -22,9 +22,10 @@ export function registerTaskRoutes(
   app.post('/v1/tasks', async function postTask(request, reply) {
     const actor = actorOf(request)
     const key = request.headers['idempotency-key']
-    return idempotency.withIdempotency(request, reply, actor, () =>
+    return idempotency.withIdempotency(request, reply, actor, (progress) =>
       submitTask(control, actor, request.body, {
         traceId: traceOf(request).traceId,
+        onCreated: (taskId) => progress.created(taskId),
         ...(typeof key === 'string' ? { idempotencyKey: key } : {}),
         ...waitOption(preferWaitSeconds(request.headers.prefer)),
       }),

@@ -15,7 +15,7 @@ import {
 } from '../../core/errors/index.js'
 import type { NewUsage } from '../../storage/index.js'
 import type { ExecutionMetric } from '../lifecycle/platform-topics.js'
-import { backoffMs, sleep } from '../orchestrator/retry-backoff.js'
+import { backoffMs, sleep } from '../resilience/retry-backoff.js'
 import { failureMetric, successMetric } from './execution-metrics.js'
 import type { EngineOutcome, EngineTarget, ExecutionDeps } from './execution-deps.js'
 import { runModel } from './model-execution.js'

@@ -4,8 +4,8 @@ import type { ProviderSet } from '../../providers/model-provider.js'
 import type { ModuleExecutor } from '../../runtime/module-executor.js'
 import type { JsonValue, NewUsage } from '../../storage/index.js'
 import type { BudgetLedger } from '../budget/budget-ledger.js'
-import type { CircuitBreakers } from '../orchestrator/circuit-breaker.js'
-import type { LatencyTracker } from '../orchestrator/latency-tracker.js'
+import type { CircuitBreakers } from '../resilience/circuit-breaker.js'
+import type { LatencyTracker } from '../resilience/latency-tracker.js'
 
 export interface ExecutionDeps {
   readonly providers: ProviderSet

@@ -1,28 +1,36 @@
 /**
- * Cancelling a task. One in this process is stopped through its abort signal
- * (the provider call is aborted, the module instance killed) and ends
- * `cancelled` by its runner; one only in the store (left by another process)
- * is ended here. A task already ended is returned as it is. Every request is
- * audited with its outcome.
+ * Cancelling a task. One running in this process is stopped through its
+ * abort signal (the provider call is aborted, the module instance killed)
+ * and ended `cancelled` by its runner; one only in the store (another
+ * process's, or left by one) is ended here by the state machine. A task
+ * already ended is returned as it is. Every request is audited with its
+ * outcome.
  */
 import type { ResultEnvelope } from '../../../contracts/generated/index.js'
 import { TaskNotFoundError } from '../../core/errors/index.js'
 import type { Store } from '../../storage/index.js'
 import type { Actor } from '../control-plane.js'
-import type { Orchestrator } from '../orchestrator/orchestrator.js'
-import { within } from '../orchestrator/bounded-wait.js'
-import { taskError, type TaskLogger } from '../orchestrator/task-finish.js'
-import { activeStatuses, isTerminal, toEnvelope } from './task-envelope.js'
-import { applyTransition, writeAudit } from './task-transitions.js'
+import { writeAudit } from './audit-writes.js'
+import { taskError, type TaskLogger } from './task-errors.js'
+import { isTerminal, toEnvelope } from './task-envelope.js'
+import type { TaskMachine } from './task-machine.js'
+
+/** The tasks running in this process, as cancellation sees them (the orchestrator). */
+export interface LiveTasks {
+  /**
+   * Stops the tenant's task with `reason` when it runs here and resolves
+   * with its envelope once its end is written (or as it is after a bounded
+   * wait); undefined when it does not run here.
+   */
+  stopLive(tenantId: string, taskId: string, reason: unknown): Promise<ResultEnvelope | undefined>
+}
 
 export interface CancelDeps {
   readonly store: Store
-  readonly orchestrator: Orchestrator
+  readonly machine: TaskMachine
+  readonly live: LiveTasks
   readonly logger: TaskLogger
 }
-
-/** How long a cancel waits for the runner to write the end before answering as it is. */
-const settleMs = 10_000
 
 async function cancelStored(
   deps: CancelDeps,
@@ -33,16 +41,8 @@ async function cancelStored(
   const record = await deps.store.tasks.get(actor.tenantId, taskId)
   if (!record) throw new TaskNotFoundError({ taskId })
   if (isTerminal(record.status)) return toEnvelope(record)
-  const updated = await applyTransition(deps.store, {
-    tenantId: actor.tenantId,
-    taskId,
-    from: activeStatuses,
-    patch: {
-      status: 'cancelled',
-      error: taskError(reason, deps.logger, taskId),
-      updated_at: new Date().toISOString(),
-    },
-  })
+  const key = { tenantId: actor.tenantId, taskId }
+  const updated = await deps.machine.stop(key, reason, taskError(reason, deps.logger, taskId))
   const final = updated ?? (await deps.store.tasks.get(actor.tenantId, taskId))
   return toEnvelope(final ?? record)
 }
@@ -54,16 +54,9 @@ export async function cancelTask(
   taskId: string,
   reason: unknown,
 ): Promise<ResultEnvelope> {
-  const ctx = deps.orchestrator.context(taskId)
-  let envelope: ResultEnvelope
-  if (ctx && ctx.tenantId === actor.tenantId) {
-    await deps.orchestrator.stop(ctx, reason)
-    envelope =
-      (await within(ctx.stream.whenEnded(), settleMs)) ??
-      toEnvelope((await deps.store.tasks.get(actor.tenantId, taskId))!)
-  } else {
-    envelope = await cancelStored(deps, actor, taskId, reason)
-  }
+  const envelope =
+    (await deps.live.stopLive(actor.tenantId, taskId, reason)) ??
+    (await cancelStored(deps, actor, taskId, reason))
   const outcome = envelope.status === 'cancelled' ? 'success' : 'failure'
   const at = new Date().toISOString()
   await deps.store.transaction((tx) =>

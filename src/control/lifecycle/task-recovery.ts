@@ -1,59 +1,60 @@
 /**
- * Startup recovery: a crashed process may leave tasks `queued`, `routed` or
- * `running`. Queued ones are handed back to the caller to run again; routed
- * and running ones are failed with the retryable AION_TASK_INTERRUPTED (their
- * engine call is gone, and re-running could repeat a paid call). Nothing stays stuck.
+ * Recovery: taking over the unfinished tasks of processes that are gone,
+ * in every tenant. A task whose engine call had started (`running`) fails
+ * with the retryable AION_TASK_INTERRUPTED (re-running could repeat a paid
+ * call); one that never reached an engine (`queued`, `routed`) is requeued
+ * as a new attempt held by this process. Nothing stays stuck.
  */
-import { TaskInterruptedError } from '../../core/errors/index.js'
-import type { Store, TaskRecord, TaskStatus } from '../../storage/index.js'
-import { applyTransition } from './task-transitions.js'
-
-async function allWithStatus(
-  store: Store,
-  tenantId: string,
-  status: TaskStatus,
-): Promise<TaskRecord[]> {
-  const records: TaskRecord[] = []
-  let after: string | undefined
-  do {
-    const page = await store.tasks.list(tenantId, {
-      status,
-      limit: 500,
-      ...(after ? { after } : {}),
-    })
-    records.push(...page.items)
-    after = page.nextCursor
-  } while (after)
-  return records
-}
+import type { Store, TaskRecord } from '../../storage/index.js'
+import type { TaskMachine } from './task-machine.js'
 
 /** What recovery found and did. */
 export interface RecoveryReport {
-  /** Tasks left queued, oldest first, to run again. */
+  /** Tasks requeued, oldest first, to run again in this process. */
   readonly requeue: TaskRecord[]
   /** Task ids failed as interrupted. */
   readonly interrupted: string[]
 }
 
-/** Fails interrupted tasks of the tenant and returns the queued ones. */
-export async function recoverTasks(store: Store, tenantId: string): Promise<RecoveryReport> {
+/** Options of {@link recoverTasks}. */
+export interface RecoveryOptions {
+  /**
+   * Whether this process is the store's only user (the embedded SQLite
+   * store): then every other holder is gone and its leases are taken at
+   * once; otherwise only leases that lapsed. @default false
+   */
+  readonly exclusive?: boolean
+  /** Tasks read per round. @default 500 */
+  readonly pageSize?: number
+}
+
+/** Takes over every tenant's orphaned tasks. */
+export async function recoverTasks(
+  store: Store,
+  machine: TaskMachine,
+  options: RecoveryOptions = {},
+): Promise<RecoveryReport> {
+  const requeue: TaskRecord[] = []
   const interrupted: string[] = []
-  for (const status of ['routed', 'running'] as const) {
-    for (const task of await allWithStatus(store, tenantId, status)) {
-      const error = new TaskInterruptedError({ taskId: task.task_id, status })
-      const updated = await applyTransition(store, {
-        tenantId,
-        taskId: task.task_id,
-        from: status,
-        patch: {
-          status: 'failed',
-          error: { code: error.code, message: error.message, retryable: error.retryable },
-          updated_at: new Date().toISOString(),
-        },
-      })
-      if (updated) interrupted.push(task.task_id)
+  const seen = new Set<string>()
+  for (;;) {
+    const orphans = await store.tasks.unfinished({
+      notOwnedBy: machine.owner,
+      ...(options.exclusive ? {} : { leaseExpiredBefore: new Date().toISOString() }),
+      limit: options.pageSize ?? 500,
+    })
+    // A task taken over no longer matches; one another process took meanwhile is not retried.
+    const fresh = orphans.filter((task) => !seen.has(`${task.tenant_id}/${task.task_id}`))
+    if (fresh.length === 0) break
+    for (const task of fresh) {
+      seen.add(`${task.tenant_id}/${task.task_id}`)
+      if (task.status === 'running') {
+        if (await machine.interrupt(task)) interrupted.push(task.task_id)
+      } else {
+        const record = await machine.requeue(task)
+        if (record) requeue.push(record)
+      }
     }
   }
-  const queued = await allWithStatus(store, tenantId, 'queued')
-  return { requeue: queued.reverse(), interrupted }
+  return { requeue, interrupted }
 }

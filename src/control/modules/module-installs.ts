@@ -18,7 +18,7 @@ import { ModuleInstallUnavailableError } from '../../core/errors/index.js'
 import type { RegistrySet } from '../../core/registry/index.js'
 import type { ModuleDescriptor } from '../../runtime/module-executor.js'
 import { DEFAULT_TENANT_ID, type ModuleRecord, type Store } from '../../storage/index.js'
-import { writeAudit } from '../lifecycle/task-transitions.js'
+import { writeAudit } from '../lifecycle/audit-writes.js'
 
 /** The installer as the control plane uses it (see distribution's `installPort`). */
 export interface ModuleInstaller {

@@ -4,19 +4,34 @@
  * is decided in O(1) before anything is written: a slot is reserved first and
  * handed back if the submission fails.
  */
-import type { Route, RoutingDecision } from '../../../contracts/generated/index.js'
+import type { ResultEnvelope, Route, RoutingDecision } from '../../../contracts/generated/index.js'
 import type { ControlSettings } from '../../core/settings/index.js'
 import type { Store } from '../../storage/index.js'
 import type { ExecutionDeps } from '../execution/execution-deps.js'
-import type { TaskContext } from '../execution/task-context.js'
-import type { EngineState, Router } from '../router/router-port.js'
+import type { ActiveRegistries, TaskContext } from '../execution/task-context.js'
+import type { LiveTasks } from '../lifecycle/task-cancel.js'
+import type { TaskLogger } from '../lifecycle/task-errors.js'
+import { toEnvelope } from '../lifecycle/task-envelope.js'
+import type { TaskMachine } from '../lifecycle/task-machine.js'
+import type { EngineState, Router, RoutingFeatures } from '../router/router-port.js'
+import { within } from './bounded-wait.js'
 import { FifoQueue } from './fifo-queue.js'
-import { finishTask, taskError, type TaskLogger } from './task-finish.js'
-import { runStarted, runTask, type RunnerDeps } from './task-runner.js'
+import { stopTask } from './task-finish.js'
+import { askRouter, runStarted, runTask, type RunnerDeps } from './task-runner.js'
 import { WorkerLane } from './worker-lane.js'
+
+/** How long a cancel waits for the runner to write the end before answering as it is. */
+const settleMs = 10_000
+
+/** A task that starts within its submission: the decision and the worker slot it holds. */
+export interface StartNow {
+  readonly decision: RoutingDecision
+  readonly lane: WorkerLane
+}
 
 export interface OrchestratorOptions {
   readonly store: Store
+  readonly machine: TaskMachine
   readonly router: Router
   readonly engines: EngineState
   readonly execution: ExecutionDeps
@@ -25,7 +40,7 @@ export interface OrchestratorOptions {
 }
 
 /** Queue, dispatch and worker lanes of the embedded control plane. */
-export class Orchestrator {
+export class Orchestrator implements LiveTasks {
   readonly #options: OrchestratorOptions
   readonly #pending = new FifoQueue<TaskContext>()
   readonly #lanes: Record<Route, WorkerLane>
@@ -90,15 +105,30 @@ export class Orchestrator {
   }
 
   /**
-   * A worker slot of `route` for a task being admitted, when it would not
-   * overtake anyone: no admitted task waits to be routed and a slot is free.
-   * The caller writes the task `running` and calls {@link startAdmitted}, or
-   * gives the slot back (`lane.release()`).
+   * The decision and a held worker slot for a task that can start within its
+   * submission: the rules alone decide (no router model to ask, which could
+   * take its timeout), nobody waits before it, and its route has a free
+   * slot. Undefined otherwise, or when the rules refuse it — the runner then
+   * routes it as usual and ends it with the refusal. The caller admits the
+   * task `running` and calls {@link startAdmitted}, or gives the slot back
+   * (`lane.release()`).
    */
-  holdSlotNow(route: Route): WorkerLane | undefined {
+  async startNow(
+    registries: ActiveRegistries,
+    features: RoutingFeatures,
+  ): Promise<StartNow | undefined> {
+    if (registries.set.policies.routing.router_model !== undefined) return undefined
     if (this.#pending.size > 0) return undefined
-    const lane = this.#lanes[route]
-    return lane.tryAcquire() ? lane : undefined
+    let decision: RoutingDecision
+    try {
+      decision = await askRouter(this.#options, registries, features)
+    } catch {
+      return undefined
+    }
+    // Routing awaited: someone may have queued meanwhile, and must not be overtaken.
+    if (this.#pending.size > 0) return undefined
+    const lane = this.#lanes[decision.route]
+    return lane.tryAcquire() ? { decision, lane } : undefined
   }
 
   /**
@@ -131,16 +161,21 @@ export class Orchestrator {
       ctx.phase = 'started'
       this.#queued--
       ctx.abort.abort(reason)
-      await finishTask(this.#options.store, this.#options.logger, ctx, {
-        from: 'queued',
-        patch: {
-          status: 'cancelled',
-          error: taskError(reason, this.#options.logger, ctx.taskId),
-        },
-      })
+      await stopTask(this.#options, ctx, reason)
       return
     }
     ctx.abort.abort(reason)
+  }
+
+  async stopLive(
+    tenantId: string,
+    taskId: string,
+    reason: unknown,
+  ): Promise<ResultEnvelope | undefined> {
+    const ctx = this.#inflight.get(taskId)
+    if (!ctx || ctx.tenantId !== tenantId) return undefined
+    await this.stop(ctx, reason)
+    return (await within(ctx.stream.whenEnded(), settleMs)) ?? toEnvelope(ctx.record)
   }
 
   /** Every task in this process. */

@@ -1,30 +1,22 @@
 /**
- * Ending a task: the terminal transition (with the executions' metrics and
- * usage in the same transaction) and the stream's last event — `done` with
- * the envelope, or `error` when output was already streamed and the task
- * then failed (never a silent `done` after a cut).
+ * Ending a task this process runs: the state machine writes the end (with
+ * the executions' metrics and usage in the same transaction), then the
+ * stream gets its last event — `done` with the envelope, or `error` when
+ * output was already streamed and the task then failed (never a silent
+ * `done` after a cut).
  */
-import { InternalError, TaskTimedOutError, isAionError } from '../../core/errors/index.js'
-import type { NewUsage, Store, TaskPatch, TaskRecord, TaskStatus } from '../../storage/index.js'
+import { TaskTimedOutError } from '../../core/errors/index.js'
+import type { Store, TaskRecord, TaskStatus } from '../../storage/index.js'
 import type { TaskContext } from '../execution/task-context.js'
+import { taskError, type TaskLogger } from '../lifecycle/task-errors.js'
 import { isTerminal, toEnvelope } from '../lifecycle/task-envelope.js'
-import { metricEvent, type ExecutionMetric } from '../lifecycle/platform-topics.js'
-import { applyTransition, type Transition } from '../lifecycle/task-transitions.js'
+import type { Outcome, TaskMachine } from '../lifecycle/task-machine.js'
 
-/** Minimal logger surface (pino's). */
-export interface TaskLogger {
-  error(object: Record<string, unknown>, message: string): void
-  warn(object: Record<string, unknown>, message: string): void
-}
-
-/** The envelope error of whatever stopped a task; unknown errors become internal, logged. */
-export function taskError(error: unknown, logger: TaskLogger, taskId: string) {
-  if (isAionError(error)) {
-    return { code: error.code, message: error.message, retryable: error.retryable }
-  }
-  logger.error({ err: error, taskId }, 'task failed with an unexpected error')
-  const internal = new InternalError({ reference: taskId })
-  return { code: internal.code, message: internal.message, retryable: false }
+/** What ending a task needs. */
+export interface EndDeps {
+  readonly machine: TaskMachine
+  readonly store: Store
+  readonly logger: TaskLogger
 }
 
 /** The terminal status an abort reason leads to. */
@@ -33,56 +25,54 @@ export function abortStatus(reason: unknown): TaskStatus {
 }
 
 /**
- * Applies a transition of the runner's own task: from the record the context
- * holds (no read back), which then becomes the new one.
+ * Runs a transition of the runner's own task from the record the context
+ * holds, which then becomes the new one; undefined when another writer
+ * changed the task first.
  */
-export async function advanceTask(
-  store: Store,
+export async function advance(
   ctx: TaskContext,
-  t: Omit<Transition, 'tenantId' | 'taskId' | 'current'>,
+  change: (current: TaskRecord) => Promise<TaskRecord | undefined>,
 ): Promise<TaskRecord | undefined> {
-  const record = await applyTransition(store, {
-    ...t,
-    tenantId: ctx.tenantId,
-    taskId: ctx.taskId,
-    current: ctx.record,
-  })
+  const record = await change(ctx.record)
   if (record) ctx.record = record
   return record
 }
 
-export interface FinishInput {
-  readonly from: TaskStatus | readonly TaskStatus[]
-  readonly patch: Omit<TaskPatch, 'updated_at'> & { readonly status: TaskStatus }
-  readonly metrics?: readonly ExecutionMetric[]
-  readonly usage?: readonly NewUsage[]
+/** Ends the task at its engine (or failed before one ran), and its stream. */
+export function finishTask(deps: EndDeps, ctx: TaskContext, outcome: Outcome) {
+  return endWith(deps, ctx, (current) => deps.machine.finish(current, outcome))
 }
 
-/** Writes the terminal transition and ends the stream; resolves with the final record. */
-export async function finishTask(
-  store: Store,
-  logger: TaskLogger,
+/** Stops the task with `reason` (cancelled, timed out, draining), and ends its stream. */
+export function stopTask(
+  deps: EndDeps,
   ctx: TaskContext,
-  input: FinishInput,
+  reason: unknown,
+  extra?: Omit<Outcome, 'status'>,
+) {
+  const error = taskError(reason, deps.logger, ctx.taskId)
+  return endWith(deps, ctx, (current) => deps.machine.stop(current, reason, error, extra))
+}
+
+/** Ends the stream of a task another writer ended, with what the store holds. */
+export function endLeftover(deps: EndDeps, ctx: TaskContext) {
+  return endWith(deps, ctx, () => Promise.resolve(undefined))
+}
+
+async function endWith(
+  deps: EndDeps,
+  ctx: TaskContext,
+  write: (current: TaskRecord) => Promise<TaskRecord | undefined>,
 ): Promise<TaskRecord | undefined> {
-  const metrics = input.metrics ?? []
   let record: TaskRecord | undefined
   try {
-    record = await advanceTask(store, ctx, {
-      from: input.from,
-      patch: { ...input.patch, updated_at: new Date().toISOString() },
-      events: () => metrics.map((m) => metricEvent(ctx.tenantId, ctx.taskId, m)),
-      ...(input.usage ? { usage: input.usage } : {}),
-    })
+    record = await advance(ctx, write)
     // Another writer ended it first: the stream still gets the stored end.
-    record ??= await store.tasks.get(ctx.tenantId, ctx.taskId)
+    record ??= await deps.store.tasks.get(ctx.tenantId, ctx.taskId)
   } catch (error) {
-    logger.error({ err: error, taskId: ctx.taskId }, 'could not persist the end of a task')
-    ctx.stream.fail(taskError(error, logger, ctx.taskId), {
-      ...provisionalEnvelope(ctx),
-      status: 'failed',
-      error: taskError(error, logger, ctx.taskId),
-    })
+    deps.logger.error({ err: error, taskId: ctx.taskId }, 'could not persist the end of a task')
+    const failure = taskError(error, deps.logger, ctx.taskId)
+    ctx.stream.fail(failure, { ...provisionalEnvelope(ctx), status: 'failed', error: failure })
     return undefined
   }
   if (record && isTerminal(record.status)) endStream(ctx, record)

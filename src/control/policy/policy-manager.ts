@@ -18,7 +18,7 @@ import {
 import { DEFAULT_TENANT_ID, type Store } from '../../storage/index.js'
 import type { Actor, PolicyVersion } from '../control-plane.js'
 import type { ActiveRegistries } from '../execution/task-context.js'
-import { writeAudit } from '../lifecycle/task-transitions.js'
+import { writeAudit } from '../lifecycle/audit-writes.js'
 
 const platformTenant = DEFAULT_TENANT_ID
 

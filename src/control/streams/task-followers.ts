@@ -8,7 +8,7 @@ import type { ResultEnvelope, StreamEvent } from '../../../contracts/generated/i
 import { TaskNotFoundError } from '../../core/errors/index.js'
 import type { Store, TaskRecord } from '../../storage/index.js'
 import { isTerminal, toEnvelope } from '../lifecycle/task-envelope.js'
-import { sleep } from '../orchestrator/retry-backoff.js'
+import { sleep } from '../resilience/retry-backoff.js'
 import type { TaskStream } from './task-stream.js'
 import type { TaskStreamHub } from './task-stream-hub.js'
 

@@ -544,6 +544,18 @@ export const TaskInterruptedError = defineError<{ taskId: string; status: string
   },
 )
 
+/** A programming error: code asked the task state machine for a transition its table has not. */
+export const TaskTransitionIllegalError = defineError<{
+  taskId: string
+  from: string
+  event: string
+}>('TaskTransitionIllegalError', {
+  code: 'AION_TASK_TRANSITION_ILLEGAL',
+  kind: 'internal',
+  retryable: false,
+  message: (f) => `task ${f.taskId}: no transition "${f.event}" from ${f.from}`,
+})
+
 export const TaskTimedOutError = defineError<{ taskId: string; timeoutMs: number }>(
   'TaskTimedOutError',
   {

@@ -91,6 +91,8 @@ export interface GatewaySettings {
     | undefined
   /** `AION_DEV_API_KEY`. @default true */
   readonly devApiKey: boolean
+  /** `AION_IDEMPOTENCY_TTL_MS`: how long an `Idempotency-Key` is remembered. @default 86400000 */
+  readonly idempotencyTtlMs: number
 }
 
 /** JWT bearer tokens; undefined when `AION_JWT_JWKS` is unset (JWTs refused). */
@@ -115,6 +117,8 @@ export interface ControlSettings {
   readonly workers: { readonly local: number; readonly api: number; readonly hybrid: number }
   /** `AION_TASK_TIMEOUT_MS`. @default 60000 */
   readonly taskTimeoutMs: number
+  /** `AION_TASK_LEASE_MS`: how long a process holds an unfinished task unrenewed. @default 30000 */
+  readonly taskLeaseMs: number
   /** `AION_RETRY_MAX`. @default 2 */
   readonly retryMax: number
   /** `AION_RETRY_BASE_MS`. @default 100 */
@@ -246,6 +250,7 @@ function gatewaySettings(values: Values, cwd: string): GatewaySettings {
     trustProxy: values.AION_TRUST_PROXY as boolean,
     tls,
     devApiKey: values.AION_DEV_API_KEY as boolean,
+    idempotencyTtlMs: num(values, 'AION_IDEMPOTENCY_TTL_MS'),
   }
 }
 
@@ -270,6 +275,7 @@ function controlSettings(values: Values): ControlSettings {
       hybrid: num(values, 'AION_WORKERS_HYBRID'),
     },
     taskTimeoutMs: num(values, 'AION_TASK_TIMEOUT_MS'),
+    taskLeaseMs: num(values, 'AION_TASK_LEASE_MS'),
     retryMax: num(values, 'AION_RETRY_MAX'),
     retryBaseMs: num(values, 'AION_RETRY_BASE_MS'),
     breakerFailures: num(values, 'AION_BREAKER_FAILURES'),

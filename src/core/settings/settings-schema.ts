@@ -109,6 +109,14 @@ export const settingsSchema = {
       type: 'boolean',
       default: true,
     },
+    AION_IDEMPOTENCY_TTL_MS: {
+      description:
+        'How long an Idempotency-Key is remembered; a retry after that runs as a new request.',
+      type: 'integer',
+      minimum: 60000,
+      maximum: 2592000000,
+      default: 86400000,
+    },
     // ── JWT bearer tokens ───────────────────────────────────────────────────
     AION_JWT_JWKS: {
       description:
@@ -176,6 +184,14 @@ export const settingsSchema = {
       minimum: 1,
       maximum: 3600000,
       default: 60000,
+    },
+    AION_TASK_LEASE_MS: {
+      description:
+        'How long a process holds an unfinished task without renewing; another process (or a restart) takes over a task whose lease lapsed.',
+      type: 'integer',
+      minimum: 1000,
+      maximum: 3600000,
+      default: 30000,
     },
     AION_RETRY_MAX: {
       description: 'Retries of a retryable failure on one engine.',

@@ -21,6 +21,10 @@ export interface IdempotencyCacheBeginInput extends IdempotencyCacheRef {
   readonly requestHash: string
   /** How long the key is kept. */
   readonly ttlMs: number
+  /** Who takes the in-progress lock (a process instance). */
+  readonly owner: string
+  /** How long the in-progress lock holds unless the request completes first. */
+  readonly lockMs: number
   readonly now: Date
 }
 
@@ -29,11 +33,18 @@ export interface IdempotencyCacheRecord {
   readonly requestHash: string
   readonly state: 'in_progress' | 'completed'
   readonly response: JsonValue | null
+  /** The task the request created, once bound. */
+  readonly taskId: string | null
 }
 
-/** `started`: the caller owns the key; `replay`: same body seen before; `mismatch`: another body. */
+/**
+ * `started`: the caller owns the key; `replay`: same body seen before;
+ * `mismatch`: another body; `resumed`: the same body was in progress under a
+ * lock that lapsed (its process died), and the caller now holds the lock.
+ */
 export type IdempotencyCacheBegin =
   | { readonly outcome: 'started'; readonly record: IdempotencyCacheRecord }
+  | { readonly outcome: 'resumed'; readonly record: IdempotencyCacheRecord }
   | { readonly outcome: 'replay'; readonly record: IdempotencyCacheRecord }
   | { readonly outcome: 'mismatch'; readonly record: IdempotencyCacheRecord }
 
@@ -45,4 +56,6 @@ export interface IdempotencyCache {
   complete(ref: IdempotencyCacheRef, response: JsonValue): Promise<boolean>
   /** Forgets an in-progress key (the request failed before creating anything). */
   release(ref: IdempotencyCacheRef): Promise<void>
+  /** Records the task an in-progress request created (so a retry after a crash can find it). */
+  bind(ref: IdempotencyCacheRef, taskId: string): Promise<boolean>
 }

@@ -2,9 +2,16 @@
  * `Idempotency-Key` for `POST /v1/tasks`: the same key with the same body
  * answers the same response without running the handler again; with another
  * body → 422; while the first request is still being accepted → 409 with
- * `Retry-After: 1`. Keys are scoped per tenant and credential, kept 24 h;
- * the stored response is replayed for 15 min, after that a fresh one (the
- * task's current envelope) when a `refresh` is given.
+ * `Retry-After: 1`. Keys are scoped per tenant and credential, kept
+ * `keyTtlMs` (24 h by default); the stored response is replayed for 15 min,
+ * after that a fresh one (the task's current envelope) when a `refresh` is
+ * given.
+ *
+ * The in-progress lock has a lease (`lockMs`) and the task a request created
+ * is bound to its key before the request waits for it: a retry after the
+ * lease lapsed (the process died; a restart lets every lock lapse) answers
+ * the bound task's current envelope — its terminal one once it ended — and
+ * runs the request again only when it had created nothing.
  *
  * ```ts
  * const idempotency = createIdempotency({ cache: store.idempotency, refresh: currentEnvelope(controlPlane) })
@@ -18,6 +25,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Actor, ControlPlane } from '../../control/control-plane.js'
 import { IdempotencyInProgressError, IdempotencyKeyReusedError } from '../../core/errors/index.js'
+import { processInstanceId } from '../../core/process-instance.js'
+import { isTerminalStatus } from '../../core/task-status.js'
 import type { IdempotencyCache, IdempotencyCacheRef, JsonValue } from './idempotency-cache.js'
 import { readIdempotencyKey } from './idempotency-key.js'
 import { requestFingerprint } from './request-fingerprint.js'
@@ -36,6 +45,13 @@ export interface IdempotencyOptions {
   readonly cache: IdempotencyCache
   /** How long a key is kept. @default 86400000 (24 h) */
   readonly keyTtlMs?: number
+  /**
+   * How long an in-progress lock holds before a retry may take it over
+   * (longer than any request: `Prefer: wait` is capped at 60 s). @default 120000
+   */
+  readonly lockMs?: number
+  /** Who holds the locks this service takes. @default this process's instance id */
+  readonly owner?: string
   /** How long the stored response is replayed as it was. @default 900000 (15 min) */
   readonly replayWindowMs?: number
   /**
@@ -46,6 +62,12 @@ export interface IdempotencyOptions {
   readonly refresh?: (actor: Actor, stored: IdempotentResponse) => Promise<IdempotentResponse>
   /** Clock, for tests. @default Date.now */
   readonly nowMs?: () => number
+}
+
+/** What a handler tells the service while it runs. */
+export interface IdempotencyProgress {
+  /** The request created its task: call before waiting for it, so a crash leaves the key bound. */
+  created(taskId: string): Promise<void>
 }
 
 /** What {@link createIdempotency} returns. */
@@ -60,7 +82,7 @@ export interface Idempotency {
     request: FastifyRequest,
     reply: FastifyReply,
     actor: Actor,
-    handler: () => Promise<IdempotentResponse>,
+    handler: (progress: IdempotencyProgress) => Promise<IdempotentResponse>,
   ): Promise<unknown>
 }
 
@@ -76,6 +98,8 @@ interface StoredResponse {
 export function createIdempotency(options: IdempotencyOptions): Idempotency {
   const { cache, refresh } = options
   const keyTtlMs = options.keyTtlMs ?? 24 * 60 * 60 * 1000
+  const lockMs = options.lockMs ?? 120_000
+  const owner = options.owner ?? processInstanceId
   const replayWindowMs = options.replayWindowMs ?? 15 * 60 * 1000
   const nowMs = options.nowMs ?? Date.now
 
@@ -87,42 +111,88 @@ export function createIdempotency(options: IdempotencyOptions): Idempotency {
   const runOnce = async (
     request: FastifyRequest,
     ref: IdempotencyCacheRef,
-    handler: () => Promise<IdempotentResponse>,
+    handler: (progress: IdempotencyProgress) => Promise<IdempotentResponse>,
   ): Promise<IdempotentResponse> => {
     let response: IdempotentResponse
+    const progress: IdempotencyProgress = {
+      async created(taskId) {
+        await cache.bind(ref, taskId).catch((error: unknown) => {
+          request.log.error({ err: error }, 'idempotency: binding the task failed')
+        })
+      },
+    }
     try {
-      response = await handler()
+      response = await handler(progress)
     } catch (error) {
       await cache.release(ref).catch((releaseError: unknown) => {
         request.log.error({ err: releaseError }, 'idempotency: releasing the key failed')
       })
       throw error
     }
+    await store(request, ref, response)
+    return response
+  }
+
+  const store = async (
+    request: FastifyRequest,
+    ref: IdempotencyCacheRef,
+    response: IdempotentResponse,
+  ): Promise<void> => {
     const stored: StoredResponse = {
       status: response.status,
       body: response.body as JsonValue,
       headers: response.headers ?? {},
       storedAtMs: nowMs(),
     }
-    // The task exists: answer it even if the cache write fails (a retry then sees 409 until the key expires).
+    // The task exists: answer it even if the cache write fails (a retry then resumes it once the lock lapses).
     await cache.complete(ref, stored as unknown as JsonValue).catch((error: unknown) => {
       request.log.error({ err: error }, 'idempotency: storing the response failed')
     })
+  }
+
+  /** The bound task's envelope now: 200 once it ended (stored for good), else 202. */
+  const resume = async (
+    request: FastifyRequest,
+    actor: Actor,
+    ref: IdempotencyCacheRef,
+    taskId: string,
+  ): Promise<IdempotentResponse> => {
+    if (refresh === undefined) {
+      throw new IdempotencyInProgressError({ idempotencyKey: ref.key, retryAfterSeconds: 1 })
+    }
+    const current = await refresh(actor, { status: 202, body: { task_id: taskId } })
+    const status = (current.body as { status?: unknown } | null)?.status
+    const ended = typeof status === 'string' && isTerminalStatus(status as never)
+    const response = {
+      status: ended ? 200 : 202,
+      body: current.body,
+      headers: { location: `/v1/tasks/${taskId}` },
+    }
+    await store(request, ref, response)
     return response
   }
 
   return {
     async withIdempotency(request, reply, actor, handler) {
       const key = readIdempotencyKey(request.headers['idempotency-key'])
-      if (key === undefined) return send(reply, await handler())
+      if (key === undefined) return send(reply, await handler(noProgress))
       const ref = { tenantId: actor.tenantId, credential: `${actor.kind}:${actor.id}`, key }
       const begun = await cache.begin({
         ...ref,
         requestHash: requestFingerprint(request.body),
         ttlMs: keyTtlMs,
+        owner,
+        lockMs,
         now: new Date(nowMs()),
       })
       if (begun.outcome === 'started') return send(reply, await runOnce(request, ref, handler))
+      if (begun.outcome === 'resumed') {
+        // The request that held the key died; it had created its task, or nothing.
+        const { taskId } = begun.record
+        if (taskId === null) return send(reply, await runOnce(request, ref, handler))
+        void reply.header('idempotent-replayed', 'true')
+        return send(reply, await resume(request, actor, ref, taskId))
+      }
       if (begun.outcome === 'mismatch') throw new IdempotencyKeyReusedError({ idempotencyKey: key })
       const stored = storedResponse(begun.record.response)
       if (begun.record.state === 'in_progress' || stored === undefined) {
@@ -148,6 +218,8 @@ export function currentEnvelope(
     return { status: 200, body: await controlPlane.get(actor.tenantId, taskId) }
   }
 }
+
+const noProgress: IdempotencyProgress = { created: () => Promise.resolve() }
 
 function send(reply: FastifyReply, response: IdempotentResponse): unknown {
   void reply.status(response.status)

@@ -13,6 +13,7 @@ export {
   currentEnvelope,
   type Idempotency,
   type IdempotencyOptions,
+  type IdempotencyProgress,
   type IdempotentResponse,
 } from './idempotency-service.js'
 export { canonicalJson, requestFingerprint } from './request-fingerprint.js'

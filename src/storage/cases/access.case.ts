@@ -101,4 +101,43 @@ export function accessCases(store: () => Store): void {
       'started',
     )
   })
+
+  it('lets one caller take over an in-progress key whose lock lapsed, with the task it bound', async () => {
+    const ref = { tenantId: tenant(), credential: 'key_1', key: 'idem-lock' }
+    const idem = store().idempotency
+    const t0 = new Date('2024-06-01T12:00:00.000Z')
+    const input = { ...ref, requestHash: 'sha-a', ttlMs: 600_000, lockMs: 1_000 }
+    await idem.begin({ ...input, owner: 'proc_dead', now: t0 })
+    expect(await idem.bind(ref, 'tsk_1')).toBe(true)
+    const held = await idem.begin({ ...input, owner: 'proc_b', now: new Date(t0.getTime() + 500) })
+    expect(held).toMatchObject({ outcome: 'replay', record: { lockOwner: 'proc_dead' } })
+    const later = new Date(t0.getTime() + 2_000)
+    const racers = await Promise.all(
+      ['proc_b', 'proc_c', 'proc_d'].map((owner) => idem.begin({ ...input, owner, now: later })),
+    )
+    const resumed = racers.filter((r) => r.outcome === 'resumed')
+    expect(resumed).toHaveLength(1)
+    expect(resumed[0]?.record).toMatchObject({ taskId: 'tsk_1', state: 'in_progress' })
+    expect(resumed[0]?.record.lockExpiresAt).toBe('2024-06-01T12:00:03.000Z')
+    expect(await idem.complete(ref, { status: 200 })).toBe(true)
+    expect(await idem.get(ref, later)).toMatchObject({ state: 'completed', lockOwner: null })
+  })
+
+  it("lets every other owner's lock lapse at a restart", async () => {
+    const tenantId = tenant()
+    const idem = store().idempotency
+    const input = {
+      tenantId,
+      credential: 'key_1',
+      requestHash: 'h',
+      ttlMs: 600_000,
+      lockMs: 600_000,
+    }
+    await idem.begin({ ...input, key: 'mine', owner: 'proc_new' })
+    await idem.begin({ ...input, key: 'theirs', owner: 'proc_old' })
+    expect(await idem.expireLocks('proc_new')).toBeGreaterThanOrEqual(1)
+    const again = (key: string) => idem.begin({ ...input, key, owner: 'proc_new' })
+    expect((await again('theirs')).outcome).toBe('resumed')
+    expect((await again('mine')).outcome).toBe('replay')
+  })
 }

@@ -41,6 +41,9 @@ export function richTask(tenantId: string, taskId = `tsk_${randomUUID()}`): Requ
     },
     trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
     idempotency_key: '7f3c-key',
+    attempt: 2,
+    lease_owner: 'proc_a',
+    lease_expires_at: '2024-03-01T00:00:30.456Z',
     created_at: '2024-02-29T23:59:59.123Z',
     updated_at: '2024-03-01T00:00:00.456Z',
   }
@@ -208,5 +211,78 @@ export function taskCases(store: () => Store): void {
     await expect(store().tasks.list(tenantId, { after: 'garbage' })).rejects.toBeInstanceOf(
       StoreOptionsInvalidError,
     )
+  })
+
+  it("guards a change on the lease owner, and renews only the owner's leases", async () => {
+    const tenantId = tenant()
+    const lease = { lease_owner: 'proc_a', lease_expires_at: '2030-01-01T00:00:00.000Z' }
+    await store().tasks.create({
+      task_id: 'tsk_a',
+      tenant_id: tenantId,
+      intent: 'x',
+      request: {},
+      ...lease,
+    })
+    await store().tasks.create({
+      task_id: 'tsk_done',
+      tenant_id: tenantId,
+      intent: 'x',
+      request: {},
+      status: 'failed',
+      ...lease,
+    })
+    const patch = { status: 'routed' as const, updated_at: new Date().toISOString() }
+    expect(await store().tasks.transition(tenantId, 'tsk_a', patch, ['queued'], 'proc_b')).toBe(
+      false,
+    )
+    expect(
+      await store().tasks.update(tenantId, 'tsk_a', patch, { expectLeaseOwner: null }),
+    ).toBeUndefined()
+    expect(await store().tasks.transition(tenantId, 'tsk_a', patch, ['queued'], 'proc_a')).toBe(
+      true,
+    )
+    const until = '2031-06-01T12:00:00.000Z'
+    expect(await store().tasks.renewLeases('proc_a', until)).toBeGreaterThanOrEqual(1)
+    expect((await store().tasks.get(tenantId, 'tsk_a'))?.lease_expires_at).toBe(until)
+    // A finished task's lease is left as it was.
+    expect((await store().tasks.get(tenantId, 'tsk_done'))?.lease_expires_at).toBe(
+      lease.lease_expires_at,
+    )
+  })
+
+  it('lists the unfinished tasks of every tenant that another owner holds, oldest first', async () => {
+    const [a, b] = [tenant(), tenant()]
+    const at = (s: number) => new Date(Date.UTC(2020, 0, 1, 0, 0, s)).toISOString()
+    const make = (tenantId: string, id: string, s: number, extra: Partial<NewTask>) =>
+      store().tasks.create({
+        task_id: id,
+        tenant_id: tenantId,
+        intent: 'x',
+        request: {},
+        created_at: at(s),
+        ...extra,
+      })
+    await make(a, 'tsk_mine', 0, { lease_owner: 'me', lease_expires_at: at(100) })
+    await make(b, 'tsk_dead', 1, {
+      status: 'running',
+      lease_owner: 'gone',
+      lease_expires_at: at(10),
+    })
+    await make(a, 'tsk_none', 2, { status: 'routed' })
+    await make(b, 'tsk_live', 3, {
+      lease_owner: 'alive',
+      lease_expires_at: '2999-01-01T00:00:00.000Z',
+    })
+    await make(a, 'tsk_ended', 4, { status: 'succeeded', lease_owner: 'gone' })
+    const ours = (records: readonly TaskRecord[]) =>
+      records.filter((r) => r.tenant_id === a || r.tenant_id === b).map((r) => r.task_id)
+    const all = await store().tasks.unfinished({ notOwnedBy: 'me', limit: 10_000 })
+    expect(ours(all)).toEqual(['tsk_dead', 'tsk_none', 'tsk_live'])
+    const lapsed = await store().tasks.unfinished({
+      notOwnedBy: 'me',
+      leaseExpiredBefore: new Date().toISOString(),
+      limit: 10_000,
+    })
+    expect(ours(lapsed)).toEqual(['tsk_dead', 'tsk_none'])
   })
 }

@@ -34,6 +34,9 @@ export interface TasksTable {
   idempotency_key: string | null
   created_at: Time
   updated_at: Time
+  attempt: ColumnType<number, number | undefined, number>
+  lease_owner: string | null
+  lease_expires_at: TimeOrNull
 }
 
 export interface PoliciesTable {
@@ -131,6 +134,9 @@ export interface IdempotencyKeysTable {
   response: Json
   created_at: Time
   expires_at: Time
+  task_id: string | null
+  lock_owner: string | null
+  lock_expires_at: TimeOrNull
 }
 
 export interface OutboxTable {

@@ -228,6 +228,30 @@ async function createOutbox(db: AnyDb, t: ColumnTypes, engine: StoreEngine): Pro
     .execute()
 }
 
+/**
+ * Tasks gain what several control-plane processes need: an attempt number
+ * and a lease (owner, expiry), so a dead process's tasks can be taken over.
+ * Idempotency keys gain the task they created and a lease on their
+ * in-progress lock, so a key whose request died is not stuck for its lifetime.
+ */
+async function addLeases(db: AnyDb, t: ColumnTypes): Promise<void> {
+  await db.schema
+    .alterTable('tasks')
+    .addColumn('attempt', 'integer', (c) => c.notNull().defaultTo(1))
+    .execute()
+  await db.schema.alterTable('tasks').addColumn('lease_owner', 'text').execute()
+  await db.schema.alterTable('tasks').addColumn('lease_expires_at', t.time).execute()
+  // Recovery scans unfinished tasks across tenants by status.
+  await db.schema
+    .createIndex('tasks_status_lease_idx')
+    .on('tasks')
+    .columns(['status', 'lease_expires_at'])
+    .execute()
+  await db.schema.alterTable('idempotency_keys').addColumn('task_id', 'text').execute()
+  await db.schema.alterTable('idempotency_keys').addColumn('lock_owner', 'text').execute()
+  await db.schema.alterTable('idempotency_keys').addColumn('lock_expires_at', t.time).execute()
+}
+
 /** The migration set for one engine, by name (applied in name order). */
 export function migrationSet(engine: StoreEngine): Record<string, Migration> {
   const t = columnTypes(engine)
@@ -240,6 +264,11 @@ export function migrationSet(engine: StoreEngine): Record<string, Migration> {
         await createMetering(db, t, engine)
         await createAccess(db, t)
         await createOutbox(db, t, engine)
+      },
+    },
+    '0002_task_leases': {
+      async up(db: AnyDb) {
+        await addLeases(db, t)
       },
     },
   }

@@ -23,6 +23,8 @@ export class SqlIdempotencyStore implements IdempotencyStore {
     const tenantId = input.tenantId ?? DEFAULT_TENANT_ID
     const now = input.now ?? new Date()
     const nowIso = this.codec.time(now)
+    const owner = input.owner ?? 'unknown'
+    const lockUntil = this.codec.time(new Date(now.getTime() + (input.lockMs ?? input.ttlMs)))
     return atomic(this.db, async (db) => {
       await db
         .deleteFrom('idempotency_keys')
@@ -41,6 +43,8 @@ export class SqlIdempotencyStore implements IdempotencyStore {
           response: null,
           created_at: nowIso,
           expires_at: this.codec.time(new Date(now.getTime() + input.ttlMs)),
+          lock_owner: owner,
+          lock_expires_at: lockUntil,
         })
         .onConflict((oc) => oc.columns(['tenant_id', 'credential', 'key']).doNothing())
         .returningAll()
@@ -52,17 +56,58 @@ export class SqlIdempotencyStore implements IdempotencyStore {
         .where(matching(input))
         .executeTakeFirstOrThrow()
       const record = this.#record(existing)
-      return record.requestHash === input.requestHash
-        ? { outcome: 'replay', record }
-        : { outcome: 'mismatch', record }
+      if (record.requestHash !== input.requestHash) return { outcome: 'mismatch', record }
+      if (record.state !== 'in_progress' || !lapsed(record, now))
+        return { outcome: 'replay', record }
+      // The lock lapsed: its request's process is gone. One caller takes it over.
+      const taken = await db
+        .updateTable('idempotency_keys')
+        .set({ lock_owner: owner, lock_expires_at: lockUntil })
+        .where(matching(input))
+        .where('state', '=', 'in_progress')
+        .where((eb) =>
+          record.lockExpiresAt === null
+            ? eb('lock_expires_at', 'is', null)
+            : eb('lock_expires_at', '=', this.codec.time(record.lockExpiresAt)),
+        )
+        .returningAll()
+        .executeTakeFirst()
+      return taken
+        ? { outcome: 'resumed', record: this.#record(taken) }
+        : { outcome: 'replay', record }
     })
+  }
+
+  async bind(ref: IdempotencyKeyRef, taskId: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('idempotency_keys')
+      .where(matching(ref))
+      .set({ task_id: taskId })
+      .where('state', '=', 'in_progress')
+      .executeTakeFirst()
+    return result.numUpdatedRows > 0n
+  }
+
+  async expireLocks(exceptOwner: string, now = new Date()): Promise<number> {
+    const result = await this.db
+      .updateTable('idempotency_keys')
+      .set({ lock_expires_at: this.codec.time(now) })
+      .where('state', '=', 'in_progress')
+      .where((eb) => eb.or([eb('lock_owner', 'is', null), eb('lock_owner', '<>', exceptOwner)]))
+      .executeTakeFirst()
+    return Number(result.numUpdatedRows)
   }
 
   async complete(ref: IdempotencyKeyRef, response: JsonValue): Promise<boolean> {
     const result = await this.db
       .updateTable('idempotency_keys')
       .where(matching(ref))
-      .set({ state: 'completed', response: this.codec.json(response) ?? 'null' })
+      .set({
+        state: 'completed',
+        response: this.codec.json(response) ?? 'null',
+        lock_owner: null,
+        lock_expires_at: null,
+      })
       .where('state', '=', 'in_progress')
       .executeTakeFirst()
     return result.numUpdatedRows > 0n
@@ -104,8 +149,16 @@ export class SqlIdempotencyStore implements IdempotencyStore {
       response: this.codec.readJson(row.response),
       createdAt: this.codec.readTime(row.created_at),
       expiresAt: this.codec.readTime(row.expires_at),
+      taskId: row.task_id,
+      lockOwner: row.lock_owner,
+      lockExpiresAt: row.lock_expires_at === null ? null : this.codec.readTime(row.lock_expires_at),
     }
   }
+}
+
+/** True when the record's lock no longer holds at `now` (a record from before locks has none). */
+function lapsed(record: IdempotencyRecord, now: Date): boolean {
+  return record.lockExpiresAt === null || Date.parse(record.lockExpiresAt) <= now.getTime()
 }
 
 /** The condition selecting one record. */

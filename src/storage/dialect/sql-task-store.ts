@@ -12,6 +12,7 @@ import type {
   TaskStatus,
   TaskStore,
   TaskUpdateOptions,
+  UnfinishedTaskOptions,
 } from '../ports/task-store.js'
 import { DEFAULT_TENANT_ID } from '../ports/tenant.js'
 import type { Codec } from './codec.js'
@@ -19,6 +20,7 @@ import type { Database, TasksTable } from './database.js'
 import { runTemplate } from './query-templates.js'
 
 const DEFAULT_PAGE_SIZE = 50
+const unfinishedStatuses: readonly TaskStatus[] = ['queued', 'routed', 'running']
 const zeroUsage = { input_tokens: 0, output_tokens: 0, cost_usd: 0, duration_ms: 0 }
 
 /** {@link TaskStore} over the dialect core. */
@@ -49,6 +51,9 @@ export class SqlTaskStore implements TaskStore {
       request: task.request,
       decision: task.decision ?? null,
       idempotency_key: task.idempotency_key ?? null,
+      attempt: task.attempt ?? 1,
+      lease_owner: task.lease_owner ?? null,
+      lease_expires_at: task.lease_expires_at == null ? null : c.time(task.lease_expires_at),
     }
     // No RETURNING: every column is written here, so the record is what was sent.
     const row: Insertable<TasksTable> = {
@@ -70,6 +75,9 @@ export class SqlTaskStore implements TaskStore {
       idempotency_key: record.idempotency_key,
       created_at: createdAt,
       updated_at: updatedAt,
+      attempt: record.attempt,
+      lease_owner: record.lease_owner,
+      lease_expires_at: record.lease_expires_at,
     }
     const columns = Object.keys(row) as (keyof typeof row)[]
     await runTemplate(
@@ -112,6 +120,13 @@ export class SqlTaskStore implements TaskStore {
       if (expected.length === 0) return undefined
       query = query.where('status', 'in', expected)
     }
+    if (options.expectLeaseOwner !== undefined) {
+      const owner = options.expectLeaseOwner
+      query =
+        owner === null
+          ? query.where('lease_owner', 'is', null)
+          : query.where('lease_owner', '=', owner)
+    }
     const row = await query.returningAll().executeTakeFirst()
     return row && this.#record(row)
   }
@@ -121,18 +136,27 @@ export class SqlTaskStore implements TaskStore {
     taskId: string,
     patch: TaskPatch,
     expectStatus: readonly TaskStatus[],
+    expectLeaseOwner?: string,
   ): Promise<boolean> {
     if (expectStatus.length === 0) return false
     const changes = this.#changes(patch)
     const columns = Object.keys(changes) as (keyof typeof changes)[]
-    const values = [...columns.map((column) => changes[column]), tenantId, taskId, ...expectStatus]
+    const owner = expectLeaseOwner === undefined ? [] : [expectLeaseOwner]
+    const values = [
+      ...columns.map((column) => changes[column]),
+      tenantId,
+      taskId,
+      ...expectStatus,
+      ...owner,
+    ]
+    const statusSlots = columns.length + 2
     const result = await runTemplate(
       this.db,
       this.codec.engine,
-      `tasks.transition:${columns.join(',')}:${expectStatus.length}`,
+      `tasks.transition:${columns.join(',')}:${expectStatus.length}:${owner.length}`,
       values,
-      (slot) =>
-        this.db
+      (slot) => {
+        const query = this.db
           .updateTable('tasks')
           .set(Object.fromEntries(columns.map((column, i) => [column, slot(i)])))
           .where('tenant_id', '=', slot(columns.length))
@@ -140,10 +164,45 @@ export class SqlTaskStore implements TaskStore {
           .where(
             'status',
             'in',
-            expectStatus.map((_, i) => slot(columns.length + 2 + i)),
-          ),
+            expectStatus.map((_, i) => slot(statusSlots + i)),
+          )
+        return owner.length === 0
+          ? query
+          : query.where('lease_owner', '=', slot(statusSlots + expectStatus.length))
+      },
     )
     return (result.numAffectedRows ?? 0n) > 0n
+  }
+
+  async unfinished(options: UnfinishedTaskOptions): Promise<TaskRecord[]> {
+    let query = this.db
+      .selectFrom('tasks')
+      .selectAll()
+      .where('status', 'in', unfinishedStatuses)
+      .where((eb) =>
+        eb.or([eb('lease_owner', 'is', null), eb('lease_owner', '<>', options.notOwnedBy)]),
+      )
+      .orderBy('created_at', 'asc')
+      .orderBy('task_id', 'asc')
+      .limit(options.limit ?? 500)
+    if (options.leaseExpiredBefore !== undefined) {
+      const before = this.codec.time(options.leaseExpiredBefore)
+      query = query.where((eb) =>
+        eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', before)]),
+      )
+    }
+    const rows = await query.execute()
+    return rows.map((row) => this.#record(row))
+  }
+
+  async renewLeases(owner: string, expiresAt: string): Promise<number> {
+    const result = await this.db
+      .updateTable('tasks')
+      .set({ lease_expires_at: this.codec.time(expiresAt) })
+      .where('lease_owner', '=', owner)
+      .where('status', 'in', unfinishedStatuses)
+      .executeTakeFirst()
+    return Number(result.numUpdatedRows)
   }
 
   async list(tenantId: string, options: TaskListOptions = {}): Promise<TaskPage> {
@@ -179,6 +238,12 @@ export class SqlTaskStore implements TaskStore {
     if (patch.error !== undefined) changes.error = c.json(patch.error)
     if (patch.decision !== undefined) changes.decision = c.json(patch.decision)
     if (patch.trace_id !== undefined) changes.trace_id = patch.trace_id
+    if (patch.attempt !== undefined) changes.attempt = patch.attempt
+    if (patch.lease_owner !== undefined) changes.lease_owner = patch.lease_owner
+    if (patch.lease_expires_at !== undefined) {
+      changes.lease_expires_at =
+        patch.lease_expires_at === null ? null : c.time(patch.lease_expires_at)
+    }
     if (patch.usage !== undefined) {
       changes.input_tokens = patch.usage.input_tokens
       changes.output_tokens = patch.usage.output_tokens
@@ -212,6 +277,9 @@ export class SqlTaskStore implements TaskStore {
       request: c.readJson(row.request),
       decision: c.readJson(row.decision),
       idempotency_key: row.idempotency_key,
+      attempt: row.attempt,
+      lease_owner: row.lease_owner,
+      lease_expires_at: row.lease_expires_at === null ? null : c.readTime(row.lease_expires_at),
     }
   }
 }

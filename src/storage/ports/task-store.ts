@@ -55,6 +55,12 @@ export interface TaskRecord {
   /** The routing decision, once made. */
   readonly decision: JsonValue | null
   readonly idempotency_key: string | null
+  /** How many times a process took the task to run it (1 at admission; a requeue adds one). */
+  readonly attempt: number
+  /** The process that holds the task while it is unfinished (see {@link TaskStore.unfinished}). */
+  readonly lease_owner: string | null
+  /** ISO-8601: when the owner's hold lapses unless renewed. */
+  readonly lease_expires_at: string | null
 }
 
 /** What `create` needs; everything else takes its default. */
@@ -82,6 +88,12 @@ export interface NewTask {
   readonly trace_id?: string | null
   /** @default null */
   readonly idempotency_key?: string | null
+  /** @default 1 */
+  readonly attempt?: number
+  /** @default null */
+  readonly lease_owner?: string | null
+  /** ISO-8601; @default null */
+  readonly lease_expires_at?: string | null
   /** ISO-8601; @default now */
   readonly created_at?: string
   /** ISO-8601; @default created_at */
@@ -98,6 +110,10 @@ export interface TaskPatch {
   readonly error?: TaskError | null
   readonly decision?: JsonValue | null
   readonly trace_id?: string | null
+  readonly attempt?: number
+  readonly lease_owner?: string | null
+  /** ISO-8601 */
+  readonly lease_expires_at?: string | null
   /** ISO-8601; @default now */
   readonly updated_at?: string
 }
@@ -106,6 +122,18 @@ export interface TaskPatch {
 export interface TaskUpdateOptions {
   /** Apply the patch only while the task is in one of these states (an atomic transition). */
   readonly expectStatus?: TaskStatus | readonly TaskStatus[]
+  /** Apply the patch only while this owner (null: none) holds the task's lease. */
+  readonly expectLeaseOwner?: string | null
+}
+
+/** Options of {@link TaskStore.unfinished}. */
+export interface UnfinishedTaskOptions {
+  /** Leave out the tasks this owner holds. */
+  readonly notOwnedBy: string
+  /** ISO-8601: only tasks whose lease lapsed before it (or that have none). @default any lease */
+  readonly leaseExpiredBefore?: string
+  /** @default 500 */
+  readonly limit?: number
 }
 
 /** Options of {@link TaskStore.list}. */
@@ -143,14 +171,23 @@ export interface TaskStore {
   /**
    * Applies the patch only while the task's status is one of `expectStatus`,
    * without reading the row back (the hot path: the caller already holds the
-   * record and merges the patch itself). True when the task changed.
+   * record and merges the patch itself). With `expectLeaseOwner`, only while
+   * that owner holds the task's lease. True when the task changed.
    */
   transition(
     tenantId: string,
     taskId: string,
     patch: TaskPatch,
     expectStatus: readonly TaskStatus[],
+    expectLeaseOwner?: string,
   ): Promise<boolean>
   /** Tasks newest first, optionally of one status, by cursor. */
   list(tenantId: string, options?: TaskListOptions): Promise<TaskPage>
+  /**
+   * Unfinished tasks (`queued`, `routed`, `running`) of every tenant that
+   * another owner holds (or none), oldest first: what recovery takes over.
+   */
+  unfinished(options: UnfinishedTaskOptions): Promise<TaskRecord[]>
+  /** Extends to `expiresAt` (ISO-8601) the leases `owner` holds on unfinished tasks; how many. */
+  renewLeases(owner: string, expiresAt: string): Promise<number>
 }

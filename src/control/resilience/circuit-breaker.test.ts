@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { CircuitBreakers } from './circuit-breaker.js'
 import { LatencyTracker } from './latency-tracker.js'
-import { WorkerLane } from './worker-lane.js'
 
 describe('CircuitBreakers', () => {
   it('opens after N consecutive failures, lets one trial through after the cooldown', () => {
@@ -49,24 +48,5 @@ describe('LatencyTracker', () => {
     expect(tracker.p95('x')).toBe(19)
     for (let i = 0; i < 20; i++) tracker.record('x', 1000)
     expect(tracker.p95('x')).toBe(1000)
-  })
-})
-
-describe('WorkerLane', () => {
-  it('runs at most `limit` at once, in arrival order, and drops aborted waiters', async () => {
-    const lane = new WorkerLane(1)
-    const order: string[] = []
-    await lane.acquire(new AbortController().signal)
-    const aborted = new AbortController()
-    const second = lane.acquire(aborted.signal).then(() => order.push('aborted one ran'))
-    const third = lane.acquire(new AbortController().signal).then(() => order.push('third'))
-    aborted.abort(new Error('gone'))
-    await expect(second).rejects.toThrow('gone')
-    expect(lane.active).toBe(1)
-    lane.release()
-    await third
-    expect(order).toEqual(['third'])
-    lane.release()
-    expect(lane.active).toBe(0)
   })
 })
