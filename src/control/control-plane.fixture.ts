@@ -18,7 +18,7 @@ import { createModuleExecutor, type ClosableModuleExecutor } from '../runtime/in
 import { openStore, type Store } from '../storage/index.js'
 import { startUpstream, type Upstream } from '../../test/upstream/openai-upstream.js'
 import { InProcessBudgetLedger } from './budget/in-process-budget-ledger.js'
-import type { Actor } from './control-plane.js'
+import type { Actor } from '../core/domain/index.js'
 import { EmbeddedControlPlane } from './embedded-control-plane.js'
 import { RulesRouter } from './router/rules-router.js'
 import { loadPackages } from '../distribution/aip/index.js'

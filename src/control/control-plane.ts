@@ -8,8 +8,6 @@ import type { Actor, InstalledModule, ModulePackage, PolicyVersion } from '../co
 import type { DeviceReading } from '../runtime/module-executor.js'
 
 export type { DeviceReading }
-// Domain types live in core; re-exported until every importer takes them from there.
-export type { Actor, InstalledModule, ModulePackage, PolicyVersion }
 
 /** One dependency's health as seen by the control plane. */
 export interface ReadinessCheck {

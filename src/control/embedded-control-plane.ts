@@ -16,20 +16,18 @@ import { processInstanceId } from '../core/process-instance.js'
 import type { ControlSettings } from '../core/settings/index.js'
 import type { ProviderSet } from '../providers/model-provider.js'
 import type { ModuleExecutor } from '../runtime/module-executor.js'
-import { DEFAULT_TENANT_ID, groupCommit, type JsonValue, type Store } from '../storage/index.js'
+import { DEFAULT_TENANT_ID, groupCommit, type Store } from '../storage/index.js'
+import type { JsonValue } from '../core/domain/index.js'
 import type { BudgetLedger } from './budget/budget-ledger.js'
 import type {
-  Actor,
   ControlPlane,
   DeviceReading,
-  InstalledModule,
-  ModulePackage,
   PlatformEvent,
-  PolicyVersion,
   Readiness,
   ReadinessCheck,
   SubmitCommand,
 } from './control-plane.js'
+import type { Actor, InstalledModule, ModulePackage, PolicyVersion } from '../core/domain/index.js'
 import {
   createTaskContext,
   featuresOrStrictest,

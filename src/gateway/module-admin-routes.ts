@@ -5,7 +5,8 @@
  * a registry outage answers 503 with `retryable: true`.
  */
 import type { FastifyInstance } from 'fastify'
-import type { ControlPlane, ModulePackage } from '../control/control-plane.js'
+import type { ControlPlane } from '../control/control-plane.js'
+import type { ModulePackage } from '../core/domain/index.js'
 import { RequestInvalidError } from '../core/errors/index.js'
 import { actorOf } from './auth/index.js'
 

@@ -4,7 +4,8 @@
  * answers, so they are plain data.
  */
 import type { TaskRequest } from '../../contracts/generated/index.js'
-import type { Actor, ControlPlane } from '../control/control-plane.js'
+import type { ControlPlane } from '../control/control-plane.js'
+import type { Actor } from '../core/domain/index.js'
 import { checkContract } from '../core/contracts/contract-validator.js'
 import { RequestInvalidError } from '../core/errors/index.js'
 import { isTerminalStatus } from '../core/task-status.js'

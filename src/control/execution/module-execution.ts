@@ -1,6 +1,7 @@
 /** Running a module engine through the ModuleExecutor: its output is a `partial`, then the final. */
 import { EngineUnavailableError } from '../../core/errors/index.js'
-import type { JsonValue, NewUsage } from '../../storage/index.js'
+import type { NewUsage } from '../../storage/index.js'
+import type { JsonValue } from '../../core/domain/index.js'
 import type { EngineOutcome, EngineTarget, ExecutionDeps } from './execution-deps.js'
 import { remainingMs, type TaskContext } from './task-context.js'
 

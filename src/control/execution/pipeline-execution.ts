@@ -20,7 +20,8 @@ import {
   isAionError,
 } from '../../core/errors/index.js'
 import { localProviders, modelStepIndex, type PipelineStep } from '../../core/registry/index.js'
-import type { JsonValue, NewUsage } from '../../storage/index.js'
+import type { NewUsage } from '../../storage/index.js'
+import type { JsonValue } from '../../core/domain/index.js'
 import type { ExecutionMetric } from '../lifecycle/platform-topics.js'
 import { failureMetric, successMetric } from './execution-metrics.js'
 import { parsePipelineEngineName } from '../router/pipeline-engine.js'

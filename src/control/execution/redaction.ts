@@ -6,7 +6,7 @@
  * step reads the same fields. Each distinct string is redacted once.
  */
 import { ModuleOutputInvalidError } from '../../core/errors/index.js'
-import type { JsonValue } from '../../storage/index.js'
+import type { JsonValue } from '../../core/domain/index.js'
 
 /** Redacts one text; resolves with the redacted text. */
 export type Redactor = (text: string) => Promise<string>

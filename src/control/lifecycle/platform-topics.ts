@@ -4,14 +4,9 @@
  * the state change it reports.
  */
 import type { RoutingDecision } from '../../../contracts/generated/index.js'
-import type {
-  AuditOutcome,
-  JsonValue,
-  NewAuditRecord,
-  NewOutboxEvent,
-  TaskRecord,
-} from '../../storage/index.js'
-import type { Actor } from '../control-plane.js'
+import type { NewAuditRecord, NewOutboxEvent, TaskRecord } from '../../storage/index.js'
+import type { AuditOutcome, JsonValue } from '../../core/domain/index.js'
+import type { Actor } from '../../core/domain/index.js'
 
 /** Topic names (Kafka topics in scale-out, the outbox's `topic` here). */
 export const topics = {

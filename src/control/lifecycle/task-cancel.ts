@@ -9,7 +9,7 @@
 import type { ResultEnvelope } from '../../../contracts/generated/index.js'
 import { TaskNotFoundError } from '../../core/errors/index.js'
 import type { Store } from '../../storage/index.js'
-import type { Actor } from '../control-plane.js'
+import type { Actor } from '../../core/domain/index.js'
 import { writeAudit } from './audit-writes.js'
 import { taskError, type TaskLogger } from './task-errors.js'
 import { isTerminal, toEnvelope } from './task-envelope.js'

@@ -23,7 +23,6 @@ import {
 } from '../../core/errors/index.js'
 import {
   groupCommit,
-  type JsonValue,
   type NewOutboxEvent,
   type NewTask,
   type NewUsage,
@@ -36,6 +35,7 @@ import {
   type TaskRecord,
   type TaskStatus,
 } from '../../storage/index.js'
+import type { JsonValue } from '../../core/domain/index.js'
 import { decisionEvent, lifecycleEvent } from './platform-topics.js'
 import { legalFrom, walk, type TaskEvent, type TransitionFrom } from './transition-table.js'
 

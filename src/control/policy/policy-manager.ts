@@ -16,7 +16,7 @@ import {
   type RegistrySources,
 } from '../../core/registry/index.js'
 import { DEFAULT_TENANT_ID, type Store } from '../../storage/index.js'
-import type { Actor, PolicyVersion } from '../control-plane.js'
+import type { Actor, PolicyVersion } from '../../core/domain/index.js'
 import type { ActiveRegistries } from '../execution/task-context.js'
 import { writeAudit } from '../lifecycle/audit-writes.js'
 

@@ -4,7 +4,7 @@
  * on the host). Action `module.install`; outcome `success` for an installed
  * package, `denied` for a quarantined one, with the reason's code.
  */
-import type { AuditOutcome, JsonValue } from '../../storage/index.js'
+import type { AuditOutcome, JsonValue } from '../../core/domain/index.js'
 import type { InstallOutcome } from './install-types.js'
 
 /** Action, target, outcome and details of an install's audit entry. */

@@ -18,7 +18,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { AipManifest } from '../../../contracts/generated/index.js'
 import { SignatureNoTrustedKeysError } from '../../core/errors/index.js'
-import { DEFAULT_TENANT_ID, type JsonValue } from '../../storage/index.js'
+import { DEFAULT_TENANT_ID } from '../../storage/index.js'
+import type { JsonValue } from '../../core/domain/index.js'
 import {
   AIP_LAYER,
   formatReference,

@@ -9,7 +9,7 @@
  * ```
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { Actor } from '../../control/control-plane.js'
+import type { Actor } from '../../core/domain/index.js'
 import { hasScope, type Scope } from '../../core/auth/index.js'
 import { AionError, AuthForbiddenError, AuthMissingError } from '../../core/errors/index.js'
 import {

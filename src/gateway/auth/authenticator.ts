@@ -3,7 +3,7 @@
  * JWT>` or `x-api-key: <API key>` — into an {@link Actor}. Transport-neutral,
  * so HTTP, WebSocket and gRPC share it.
  */
-import type { Actor } from '../../control/control-plane.js'
+import type { Actor } from '../../core/domain/index.js'
 import { hashSecret, looksLikeApiKey, parseApiKey, verifySecret } from '../../core/auth/index.js'
 import { AuthInvalidError, AuthMissingError, AuthRevokedError } from '../../core/errors/index.js'
 import type { ApiKeyLookup } from './api-key-lookup.js'

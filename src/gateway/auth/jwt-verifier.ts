@@ -8,7 +8,7 @@
  * `typ` are taken.
  */
 import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose'
-import type { Actor } from '../../control/control-plane.js'
+import type { Actor } from '../../core/domain/index.js'
 import {
   AuthExpiredError,
   AuthInvalidError,

@@ -3,10 +3,7 @@
  * of the storage `IdempotencyStore`, so the server passes `store.idempotency`
  * (and a Redis adapter can implement it later).
  */
-
-/** A value that survives `JSON.stringify` → `JSON.parse` unchanged. */
-export type JsonValue =
-  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
+import type { JsonValue } from '../../core/domain/index.js'
 
 /** Identifies one key: scoped per tenant and credential. */
 export interface IdempotencyCacheRef {

@@ -23,11 +23,13 @@
  * ```
  */
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { Actor, ControlPlane } from '../../control/control-plane.js'
+import type { ControlPlane } from '../../control/control-plane.js'
+import type { Actor } from '../../core/domain/index.js'
 import { IdempotencyInProgressError, IdempotencyKeyReusedError } from '../../core/errors/index.js'
 import { processInstanceId } from '../../core/process-instance.js'
 import { isTerminalStatus } from '../../core/task-status.js'
-import type { IdempotencyCache, IdempotencyCacheRef, JsonValue } from './idempotency-cache.js'
+import type { JsonValue } from '../../core/domain/index.js'
+import type { IdempotencyCache, IdempotencyCacheRef } from './idempotency-cache.js'
 import { readIdempotencyKey } from './idempotency-key.js'
 import { requestFingerprint } from './request-fingerprint.js'
 

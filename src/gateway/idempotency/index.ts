@@ -5,7 +5,6 @@ export type {
   IdempotencyCacheBeginInput,
   IdempotencyCacheRecord,
   IdempotencyCacheRef,
-  JsonValue,
 } from './idempotency-cache.js'
 export { readIdempotencyKey } from './idempotency-key.js'
 export {

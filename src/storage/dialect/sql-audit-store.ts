@@ -1,7 +1,7 @@
 import type { Insertable, Kysely, Selectable } from 'kysely'
+import type { AuditOutcome } from '../../core/domain/index.js'
 import type {
   AuditListOptions,
-  AuditOutcome,
   AuditRecord,
   AuditStore,
   NewAuditRecord,

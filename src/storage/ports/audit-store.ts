@@ -1,7 +1,5 @@
 import type { AuditOutcome, JsonValue } from '../../core/domain/index.js'
 
-export type { AuditOutcome }
-
 /** One row of `audit_activity`. */
 export interface AuditRecord {
   readonly id: number

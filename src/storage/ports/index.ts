@@ -2,8 +2,6 @@ export type * from './agent-store.js'
 export type * from './api-key-store.js'
 export type * from './audit-store.js'
 export type * from './idempotency-store.js'
-// JsonValue is a core domain type; re-exported until every room imports it from core.
-export type { JsonObject, JsonValue } from '../../core/domain/index.js'
 export type * from './model-store.js'
 export type * from './module-store.js'
 export type * from './object-store.js'
