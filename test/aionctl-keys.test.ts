@@ -51,6 +51,14 @@ describe('aionctl keys', () => {
     expect(created.stdout).toContain('scopes tasks:write tasks:read')
   })
 
+  it('grants the operator scope to a key of another tenant when asked', async () => {
+    const created = aionctl(['create', '--tenant', 'acme', '--scope', 'operator', '--json'])
+    expect(created.code).toBe(0)
+    const out = JSON.parse(created.stdout) as { keyId: string; scopes: string[] }
+    expect(out.scopes).toEqual(['operator'])
+    expect(await storedKey(out.keyId)).toMatchObject({ tenantId: 'acme', scopes: ['operator'] })
+  })
+
   it('refuses an unknown scope as a usage error', () => {
     const refused = aionctl(['create', '--scope', 'tasks:*'])
     expect(refused.code).toBe(2)

@@ -157,13 +157,17 @@ interface Sent {
   readonly request: string
 }
 
-async function post(body: string | Buffer, idempotencyKey: string | undefined): Promise<Sent> {
+async function post(
+  body: string | Buffer,
+  idempotencyKey: string | undefined,
+  path = '/v1/tasks',
+): Promise<Sent> {
   const headers: Record<string, string> = {
     authorization: `Bearer ${t.key}`,
     'content-type': 'application/json',
   }
   if (idempotencyKey !== undefined) headers['idempotency-key'] = idempotencyKey
-  const response = await pool.request({ path: '/v1/tasks', method: 'POST', headers, body })
+  const response = await pool.request({ path, method: 'POST', headers, body })
   const text = await response.body.text()
   const contentType = String(response.headers['content-type'] ?? '')
   return {
@@ -214,6 +218,8 @@ describe('POST /v1/tasks under fuzzed bodies', () => {
     hostile.forEach((body, i) => {
       jobs.push(() => post(body, undefined))
       jobs.push(() => post(body, `fuzz-hostile-${seed}-${i}`))
+      // The same parser serves every route that takes a body.
+      jobs.push(() => post(body, undefined, '/router/policy/rollback'))
     })
     expect(jobs.length).toBeGreaterThanOrEqual(10_000)
 

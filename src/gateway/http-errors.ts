@@ -139,7 +139,9 @@ export function renderClientError(error: Error & { code?: string }, socket: Sock
         : new MalformedHttpError({ reason: error.code ?? 'unreadable request' })
   const problem = toProblem(aion)
   const body = JSON.stringify(problem)
-  if (socket.writable) {
+  // As Node's own handler: never write into a response already under way on this socket.
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage
+  if (socket.writable && inFlight?.headersSent !== true) {
     socket.write(
       `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status] ?? ''}\r\n` +
         `Content-Type: ${problemContentType}\r\n` +
