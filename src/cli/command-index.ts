@@ -44,13 +44,13 @@ export const commandIndex: readonly CommandEntry[] = [
   {
     name: 'policy',
     usage: '',
-    summary: 'registry versions of a running platform (admin scope): reload, list, roll back',
+    summary: 'registry versions of a running platform (operator scope): reload, list, roll back',
     load: async () => (await import('./commands/policy.js')).policyCommand(),
   },
   {
     name: 'events',
     usage: '',
-    summary: 'read the platform event log (admin scope)',
+    summary: 'read the platform event log (admin: its tenant; operator: every tenant)',
     load: async () => (await import('./commands/policy.js')).eventsCommand(),
   },
   {

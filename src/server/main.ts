@@ -65,7 +65,7 @@ function printBanner(platform: Platform): void {
   const lines = [`OMERTAOS is up at ${platform.url}`]
   if (platform.devApiKey) {
     lines.push(
-      `Development API key (admin scope, shown once; only its hash is stored): ${platform.devApiKey}`,
+      `Development API key (operator scope, default tenant, shown once; only its hash is stored): ${platform.devApiKey}`,
       'Try it:',
       `  curl -s ${platform.url}/v1/tasks -H 'authorization: Bearer ${platform.devApiKey}' -H 'prefer: wait=10' \\`,
       `    -H 'content-type: application/json' -d '{"intent":"summarize","input":{"text":"Your long text. More sentences here."}}'`,

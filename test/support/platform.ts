@@ -14,7 +14,7 @@ import { startUpstream, type Upstream } from '../upstream/openai-upstream.js'
 export interface TestPlatform {
   readonly platform: Platform
   readonly url: string
-  /** The development key (admin scope) created on start. */
+  /** The development key (operator scope) created on start. */
   readonly key: string
   readonly upstream: Upstream
   readonly configDir: string

@@ -1,6 +1,6 @@
 /**
  * `aionctl install --server <ref>`: asks the running platform to install the
- * package (POST /v1/admin/modules/install, admin scope), which verifies,
+ * package (POST /v1/admin/modules/install, operator scope), which verifies,
  * registers and serves it without a restart. Prints the installed package; a
  * quarantine (422) or an outage (503, retryable) exits 1 with the code.
  */
