@@ -50,7 +50,7 @@ export const commandIndex: readonly CommandEntry[] = [
   {
     name: 'events',
     usage: '',
-    summary: 'read the platform event log (admin: its tenant; operator: every tenant)',
+    summary: "read the platform event log (admin scope: the key's tenant; operator: every tenant)",
     load: async () => (await import('./commands/policy.js')).eventsCommand(),
   },
   {
