@@ -10,9 +10,9 @@
  */
 import type { ValidateFunction } from 'ajv/dist/2020.js'
 import { toViolations } from '../core/contracts/contract-validator.js'
-import type { EgressPolicy } from '../core/egress/index.js'
+import { AddressGuard, guardedAgent, type EgressPolicy } from '../core/egress/index.js'
 import {
-  EgressDeniedError,
+  type AionError,
   ModuleCancelledError,
   ModuleCrashedError,
   ModuleExecutorClosedError,
@@ -70,6 +70,8 @@ export interface ModuleExecutorOptions {
    * @default none (the module's allow-list alone)
    */
   readonly egress?: EgressPolicy
+  /** Judges the address of every `aion_http.fetch` connection. @default loopback allowed, private refused */
+  readonly guard?: AddressGuard
   /**
    * Largest answer of one `aion_http.fetch` (the response JSON, body included).
    * @default 4194304 (4 MiB)
@@ -150,9 +152,9 @@ class WasmModuleExecutor implements ClosableModuleExecutor {
     }
     const env = this.environment(wasmPackage)
     const timeoutMs = Math.min(request.timeoutMs, pkg.descriptor.timeoutMs)
-    let deniedOrigin: string | undefined
-    const hostCall = httpHostCalls(wasmPackage.egress, this.limits.http, (origin) => {
-      deniedOrigin = origin
+    let denied: AionError | undefined
+    const hostCall = httpHostCalls(wasmPackage.egress, this.limits.http, (refusal) => {
+      denied = refusal
     })
     const outcome = await this.pool.run(
       {
@@ -167,12 +169,13 @@ class WasmModuleExecutor implements ClosableModuleExecutor {
       timeoutMs,
       hostCall,
     )
-    if (deniedOrigin !== undefined) throw new EgressDeniedError({ origin: deniedOrigin })
+    if (denied !== undefined) throw denied
     return this.settle(pkg, outcome, timeoutMs)
   }
 
-  close(): Promise<void> {
-    return this.pool.close()
+  async close(): Promise<void> {
+    await this.pool.close()
+    await this.limits.http.dispatcher.close()
   }
 
   /** `NAME=value` for each declared secret that is set; a missing required one fails the call. */
@@ -290,6 +293,7 @@ export async function createModuleExecutor(
     http: {
       responseBodyLimitBytes: httpResponseLimitBytes,
       fetchTimeoutMs: options.httpTimeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS,
+      dispatcher: guardedAgent(options.guard ?? new AddressGuard()),
     },
   }
   return new WasmModuleExecutor(packages, rejected, pool, limits, options.secrets ?? new Map())

@@ -10,6 +10,7 @@ import { EmbeddedControlPlane } from '../control/embedded-control-plane.js'
 import { ModuleInstalls } from '../control/modules/module-installs.js'
 import { warnUnresolvedModules } from '../control/modules/module-ref-warnings.js'
 import { createRouter } from '../control/router/index.js'
+import { AddressGuard } from '../core/egress/index.js'
 import type { Settings } from '../core/settings/index.js'
 import { createJwtVerifier } from '../gateway/auth/index.js'
 import { buildGateway, type Gateway } from '../gateway/gateway.js'
@@ -62,7 +63,9 @@ export async function startPlatform(
     const version = await activateRegistrySet(store, set, 'startup')
     logger.info({ version, contentHash: set.contentHash }, 'registries loaded')
 
-    const providers = createProviders(settings.providers)
+    // One guard judges every outbound connection: providers, module fetches, the JWKS.
+    const guard = AddressGuard.of(settings.egress)
+    const providers = createProviders(settings.providers, { guard })
     closers.unshift(() => closeProviders(providers))
     const packagesDir = options.modulesDir ?? settings.modules.packagesDir
     const gpus = await GpuAllocator.create()
@@ -71,6 +74,7 @@ export async function startPlatform(
       createCombinedModuleExecutor({
         packagesDir,
         secrets: settings.modules.secrets,
+        wasm: { guard },
         subprocess: {
           user: settings.modules.sandboxUser,
           ...(settings.modules.sandboxCgroupRoot === undefined
@@ -123,7 +127,7 @@ export async function startPlatform(
       logger.warn(recovered, 'recovered tasks of an earlier process')
 
     const devApiKey = settings.gateway.devApiKey ? await ensureDevApiKey(store) : undefined
-    const jwt = settings.jwt ? await createJwtVerifier(settings.jwt) : undefined
+    const jwt = settings.jwt ? await createJwtVerifier(settings.jwt, { guard }) : undefined
     const gateway = buildGateway({
       controlPlane,
       logger,

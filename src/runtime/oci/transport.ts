@@ -9,6 +9,7 @@
  * 4xx _REQUEST_REJECTED.
  */
 import { Agent, type Dispatcher, request } from 'undici'
+import { AddressGuard, guardedConnector } from '../../core/egress/index.js'
 import {
   type AionError,
   OciDeniedError,
@@ -33,6 +34,11 @@ export interface TransportOptions {
   readonly timeoutMs?: number
   /** @default 'aionctl' */
   readonly userAgent?: string
+  /**
+   * Judges the address of every connection (registry, token service, blob
+   * redirects). @default loopback allowed, private refused
+   */
+  readonly guard?: AddressGuard
 }
 
 /** One request to a registry. */
@@ -124,7 +130,10 @@ export class RegistryTransport {
     this.agent = new Agent({
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
-      connect: { timeout: timeoutMs },
+      // A redirect to another host (blob storage) is followed only where the guard allows its address.
+      connect: guardedConnector(options.guard ?? new AddressGuard(), {
+        connect: { timeout: timeoutMs },
+      }),
     })
     this.insecure = new Set((options.insecureRegistries ?? []).map((h) => h.toLowerCase()))
     this.userAgent = options.userAgent ?? 'aionctl'
