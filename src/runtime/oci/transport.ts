@@ -1,8 +1,8 @@
 /**
  * One HTTP exchange with a registry: the scheme decision (HTTPS unless the
  * registry is loopback or listed insecure), authentication (see auth.ts),
- * redirects of reads (blob storage often lives elsewhere; credentials stay
- * behind), timeouts (a registry silent for `timeoutMs` — before its headers or
+ * redirects of reads (on the registry's origin; to another host only for
+ * blobs, whose storage often lives elsewhere, credentials staying behind), timeouts (a registry silent for `timeoutMs` — before its headers or
  * between body chunks — fails as retryable), and the mapping of every failure
  * to a stable code: 401 AION_OCI_UNAUTHORIZED, 403 _DENIED, 404 _NOT_FOUND,
  * 429/5xx/unreachable _REGISTRY_UNAVAILABLE, stalls _REGISTRY_TIMEOUT, other
@@ -12,6 +12,7 @@ import { Agent, type Dispatcher, request } from 'undici'
 import { AddressGuard, guardedConnector } from '../../core/egress/index.js'
 import {
   type AionError,
+  EgressRedirectRefusedError,
   OciDeniedError,
   OciInsecureRefusedError,
   OciNotFoundError,
@@ -53,6 +54,12 @@ export interface RegistryRequest {
   readonly push?: boolean
   /** What the request is about, for error messages (`manifest 1.0.0`, `blob sha256:…`). */
   readonly what: string
+  /**
+   * A blob request: a redirect to another host (blob storage, a CDN) is
+   * followed, without credentials, where the guard allows its address; any
+   * other request's redirect must stay on the registry's origin. @default false
+   */
+  readonly blob?: boolean
   /** Status codes returned to the caller instead of raising their error (e.g. 404 for a HEAD). */
   readonly accept?: readonly number[]
   readonly signal?: AbortSignal
@@ -229,6 +236,9 @@ export class RegistryTransport {
         throw new OciRequestRejectedError(issue(req.ref, `${req.what}: too many redirects`))
       }
       url = new URL(location, url)
+      if (url.origin !== origin && req.blob !== true) {
+        throw new EgressRedirectRefusedError({ from: origin, to: url.origin })
+      }
       if (url.protocol === 'http:' && !this.plainHttpAllowed(url.host)) {
         throw new OciInsecureRefusedError(
           issue(req.ref, `${req.what}: redirected to plain HTTP at ${url.host}`),
