@@ -208,7 +208,8 @@ export class RegistryTransport {
 
   /** One exchange, following redirects of reads; credentials only go to the registry's own origin. */
   private async follow(req: RegistryRequest, authorization: string | undefined) {
-    const origin = this.origin(req.ref)
+    // As URLs write it (`127.1` is `127.0.0.1`), so the origin checks below compare like with like.
+    const origin = new URL(this.origin(req.ref)).origin
     let url = new URL(req.path, origin)
     for (let hop = 0; ; hop++) {
       const headers: Record<string, string> = { 'user-agent': this.userAgent, ...req.headers }
