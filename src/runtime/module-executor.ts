@@ -23,6 +23,8 @@ export interface ModuleRun {
   readonly signal: AbortSignal
   /** Wall-clock limit; the instance is killed when it passes. */
   readonly timeoutMs: number
+  /** W3C `traceparent` of the call: the module sees it as `TRACEPARENT`. @default none */
+  readonly traceparent?: string
 }
 
 export interface ModuleResult {

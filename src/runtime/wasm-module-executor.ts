@@ -151,6 +151,7 @@ class WasmModuleExecutor implements ClosableModuleExecutor {
       throw new ModuleInputInvalidError({ module: name, violations: inputViolations })
     }
     const env = this.environment(wasmPackage)
+    if (request.traceparent !== undefined) env.push(`TRACEPARENT=${request.traceparent}`)
     const timeoutMs = Math.min(request.timeoutMs, pkg.descriptor.timeoutMs)
     let denied: AionError | undefined
     const hostCall = httpHostCalls(wasmPackage.egress, this.limits.http, (refusal) => {

@@ -1,5 +1,6 @@
 /** Running a module engine through the ModuleExecutor: its output is a `partial`, then the final. */
 import { EngineUnavailableError } from '../../core/errors/index.js'
+import { childTraceparent } from '../../core/traceparent.js'
 import type { JsonValue, NewUsage } from '../../storage/index.js'
 import type { EngineOutcome, EngineTarget, ExecutionDeps } from './execution-deps.js'
 import { remainingMs, type TaskContext } from './task-context.js'
@@ -29,7 +30,14 @@ export async function callModule(
     1,
     Math.min(module.timeoutMs, entry?.timeout_ms ?? module.timeoutMs, remainingMs(ctx)),
   )
-  const result = await deps.modules.run({ module: name, input, signal, timeoutMs })
+  const traceparent = childTraceparent(ctx.traceId)
+  const result = await deps.modules.run({
+    module: name,
+    input,
+    signal,
+    timeoutMs,
+    ...(traceparent === undefined ? {} : { traceparent }),
+  })
   const durationMs = Math.round(result.durationMs)
   deps.latency.record(name, durationMs)
   return { output: result.output as JsonValue, durationMs }
