@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AddressGuard } from '../src/core/egress/index.js'
+import { AddressGuard, NetworkList } from '../src/core/egress/index.js'
 import { isAionError } from '../src/core/errors/index.js'
 import { createJwtVerifier } from '../src/gateway/auth/index.js'
 import { closeProviders, createProviders } from '../src/providers/index.js'
@@ -211,6 +211,7 @@ const moduleFetch: Surface = {
 const devGuard = new AddressGuard()
 const strictGuard = new AddressGuard({ allowLoopback: false })
 const openGuard = new AddressGuard({ allowLoopback: true, allowPrivate: true })
+const premisesGuard = new AddressGuard({ localNetworks: new NetworkList(['127.0.0.1/32']) })
 
 /** The egress code a failed call carries (itself, or as the cause of an auth failure). */
 async function egressCode(promise: Promise<unknown>): Promise<string> {
@@ -250,6 +251,7 @@ beforeAll(async () => {
     ['dev', devGuard],
     ['strict', strictGuard],
     ['open', openGuard],
+    ['premises', premisesGuard],
   ] as const) {
     executors.set(name, await createModuleExecutor({ packagesDir: wasmRoot, workers: 1, guard }))
   }
@@ -306,5 +308,25 @@ describe.each([providers, registry, jwksFetch, moduleFetch])('egress of $name', 
     // A module sees the 3xx itself; the platform's own clients fail on it.
     if (surface === moduleFetch) expect(outcome).toEqual({ value: 307 })
     else expect(outcome).toHaveProperty('error')
+  })
+})
+
+describe('a module call whose data must stay on the premises', () => {
+  const probe = (placement: 'on-premises' | undefined) =>
+    executors.get('premises')!.run({
+      module: 'net_matrix',
+      input: { url: `http://127.0.0.2:${other.port}/probe` },
+      signal: new AbortController().signal,
+      timeoutMs: 5000,
+      ...(placement === undefined ? {} : { placement }),
+    })
+
+  it('fetches only inside the local networks, sending nothing elsewhere', async () => {
+    const before = other.connections()
+    expect(await egressCode(probe('on-premises'))).toBe('AION_EGRESS_NOT_LOCAL')
+    expect(other.connections()).toBe(before)
+    const { output } = await probe(undefined)
+    expect((output as { response: { status: number } }).response.status).toBe(200)
+    expect(other.connections()).toBe(before + 1)
   })
 })

@@ -113,6 +113,8 @@ interface Limits {
   readonly stdoutLimitBytes: number
   readonly stderrLimitBytes: number
   readonly http: HttpHostLimits
+  /** The dispatcher of calls whose placement is on-premises. */
+  readonly onPremises: HttpHostLimits['dispatcher']
 }
 
 function violationsOf(validate: ValidateFunction, value: unknown) {
@@ -154,7 +156,11 @@ class WasmModuleExecutor implements ClosableModuleExecutor {
     if (request.traceparent !== undefined) env.push(`TRACEPARENT=${request.traceparent}`)
     const timeoutMs = Math.min(request.timeoutMs, pkg.descriptor.timeoutMs)
     let denied: AionError | undefined
-    const hostCall = httpHostCalls(wasmPackage.egress, this.limits.http, (refusal) => {
+    const http =
+      request.placement === 'on-premises'
+        ? { ...this.limits.http, dispatcher: this.limits.onPremises }
+        : this.limits.http
+    const hostCall = httpHostCalls(wasmPackage.egress, http, (refusal) => {
       denied = refusal
     })
     const outcome = await this.pool.run(
@@ -176,7 +182,7 @@ class WasmModuleExecutor implements ClosableModuleExecutor {
 
   async close(): Promise<void> {
     await this.pool.close()
-    await this.limits.http.dispatcher.close()
+    await Promise.all([this.limits.http.dispatcher.close(), this.limits.onPremises.close()])
   }
 
   /** `NAME=value` for each declared secret that is set; a missing required one fails the call. */
@@ -288,14 +294,16 @@ export async function createModuleExecutor(
       rejected.push({ dir: pkg.dir, error })
     }
   }
+  const guard = options.guard ?? new AddressGuard()
   const limits: Limits = {
     stdoutLimitBytes: options.stdoutLimitBytes ?? DEFAULT_OUTPUT_LIMIT_BYTES,
     stderrLimitBytes: options.stderrLimitBytes ?? DEFAULT_OUTPUT_LIMIT_BYTES,
     http: {
       responseBodyLimitBytes: httpResponseLimitBytes,
       fetchTimeoutMs: options.httpTimeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS,
-      dispatcher: guardedAgent(options.guard ?? new AddressGuard()),
+      dispatcher: guardedAgent(guard),
     },
+    onPremises: guardedAgent(guard, { placement: 'on-premises' }),
   }
   return new WasmModuleExecutor(packages, rejected, pool, limits, options.secrets ?? new Map())
 }

@@ -4,6 +4,7 @@ import { childTraceparent } from '../../core/traceparent.js'
 import type { JsonValue, NewUsage } from '../../storage/index.js'
 import type { EngineOutcome, EngineTarget, ExecutionDeps } from './execution-deps.js'
 import { remainingMs, type TaskContext } from './task-context.js'
+import { taskPrivacy } from './task-privacy.js'
 
 /** What one module call returned. */
 export interface ModuleCall {
@@ -37,6 +38,8 @@ export async function callModule(
     signal,
     timeoutMs,
     ...(traceparent === undefined ? {} : { traceparent }),
+    // The module holds the task's data: its network calls stay where the data may go.
+    placement: taskPrivacy(ctx) === 'allow-api' ? 'anywhere' : 'on-premises',
   })
   const durationMs = Math.round(result.durationMs)
   deps.latency.record(name, durationMs)
