@@ -3,6 +3,12 @@
  * before any connection exists (the server counts none), an allowed one
  * connects to the address that was judged.
  */
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createServer } from 'node:https'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { request } from 'undici'
 import { startUpstream, type Upstream } from '../../../test/upstream/openai-upstream.js'
@@ -103,5 +109,42 @@ describe('guardedConnector', () => {
     // Without the placement, 127.0.0.2 is plain loopback, which the default allows.
     expect(await get(guard, `${second.url}/chat/completions`)).toBe(200)
     expect(second.connections()).toBe(1)
+  })
+})
+
+describe('guardedConnector over TLS', () => {
+  it('connects to the judged address but verifies the certificate for the name', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aion-guard-tls-'))
+    const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')]
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes']
+        .concat(['-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost'])
+        .concat(['-addext', 'subjectAltName=DNS:localhost']),
+      { stdio: 'ignore' },
+    )
+    const ca = readFileSync(cert)
+    const server = createServer({ key: readFileSync(key), cert: ca }, (_req, res) => res.end('tls'))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    const call = async (host: string) => {
+      const agent = guardedAgent(new AddressGuard(), { connect: { ca } })
+      try {
+        const response = await request(`https://${host}:${port}/`, { dispatcher: agent })
+        return await response.body.text()
+      } finally {
+        await agent.close()
+      }
+    }
+    try {
+      expect(await call('localhost')).toBe('tls')
+      // The same server by its address: the certificate names localhost only.
+      await expect(call('127.0.0.1')).rejects.toMatchObject({
+        code: 'ERR_TLS_CERT_ALTNAME_INVALID',
+      })
+    } finally {
+      server.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
