@@ -62,6 +62,18 @@ describe('AddressGuard.refusal', () => {
     expect(strict.refusal('::ffff:7f00:1')).toBe('loopback')
     expect(strict.refusal('8.8.8.8')).toBeUndefined()
   })
+
+  it('allows a private network declared on the premises, and no other', () => {
+    const guard = new AddressGuard({
+      localNetworks: new NetworkList(['127.0.0.0/8', '10.1.0.0/16']),
+    })
+    expect(guard.refusal('10.1.2.3')).toBeUndefined()
+    expect(guard.refusal('10.2.0.1')).toBe('private')
+    expect(guard.refusal('192.168.1.1')).toBe('private')
+    const noLoopback = new AddressGuard({ allowLoopback: false })
+    // Loopback keeps its own switch, though it is on the premises by default.
+    expect(noLoopback.refusal('127.0.0.1')).toBe('loopback')
+  })
 })
 
 describe('guardedConnector', () => {

@@ -17,7 +17,10 @@ import { LOOPBACK_NETWORKS, NetworkList } from './network-list.js'
 export interface AddressRules {
   /** `AION_EGRESS_ALLOW_LOOPBACK`: `127.0.0.0/8`, `::1`. @default true */
   readonly allowLoopback?: boolean
-  /** `AION_EGRESS_ALLOW_PRIVATE`: RFC 1918, CGNAT, `fc00::/7`. @default false */
+  /**
+   * `AION_EGRESS_ALLOW_PRIVATE`: RFC 1918, CGNAT, `fc00::/7`; those inside
+   * the local networks are allowed either way. @default false
+   */
   readonly allowPrivate?: boolean
   /** `AION_LOCAL_NETWORKS`: where a local-only call may go. @default loopback only */
   readonly localNetworks?: NetworkList
@@ -72,7 +75,10 @@ export class AddressGuard {
     const category = categorize(address)
     if (ALWAYS_REFUSED.has(category)) return category
     if (category === 'loopback' && !this.#allowLoopback) return category
-    if (category === 'private' && !this.#allowPrivate) return category
+    // A private network the operator declared on the premises is theirs to reach.
+    if (category === 'private' && !this.#allowPrivate && !this.localNetworks.contains(address)) {
+      return category
+    }
     return undefined
   }
 
