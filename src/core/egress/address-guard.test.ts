@@ -111,6 +111,13 @@ describe('guardedConnector', () => {
     expect(error).toMatchObject({ code: 'AION_EGRESS_ADDRESS_REFUSED' })
   })
 
+  it('offers the socket every judged address, so one that does not answer is passed over', async () => {
+    // Nothing listens on ::1 at that port: the connection falls over to 127.0.0.1.
+    const lookup: AddressLookup = async () => ['::1', '127.0.0.1']
+    const guard = new AddressGuard({}, lookup)
+    expect(await get(guard, `http://dual.test:${port(loopback)}/v1/chat/completions`)).toBe(200)
+  })
+
   it('keeps an on-premises call inside the local networks, sending nothing elsewhere', async () => {
     const guard = new AddressGuard({ localNetworks: new NetworkList(['127.0.0.1/32']) })
     const error = await failureOf(get(guard, `${second.url}/chat/completions`, 'on-premises'))
