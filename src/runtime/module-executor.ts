@@ -3,6 +3,7 @@
  * minimal WASM executor behind it; the modules issue hardens it (worker pool,
  * sandbox, subprocesses) without changing this interface.
  */
+import type { Placement } from '../core/egress/index.js'
 
 /** A module the executor can run, as found in the local package directory. */
 export interface ModuleDescriptor {
@@ -28,6 +29,13 @@ export interface ModuleRun {
   readonly signal: AbortSignal
   /** Wall-clock limit; the instance is killed when it passes. */
   readonly timeoutMs: number
+  /** W3C `traceparent` of the call: the module sees it as `TRACEPARENT`. @default none */
+  readonly traceparent?: string
+  /**
+   * Where the module's network calls may connect: `on-premises` (privacy
+   * local-only or hybrid) keeps them inside AION_LOCAL_NETWORKS. @default 'anywhere'
+   */
+  readonly placement?: Placement
 }
 
 export interface ModuleResult {

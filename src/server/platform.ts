@@ -10,6 +10,7 @@ import { EmbeddedControlPlane } from '../control/embedded-control-plane.js'
 import { ModuleInstalls } from '../control/modules/module-installs.js'
 import { createRouter } from '../control/router/index.js'
 import { ListenFailedError } from '../core/errors/index.js'
+import { AddressGuard } from '../core/egress/index.js'
 import type { Settings } from '../core/settings/index.js'
 import { createJwtVerifier } from '../gateway/auth/index.js'
 import { buildGateway, type Gateway } from '../gateway/gateway.js'
@@ -72,7 +73,9 @@ export async function startPlatform(
     const version = await activateRegistrySet(store, set, 'startup')
     logger.info({ version, contentHash: set.contentHash }, 'registries loaded')
 
-    const providers = createProviders(settings.providers)
+    // One guard judges every outbound connection: providers, module fetches, the JWKS.
+    const guard = AddressGuard.of(settings.egress)
+    const providers = createProviders(settings.providers, { guard })
     closers.unshift(() => closeProviders(providers))
     const packagesDir = options.modulesDir ?? settings.modules.packagesDir
     const gpus = await GpuAllocator.create()
@@ -81,6 +84,7 @@ export async function startPlatform(
       createCombinedModuleExecutor({
         packages: await loadPackages(packagesDir),
         secrets: settings.modules.secrets,
+        wasm: { guard },
         subprocess: {
           user: settings.modules.sandboxUser,
           ...(settings.modules.sandboxCgroupRoot === undefined
@@ -136,7 +140,7 @@ export async function startPlatform(
     if (recovered.requeued + recovered.interrupted > 0)
       logger.warn(recovered, 'recovered tasks of an earlier process')
 
-    const jwt = settings.jwt ? await createJwtVerifier(settings.jwt) : undefined
+    const jwt = settings.jwt ? await createJwtVerifier(settings.jwt, { guard }) : undefined
     const gateway = buildGateway({
       controlPlane,
       logger,

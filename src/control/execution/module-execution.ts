@@ -1,9 +1,11 @@
 /** Running a module engine through the ModuleExecutor: its output is a `partial`, then the final. */
 import { EngineUnavailableError } from '../../core/errors/index.js'
+import { childTraceparent } from '../../core/traceparent.js'
 import type { NewUsage } from '../../storage/index.js'
 import type { JsonValue } from '../../core/domain/index.js'
 import type { EngineOutcome, EngineTarget, ExecutionDeps } from './execution-deps.js'
 import { remainingMs, type TaskContext } from './task-context.js'
+import { taskPrivacy } from './task-privacy.js'
 
 /** What one module call returned. */
 export interface ModuleCall {
@@ -30,7 +32,16 @@ export async function callModule(
     1,
     Math.min(module.timeoutMs, entry?.timeout_ms ?? module.timeoutMs, remainingMs(ctx)),
   )
-  const result = await deps.modules.run({ module: name, input, signal, timeoutMs })
+  const traceparent = childTraceparent(ctx.traceId)
+  const result = await deps.modules.run({
+    module: name,
+    input,
+    signal,
+    timeoutMs,
+    ...(traceparent === undefined ? {} : { traceparent }),
+    // The module holds the task's data: its network calls stay where the data may go.
+    placement: taskPrivacy(ctx) === 'allow-api' ? 'anywhere' : 'on-premises',
+  })
   const durationMs = Math.round(result.durationMs)
   deps.latency.record(name, durationMs)
   return { output: result.output as JsonValue, durationMs }

@@ -246,3 +246,30 @@ describe('LLM router against the test upstream', () => {
     expect(upstream.requests).toHaveLength(0)
   })
 })
+
+describe('a router model with its own server', () => {
+  it('is asked at its models.yml endpoint under its upstream name', async () => {
+    const own = await startUpstream()
+    try {
+      const models = withRouter.sources['models.yml'].replace(
+        "  'openai:gpt-4.1-mini':\n    provider: openai\n",
+        `  'openai:gpt-4.1-mini':\n    provider: openai\n    endpoint: ${own.url}\n    upstream_model: router-small\n`,
+      )
+      const parsed = parseRegistrySources({ ...withRouter.sources, 'models.yml': models })
+      if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues))
+      const rules = decideRules(input(parsed.set))
+      const picks = [rules, ...rules.fallbacks].map((f) => ({
+        route: f.route,
+        engine: f.engine,
+        tier: f.tier,
+      }))
+      own.script({ content: answer(picks) })
+      const d = valid(await createRouter({ providers }).decide(input(parsed.set)))
+      expect(d.decided_by).toBe('llm')
+      expect(own.requests.map((r) => (r.body as { model: string }).model)).toEqual(['router-small'])
+      expect(upstream.requests).toEqual([])
+    } finally {
+      await own.close()
+    }
+  })
+})

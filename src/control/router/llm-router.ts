@@ -60,6 +60,8 @@ interface RouterModel {
   readonly ref: string
   readonly provider: ModelProvider
   readonly model: string
+  /** models.yml `endpoint` of the router model, if it has its own server. */
+  readonly endpoint: string | undefined
   readonly timeoutMs: number
 }
 
@@ -113,6 +115,7 @@ export class LlmRouter implements Router {
       ref,
       provider,
       model: spec.upstream_model ?? ref.slice(ref.indexOf(':') + 1),
+      endpoint: spec.endpoint,
       timeoutMs: input.registries.policies.routing.llm_router_timeout_ms,
     }
   }
@@ -134,6 +137,7 @@ export class LlmRouter implements Router {
     try {
       const call = routerModel.provider.complete({
         model: routerModel.model,
+        ...(routerModel.endpoint === undefined ? {} : { endpoint: routerModel.endpoint }),
         messages: routingMessages(input.features, rules.candidates, input.registryVersion),
         maxOutputTokens: this.#maxOutputTokens,
         temperature: 0,

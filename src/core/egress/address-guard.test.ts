@@ -3,6 +3,12 @@
  * before any connection exists (the server counts none), an allowed one
  * connects to the address that was judged.
  */
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createServer } from 'node:https'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { request } from 'undici'
 import { startUpstream, type Upstream } from '../../../test/upstream/openai-upstream.js'
@@ -56,6 +62,18 @@ describe('AddressGuard.refusal', () => {
     expect(strict.refusal('::ffff:7f00:1')).toBe('loopback')
     expect(strict.refusal('8.8.8.8')).toBeUndefined()
   })
+
+  it('allows a private network declared on the premises, and no other', () => {
+    const guard = new AddressGuard({
+      localNetworks: new NetworkList(['127.0.0.0/8', '10.1.0.0/16']),
+    })
+    expect(guard.refusal('10.1.2.3')).toBeUndefined()
+    expect(guard.refusal('10.2.0.1')).toBe('private')
+    expect(guard.refusal('192.168.1.1')).toBe('private')
+    const noLoopback = new AddressGuard({ allowLoopback: false })
+    // Loopback keeps its own switch, though it is on the premises by default.
+    expect(noLoopback.refusal('127.0.0.1')).toBe('loopback')
+  })
 })
 
 describe('guardedConnector', () => {
@@ -93,6 +111,13 @@ describe('guardedConnector', () => {
     expect(error).toMatchObject({ code: 'AION_EGRESS_ADDRESS_REFUSED' })
   })
 
+  it('offers the socket every judged address, so one that does not answer is passed over', async () => {
+    // Nothing listens on ::1 at that port: the connection falls over to 127.0.0.1.
+    const lookup: AddressLookup = async () => ['::1', '127.0.0.1']
+    const guard = new AddressGuard({}, lookup)
+    expect(await get(guard, `http://dual.test:${port(loopback)}/v1/chat/completions`)).toBe(200)
+  })
+
   it('keeps an on-premises call inside the local networks, sending nothing elsewhere', async () => {
     const guard = new AddressGuard({ localNetworks: new NetworkList(['127.0.0.1/32']) })
     const error = await failureOf(get(guard, `${second.url}/chat/completions`, 'on-premises'))
@@ -103,5 +128,42 @@ describe('guardedConnector', () => {
     // Without the placement, 127.0.0.2 is plain loopback, which the default allows.
     expect(await get(guard, `${second.url}/chat/completions`)).toBe(200)
     expect(second.connections()).toBe(1)
+  })
+})
+
+describe('guardedConnector over TLS', () => {
+  it('connects to the judged address but verifies the certificate for the name', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aion-guard-tls-'))
+    const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')]
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes']
+        .concat(['-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost'])
+        .concat(['-addext', 'subjectAltName=DNS:localhost']),
+      { stdio: 'ignore' },
+    )
+    const ca = readFileSync(cert)
+    const server = createServer({ key: readFileSync(key), cert: ca }, (_req, res) => res.end('tls'))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    const call = async (host: string) => {
+      const agent = guardedAgent(new AddressGuard(), { connect: { ca } })
+      try {
+        const response = await request(`https://${host}:${port}/`, { dispatcher: agent })
+        return await response.body.text()
+      } finally {
+        await agent.close()
+      }
+    }
+    try {
+      expect(await call('localhost')).toBe('tls')
+      // The same server by its address: the certificate names localhost only.
+      await expect(call('127.0.0.1')).rejects.toMatchObject({
+        code: 'ERR_TLS_CERT_ALTNAME_INVALID',
+      })
+    } finally {
+      server.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

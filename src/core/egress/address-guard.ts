@@ -1,7 +1,7 @@
 /**
  * The connect-time check of every outbound connection: the host is resolved
  * once, every address it resolves to is judged, and the connection is made
- * to the judged address (so a second, different DNS answer cannot slip in).
+ * to the judged addresses only (so a second, different DNS answer cannot slip in).
  * Link-local, metadata, unspecified and reserved addresses are always
  * refused; loopback and private ones only where the settings allow them.
  * A call that must stay on the premises (privacy `local-only`, or `hybrid`
@@ -17,7 +17,10 @@ import { LOOPBACK_NETWORKS, NetworkList } from './network-list.js'
 export interface AddressRules {
   /** `AION_EGRESS_ALLOW_LOOPBACK`: `127.0.0.0/8`, `::1`. @default true */
   readonly allowLoopback?: boolean
-  /** `AION_EGRESS_ALLOW_PRIVATE`: RFC 1918, CGNAT, `fc00::/7`. @default false */
+  /**
+   * `AION_EGRESS_ALLOW_PRIVATE`: RFC 1918, CGNAT, `fc00::/7`; those inside
+   * the local networks are allowed either way. @default false
+   */
   readonly allowPrivate?: boolean
   /** `AION_LOCAL_NETWORKS`: where a local-only call may go. @default loopback only */
   readonly localNetworks?: NetworkList
@@ -72,19 +75,23 @@ export class AddressGuard {
     const category = categorize(address)
     if (ALWAYS_REFUSED.has(category)) return category
     if (category === 'loopback' && !this.#allowLoopback) return category
-    if (category === 'private' && !this.#allowPrivate) return category
+    // A private network the operator declared on the premises is theirs to reach.
+    if (category === 'private' && !this.#allowPrivate && !this.localNetworks.contains(address)) {
+      return category
+    }
     return undefined
   }
 
   /**
-   * Resolves `host` and returns the address to connect to. Throws
-   * AION_EGRESS_ADDRESS_REFUSED when any address it resolves to is refused,
+   * Resolves `host` and returns every address it has, each judged. Throws
+   * AION_EGRESS_ADDRESS_REFUSED when any of them is refused,
    * AION_EGRESS_NOT_LOCAL when `placement` is on-premises and any lies
    * outside the local networks; a failed lookup throws the resolver's error.
    */
-  async resolve(host: string, placement: Placement = 'anywhere'): Promise<string> {
+  async resolveAll(host: string, placement: Placement = 'anywhere'): Promise<string[]> {
     const bare = host.replace(/^\[(.*)\]$/, '$1')
     const addresses = isIP(bare) === 0 ? await this.#lookup(bare) : [bare]
+    if (addresses.length === 0) throw new Error(`${host} resolved to no address`)
     for (const address of addresses) {
       const category = this.refusal(address)
       if (category !== undefined) {
@@ -98,9 +105,7 @@ export class AddressGuard {
         })
       }
     }
-    const first = addresses[0]
-    if (first === undefined) throw new Error(`${host} resolved to no address`)
-    return first
+    return [...addresses]
   }
 }
 

@@ -711,6 +711,17 @@ export const EgressAddressRefusedError = defineError<{
     `connection to ${f.host} refused: it resolves to ${f.address}, a ${f.category} address${f.hint}`,
 })
 
+/** A redirect to another origin that is not followed (only OCI blob downloads are). */
+export const EgressRedirectRefusedError = defineError<{ from: string; to: string }>(
+  'EgressRedirectRefusedError',
+  {
+    code: 'AION_EGRESS_REDIRECT_REFUSED',
+    kind: 'permission_denied',
+    retryable: false,
+    message: (f) => `redirect from ${f.from} to another host (${f.to}) is not followed`,
+  },
+)
+
 /**
  * A call that must stay on the premises (privacy local-only, or hybrid before
  * redaction) whose endpoint resolves outside AION_LOCAL_NETWORKS; no byte was sent.

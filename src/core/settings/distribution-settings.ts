@@ -8,6 +8,7 @@ import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { SettingsProblem } from '../errors/index.js'
 import { Secret } from '../secret.js'
+import type { EgressSettings } from './egress-settings.js'
 
 /** Credentials for one registry (`AION_REGISTRY_<ID>_HOST`, `_USERNAME`, `_PASSWORD`). */
 export interface RegistryLogin {
@@ -33,6 +34,8 @@ export interface DistributionSettings {
   readonly trustedKeys: readonly string[]
   /** `AION_ALLOW_UNSIGNED` (development only). @default false */
   readonly allowUnsigned: boolean
+  /** Which addresses registries may resolve to (`settings.egress`). @default loopback allowed, private not */
+  readonly egress?: EgressSettings
 }
 
 const LOGIN_VARIABLE = /^AION_REGISTRY_([A-Z0-9]+)_(HOST|USERNAME|PASSWORD)$/

@@ -3,7 +3,6 @@ export {
   loadSettings,
   type ClientSettings,
   type ControlSettings,
-  type EgressSettings,
   type GatewaySettings,
   type JwtSettings,
   type LoadSettingsOptions,
@@ -12,6 +11,7 @@ export {
   type ProviderSettings,
   type Settings,
 } from './load-settings.js'
+export type { EgressSettings } from './egress-settings.js'
 export { type DistributionSettings, type RegistryLogin } from './distribution-settings.js'
 export {
   logLevels,

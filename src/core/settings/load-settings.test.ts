@@ -69,6 +69,11 @@ describe('loadSettings', () => {
         timeoutMs: 30000,
         trustedKeys: [],
         allowUnsigned: false,
+        egress: {
+          allowLoopback: true,
+          allowPrivate: false,
+          localNetworks: ['127.0.0.0/8', '::1/128'],
+        },
       },
       egress: {
         allowLoopback: true,

@@ -8,6 +8,7 @@ import { SettingsInvalidError, type SettingsProblem } from '../errors/index.js'
 import { invalidCidrs } from '../egress/network-list.js'
 import { Secret } from '../secret.js'
 import { distributionSettings, type DistributionSettings } from './distribution-settings.js'
+import type { EgressSettings } from './egress-settings.js'
 import {
   patternHints,
   settingsSchema,
@@ -43,16 +44,6 @@ export interface Settings {
   readonly distribution: DistributionSettings
   /** Where outbound connections may go. */
   readonly egress: EgressSettings
-}
-
-/** The address rules of every outbound connection (see core/egress/address-guard.ts). */
-export interface EgressSettings {
-  /** `AION_EGRESS_ALLOW_LOOPBACK`. @default true */
-  readonly allowLoopback: boolean
-  /** `AION_EGRESS_ALLOW_PRIVATE`. @default false */
-  readonly allowPrivate: boolean
-  /** `AION_LOCAL_NETWORKS`, as CIDRs. @default ['127.0.0.0/8', '::1/128'] */
-  readonly localNetworks: readonly string[]
 }
 
 /** AIP modules: the subprocess sandbox and the secrets modules may declare. */
@@ -196,6 +187,11 @@ export function loadSettings(
   problems.push(...distribution.problems)
   if (problems.length > 0) throw new SettingsInvalidError({ problems })
   const url = values.AION_DATABASE_URL as string | undefined
+  const egress: EgressSettings = {
+    allowLoopback: values.AION_EGRESS_ALLOW_LOOPBACK as boolean,
+    allowPrivate: values.AION_EGRESS_ALLOW_PRIVATE as boolean,
+    localNetworks: String(values.AION_LOCAL_NETWORKS).split(','),
+  }
   return {
     host: values.AION_HOST as string,
     port: values.AION_PORT as number,
@@ -215,12 +211,9 @@ export function loadSettings(
       apiKey: secret(values, 'AION_API_KEY'),
     },
     modules: moduleSettings(values, cwd),
-    distribution: distribution.settings,
-    egress: {
-      allowLoopback: values.AION_EGRESS_ALLOW_LOOPBACK as boolean,
-      allowPrivate: values.AION_EGRESS_ALLOW_PRIVATE as boolean,
-      localNetworks: String(values.AION_LOCAL_NETWORKS).split(','),
-    },
+    // Registries are outbound connections too: every OCI client built from this section is guarded.
+    distribution: { ...distribution.settings, egress },
+    egress,
   }
 }
 

@@ -287,7 +287,7 @@ export const settingsSchema = {
     },
     AION_EGRESS_ALLOW_PRIVATE: {
       description:
-        'Outbound connections may reach private networks (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7).',
+        'Outbound connections may reach private networks (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7); those in AION_LOCAL_NETWORKS may regardless.',
       type: 'boolean',
       default: false,
     },

@@ -37,6 +37,7 @@ export async function blobExists(
     method: 'HEAD',
     path: `/v2/${ref.repository}/blobs/${digest}`,
     what: `blob ${digest}`,
+    blob: true,
     accept: [404],
   })
   await response.body.dump()
@@ -192,6 +193,7 @@ async function open(
     method: 'GET',
     path: `/v2/${ref.repository}/blobs/${descriptor.digest}`,
     what: `blob ${descriptor.digest}`,
+    blob: true,
     ...(signal === undefined ? {} : { signal }),
   })
 }

@@ -43,6 +43,10 @@ describe('OciClient transport rules', () => {
     const server = createServer((req, res) => {
       seen.push(`${req.method ?? ''} ${req.url ?? ''} ${req.headers.accept ?? ''}`)
       if (req.url?.startsWith('/v2/redirect/')) {
+        res.writeHead(307, { location: `http://127.0.0.1:${port}/v2/x/manifests/1` }).end()
+        return
+      }
+      if (req.url?.startsWith('/v2/elsewhere/')) {
         res.writeHead(307, { location: `http://localhost:${port}/v2/x/manifests/1` }).end()
         return
       }
@@ -70,7 +74,16 @@ describe('OciClient transport rules', () => {
       )
     })
 
-    it('follows read redirects', async () => {
+    it('follows no manifest redirect to another host (only blob downloads may go elsewhere)', async () => {
+      seen.length = 0
+      const error = (await make()
+        .fetchManifest(parseReference(`127.0.0.1:${port}/elsewhere/x:1`))
+        .catch((e: unknown) => e)) as { code: string }
+      expect(error.code).toBe('AION_EGRESS_REDIRECT_REFUSED')
+      expect(seen.map((s) => s.split(' ')[1])).toEqual(['/v2/elsewhere/x/manifests/1'])
+    })
+
+    it('follows read redirects on the registry’s own origin', async () => {
       seen.length = 0
       await make()
         .fetchManifest(parseReference(`127.0.0.1:${port}/redirect/x:1`))

@@ -4,6 +4,7 @@
  * takes an {@link OciReference} (its registry and repository; a tag or digest
  * where the method says) and raises only `AION_OCI_*` errors.
  */
+import { AddressGuard } from '../../core/egress/index.js'
 import type { DistributionSettings } from '../../core/settings/index.js'
 import { blobExists, fetchBlob, fetchBlobToFile, pushBlob } from './blobs.js'
 import { dockerConfigCredentials, settingsCredentials } from './credentials.js'
@@ -59,6 +60,7 @@ export class OciClient {
       insecureRegistries: settings.insecureRegistries,
       timeoutMs: settings.timeoutMs,
       maxBlobBytes: settings.maxBlobBytes,
+      ...(settings.egress === undefined ? {} : { guard: AddressGuard.of(settings.egress) }),
       ...options,
     })
   }

@@ -1,16 +1,18 @@
 /**
  * One HTTP exchange with a registry: the scheme decision (HTTPS unless the
  * registry is loopback or listed insecure), authentication (see auth.ts),
- * redirects of reads (blob storage often lives elsewhere; credentials stay
- * behind), timeouts (a registry silent for `timeoutMs` — before its headers or
+ * redirects of reads (on the registry's origin; to another host only for
+ * blobs, whose storage often lives elsewhere, credentials staying behind), timeouts (a registry silent for `timeoutMs` — before its headers or
  * between body chunks — fails as retryable), and the mapping of every failure
  * to a stable code: 401 AION_OCI_UNAUTHORIZED, 403 _DENIED, 404 _NOT_FOUND,
  * 429/5xx/unreachable _REGISTRY_UNAVAILABLE, stalls _REGISTRY_TIMEOUT, other
  * 4xx _REQUEST_REJECTED.
  */
 import { Agent, type Dispatcher, request } from 'undici'
+import { AddressGuard, guardedConnector } from '../../core/egress/index.js'
 import {
   type AionError,
+  EgressRedirectRefusedError,
   OciDeniedError,
   OciInsecureRefusedError,
   OciNotFoundError,
@@ -33,6 +35,11 @@ export interface TransportOptions {
   readonly timeoutMs?: number
   /** @default 'aionctl' */
   readonly userAgent?: string
+  /**
+   * Judges the address of every connection (registry, token service, blob
+   * redirects). @default loopback allowed, private refused
+   */
+  readonly guard?: AddressGuard
 }
 
 /** One request to a registry. */
@@ -47,6 +54,12 @@ export interface RegistryRequest {
   readonly push?: boolean
   /** What the request is about, for error messages (`manifest 1.0.0`, `blob sha256:…`). */
   readonly what: string
+  /**
+   * A blob request: a redirect to another host (blob storage, a CDN) is
+   * followed, without credentials, where the guard allows its address; any
+   * other request's redirect must stay on the registry's origin. @default false
+   */
+  readonly blob?: boolean
   /** Status codes returned to the caller instead of raising their error (e.g. 404 for a HEAD). */
   readonly accept?: readonly number[]
   readonly signal?: AbortSignal
@@ -124,7 +137,10 @@ export class RegistryTransport {
     this.agent = new Agent({
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
-      connect: { timeout: timeoutMs },
+      // A redirect to another host (blob storage) is followed only where the guard allows its address.
+      connect: guardedConnector(options.guard ?? new AddressGuard(), {
+        connect: { timeout: timeoutMs },
+      }),
     })
     this.insecure = new Set((options.insecureRegistries ?? []).map((h) => h.toLowerCase()))
     this.userAgent = options.userAgent ?? 'aionctl'
@@ -192,7 +208,8 @@ export class RegistryTransport {
 
   /** One exchange, following redirects of reads; credentials only go to the registry's own origin. */
   private async follow(req: RegistryRequest, authorization: string | undefined) {
-    const origin = this.origin(req.ref)
+    // As URLs write it (`127.1` is `127.0.0.1`), so the origin checks below compare like with like.
+    const origin = new URL(this.origin(req.ref)).origin
     let url = new URL(req.path, origin)
     for (let hop = 0; ; hop++) {
       const headers: Record<string, string> = { 'user-agent': this.userAgent, ...req.headers }
@@ -220,6 +237,9 @@ export class RegistryTransport {
         throw new OciRequestRejectedError(issue(req.ref, `${req.what}: too many redirects`))
       }
       url = new URL(location, url)
+      if (url.origin !== origin && req.blob !== true) {
+        throw new EgressRedirectRefusedError({ from: origin, to: url.origin })
+      }
       if (url.protocol === 'http:' && !this.plainHttpAllowed(url.host)) {
         throw new OciInsecureRefusedError(
           issue(req.ref, `${req.what}: redirected to plain HTTP at ${url.host}`),

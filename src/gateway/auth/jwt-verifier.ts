@@ -7,13 +7,23 @@
  * token, a `secevent+jwt`) is refused; only `JWT`, `at+jwt` (RFC 9068) or no
  * `typ` are taken.
  */
-import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose'
+import {
+  createRemoteJWKSet,
+  customFetch,
+  decodeProtectedHeader,
+  errors,
+  jwtVerify,
+  type JWTPayload,
+} from 'jose'
+import { fetch as undiciFetch, type Dispatcher } from 'undici'
+import { AddressGuard, guardedAgent } from '../../core/egress/index.js'
 import type { Actor } from '../../core/domain/index.js'
 import {
   AuthExpiredError,
   AuthInvalidError,
   AuthNotYetValidError,
   AuthUnknownKeyIdError,
+  isAionError,
   type AionError,
 } from '../../core/errors/index.js'
 import type { JwtSettings } from '../../core/settings/index.js'
@@ -39,6 +49,8 @@ export interface JwtVerifierOptions {
   readonly jwksFetchCooldownMs?: number
   /** Tenant of tokens without a `tenant_id` claim. @default 'default' */
   readonly defaultTenantId?: string
+  /** JWKS URL only: judges the address of the issuer's server. @default loopback allowed, private refused */
+  readonly guard?: AddressGuard
 }
 
 // Symmetric algorithms would let anyone holding the (public) JWKS forge tokens.
@@ -56,6 +68,8 @@ export async function createJwtVerifier(
   const keys: JwksKeyGetter = /^https?:\/\//.test(settings.jwks)
     ? createRemoteJWKSet(new URL(settings.jwks), {
         cooldownDuration: options.jwksFetchCooldownMs ?? 30_000,
+        // jose asks for redirect: 'manual', so a redirect is a failed fetch, never followed.
+        [customFetch]: guardedFetch(guardedAgent(options.guard ?? new AddressGuard())),
       })
     : await openJwksFile(settings.jwks, {
         ...(options.jwksReloadCooldownMs === undefined
@@ -99,6 +113,21 @@ function acceptedType(typ: unknown): boolean {
   return acceptedTypes.has(typ.toLowerCase().replace(/^application\//, ''))
 }
 
+/** A `fetch` through `dispatcher` that throws a refused connection's own error, not `fetch failed`. */
+function guardedFetch(dispatcher: Dispatcher) {
+  return async function fetchJwks(url: string, init: RequestInit): Promise<Response> {
+    try {
+      return (await undiciFetch(url, {
+        ...(init as Parameters<typeof undiciFetch>[1]),
+        dispatcher,
+      })) as unknown as Response
+    } catch (error) {
+      const cause = (error as { cause?: unknown }).cause
+      throw isAionError(cause) ? cause : error
+    }
+  }
+}
+
 function actorOf(payload: JWTPayload, defaultTenantId: string): Actor {
   const tenant = payload.tenant_id
   if (tenant !== undefined && (typeof tenant !== 'string' || tenant === '')) {
@@ -138,7 +167,9 @@ function translateJoseError(error: unknown, token: string): AionError {
   if (error instanceof errors.JWSSignatureVerificationFailed) {
     return new AuthInvalidError({ reason: 'the signature does not verify' }, { cause: error })
   }
-  if (error instanceof errors.JWKSTimeout) {
+  // A refused connection to the issuer (AION_EGRESS_*) stays the cause, for the log.
+  const refused = isAionError(error) && error.code.startsWith('AION_EGRESS_')
+  if (error instanceof errors.JWKSTimeout || refused) {
     return new AuthInvalidError(
       { reason: 'the issuer keys could not be fetched' },
       { cause: error },

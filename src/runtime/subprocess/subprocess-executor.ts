@@ -162,6 +162,7 @@ class SandboxedSubprocessExecutor implements SubprocessModuleExecutor {
       throw new ModuleSandboxUnavailableError({ module: name, reason: this.status.reason })
     }
     const env = this.moduleEnv(pkg)
+    if (request.traceparent !== undefined) env.TRACEPARENT = request.traceparent
     const lease = await this.leaseGpus(pkg)
     const controller = new AbortController()
     const onAbort = () => controller.abort()

@@ -4,8 +4,13 @@
  * fetches without following redirects (a redirect is the module's to follow, and
  * its target is checked again), and answers with the response JSON or an errno.
  * A refused URL is reported to `onDenied` and answered `denied`: the worker then
- * stops the instance and the call fails with AION_EGRESS_DENIED.
+ * stops the instance and the call fails with AION_EGRESS_DENIED. Every fetch
+ * connects through the platform's address guard (`limits.dispatcher`): a
+ * connection it refuses ends the call the same way, with its own error
+ * (AION_EGRESS_ADDRESS_REFUSED), nothing sent.
  */
+import { fetch, type Dispatcher } from 'undici'
+import { EgressDeniedError, isAionError, type AionError } from '../../core/errors/index.js'
 import { ERRNO } from './wasm-host-api.js'
 import type { ModuleEgress } from './wasm-egress.js'
 import type { HostCallAnswer } from './worker-pool.js'
@@ -17,6 +22,8 @@ export interface HttpHostLimits {
   readonly responseBodyLimitBytes: number
   /** Wall-clock limit of one fetch, within the call's own deadline. */
   readonly fetchTimeoutMs: number
+  /** What every fetch connects through: an agent built on the address guard. */
+  readonly dispatcher: Dispatcher
 }
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
@@ -52,7 +59,10 @@ function parseRequest(bytes: Uint8Array): ModuleRequest | undefined {
 }
 
 /** Reads at most `limitBytes` of the body; undefined when there is more. */
-async function readCapped(response: Response, limitBytes: number): Promise<Uint8Array | undefined> {
+async function readCapped(
+  response: Awaited<ReturnType<typeof fetch>>,
+  limitBytes: number,
+): Promise<Uint8Array | undefined> {
   if (!response.body) return new Uint8Array(0)
   const chunks: Uint8Array[] = []
   let total = 0
@@ -66,12 +76,12 @@ async function readCapped(response: Response, limitBytes: number): Promise<Uint8
 
 /**
  * A host-call handler for one call of one module.
- * @param onDenied told the origin of a refused URL (before the answer goes back)
+ * @param onDenied told why a URL or its connection was refused (before the answer goes back)
  */
 export function httpHostCalls(
   egress: ModuleEgress,
   limits: HttpHostLimits,
-  onDenied: (origin: string) => void,
+  onDenied: (refusal: AionError) => void,
 ) {
   return async function answerHostCall(
     message: WorkerHostCallMessage,
@@ -80,7 +90,7 @@ export function httpHostCalls(
     const request = parseRequest(message.request)
     if (!request) return { kind: 'failed', errno: ERRNO.INVAL }
     if (!egress.allows(request.url)) {
-      onDenied(request.url.origin)
+      onDenied(new EgressDeniedError({ origin: request.url.origin }))
       return { kind: 'denied' }
     }
     const signal = AbortSignal.any([callEnded, AbortSignal.timeout(limits.fetchTimeoutMs)])
@@ -91,6 +101,7 @@ export function httpHostCalls(
         body: request.body,
         redirect: 'manual',
         signal,
+        dispatcher: limits.dispatcher,
       })
       const body = await readCapped(response, limits.responseBodyLimitBytes)
       if (body === undefined) return { kind: 'failed', errno: ERRNO.FBIG }
@@ -100,7 +111,12 @@ export function httpHostCalls(
         body: decoder.decode(body),
       }
       return { kind: 'answered', bytes: encoder.encode(JSON.stringify(answer)) }
-    } catch {
+    } catch (error) {
+      const cause = (error as { cause?: unknown }).cause
+      if (isAionError(cause)) {
+        onDenied(cause)
+        return { kind: 'denied' }
+      }
       return { kind: 'failed', errno: signal.aborted ? ERRNO.TIMEDOUT : ERRNO.IO }
     }
   }

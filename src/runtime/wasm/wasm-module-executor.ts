@@ -10,9 +10,9 @@
  */
 import type { ValidateFunction } from 'ajv/dist/2020.js'
 import { toViolations } from '../../core/contracts/contract-validator.js'
-import type { EgressPolicy } from '../../core/egress/index.js'
+import { AddressGuard, guardedAgent, type EgressPolicy } from '../../core/egress/index.js'
 import {
-  EgressDeniedError,
+  type AionError,
   ModuleCancelledError,
   ModuleCrashedError,
   ModuleExecutorClosedError,
@@ -70,6 +70,8 @@ export interface ModuleExecutorOptions {
    * @default none (the module's allow-list alone)
    */
   readonly egress?: EgressPolicy
+  /** Judges the address of every `aion_http.fetch` connection. @default loopback allowed, private refused */
+  readonly guard?: AddressGuard
   /**
    * Largest answer of one `aion_http.fetch` (the response JSON, body included).
    * @default 4194304 (4 MiB)
@@ -111,6 +113,8 @@ interface Limits {
   readonly stdoutLimitBytes: number
   readonly stderrLimitBytes: number
   readonly http: HttpHostLimits
+  /** The dispatcher of calls whose placement is on-premises. */
+  readonly onPremises: HttpHostLimits['dispatcher']
 }
 
 function violationsOf(validate: ValidateFunction, value: unknown) {
@@ -149,10 +153,15 @@ class WasmModuleExecutor implements ClosableModuleExecutor {
       throw new ModuleInputInvalidError({ module: name, violations: inputViolations })
     }
     const env = this.environment(wasmPackage)
+    if (request.traceparent !== undefined) env.push(`TRACEPARENT=${request.traceparent}`)
     const timeoutMs = Math.min(request.timeoutMs, pkg.descriptor.timeoutMs)
-    let deniedOrigin: string | undefined
-    const hostCall = httpHostCalls(wasmPackage.egress, this.limits.http, (origin) => {
-      deniedOrigin = origin
+    let denied: AionError | undefined
+    const http =
+      request.placement === 'on-premises'
+        ? { ...this.limits.http, dispatcher: this.limits.onPremises }
+        : this.limits.http
+    const hostCall = httpHostCalls(wasmPackage.egress, http, (refusal) => {
+      denied = refusal
     })
     const outcome = await this.pool.run(
       {
@@ -167,12 +176,13 @@ class WasmModuleExecutor implements ClosableModuleExecutor {
       timeoutMs,
       hostCall,
     )
-    if (deniedOrigin !== undefined) throw new EgressDeniedError({ origin: deniedOrigin })
+    if (denied !== undefined) throw denied
     return this.settle(pkg, outcome, timeoutMs)
   }
 
-  close(): Promise<void> {
-    return this.pool.close()
+  async close(): Promise<void> {
+    await this.pool.close()
+    await Promise.all([this.limits.http.dispatcher.close(), this.limits.onPremises.close()])
   }
 
   /** `NAME=value` for each declared secret that is set; a missing required one fails the call. */
@@ -284,13 +294,16 @@ export async function createModuleExecutor(
       rejected.push({ dir: pkg.dir, error })
     }
   }
+  const guard = options.guard ?? new AddressGuard()
   const limits: Limits = {
     stdoutLimitBytes: options.stdoutLimitBytes ?? DEFAULT_OUTPUT_LIMIT_BYTES,
     stderrLimitBytes: options.stderrLimitBytes ?? DEFAULT_OUTPUT_LIMIT_BYTES,
     http: {
       responseBodyLimitBytes: httpResponseLimitBytes,
       fetchTimeoutMs: options.httpTimeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS,
+      dispatcher: guardedAgent(guard),
     },
+    onPremises: guardedAgent(guard, { placement: 'on-premises' }),
   }
   return new WasmModuleExecutor(packages, rejected, pool, limits, options.secrets ?? new Map())
 }

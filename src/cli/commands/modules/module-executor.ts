@@ -3,6 +3,7 @@
  * and sandboxed subprocesses), composed from the same settings as the server's
  * (sandbox user, cgroup root, development override, module secrets, GPUs).
  */
+import { AddressGuard } from '../../../core/egress/index.js'
 import type { Settings } from '../../../core/settings/index.js'
 import {
   createCombinedModuleExecutor,
@@ -44,6 +45,7 @@ export async function startModuleExecutor(
   return createCombinedModuleExecutor({
     packages: await loadPackages(packagesDir),
     secrets: modules.secrets,
+    wasm: { guard: AddressGuard.of(settings.egress) },
     subprocess: {
       user: modules.sandboxUser,
       ...(modules.sandboxCgroupRoot === undefined ? {} : { cgroupRoot: modules.sandboxCgroupRoot }),
