@@ -238,7 +238,7 @@ export class TaskMachine {
    * table allows it from); undefined, nothing written, when another writer
    * changed the task first.
    */
-  #apply(target: TaskRecord | TaskKey, change: Change): Promise<TaskRecord | undefined> {
+  async #apply(target: TaskRecord | TaskKey, change: Change): Promise<TaskRecord | undefined> {
     const current = 'task_id' in target ? target : undefined
     const taskId = current?.task_id ?? (target as TaskKey).taskId
     const tenantId = current?.tenant_id ?? (target as TaskKey).tenantId
