@@ -3,9 +3,12 @@
  * tenants: after a restart, every tenant's tasks are recovered — those
  * whose engine call had started fail AION_TASK_INTERRUPTED (retryable),
  * those still waiting for a worker (`routed`, no engine call made) run
- * again and finish — and an Idempotency-Key whose request was in flight at
+ * again and finish, as do those still `queued` (being routed) — and an
+ * Idempotency-Key whose request was in flight at
  * the kill answers the task's terminal envelope instead of 409.
  */
+import { cpSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { ResultEnvelope } from '../../contracts/generated/index.js'
 import {
@@ -24,9 +27,10 @@ afterAll(async () => {
   await upstream?.close()
 })
 
-function startServer(dataDir: string, upstreamUrl: string) {
+function startServer(dataDir: string, upstreamUrl: string, configDir = 'config') {
   return startProcess({
     AION_DATA_DIR: dataDir,
+    AION_CONFIG_DIR: configDir,
     AION_OPENAI_API_KEY: 'sk-crash',
     AION_OPENAI_BASE_URL: upstreamUrl,
     // Two api workers: each tenant's first task runs (and hangs), the second waits `routed`.
@@ -145,6 +149,67 @@ describe('crash recovery (SIGKILL, two tenants)', () => {
     expect(again.task_id).toBe(replayed.task_id)
     expect(again.status).toBe('failed')
 
+    second.child.kill('SIGTERM')
+    expect(await second.exited).toBe(0)
+  })
+  it('runs again, in both tenants, the tasks still queued (being routed) at the kill', async () => {
+    upstream ??= await startUpstream()
+    upstream.reset()
+    // An LLM router that hangs holds tasks `queued` while they are routed.
+    const configDir = tempDir('aion-config-')
+    cpSync('config', configDir, { recursive: true })
+    const policies = join(configDir, 'policies.yml')
+    writeFileSync(
+      policies,
+      readFileSync(policies, 'utf8').replace(
+        '  llm_router_timeout_ms: 300',
+        "  router_model: 'openai:gpt-4.1-mini'\n  llm_router_timeout_ms: 60000",
+      ),
+    )
+    upstream.script({ hang: true }, { hang: true })
+    const dataDir = tempDir()
+    const first = await startServer(dataDir, upstream.url, configDir)
+    const created = aionctl(['keys', 'create', '--tenant', 'tenant_b', '--json'], {
+      AION_DATA_DIR: dataDir,
+    })
+    expect(created.code).toBe(0)
+    const keys = [first.key ?? '', (JSON.parse(created.stdout) as { key: string }).key]
+    const ids: string[] = []
+    for (const key of keys) {
+      const answer = await fetch(`${first.url}/v1/tasks`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ intent: 'answer', route: 'api', input: { question: 'queued?' } }),
+      })
+      ids.push(((await answer.json()) as ResultEnvelope).task_id)
+    }
+    await until('both router calls upstream', async () =>
+      upstream?.requests.length === 2 ? true : undefined,
+    )
+    for (const [i, id] of ids.entries()) {
+      const envelope = (await (
+        await fetch(`${first.url}/v1/tasks/${id}`, {
+          headers: { authorization: `Bearer ${keys[i] ?? ''}` },
+        })
+      ).json()) as ResultEnvelope
+      expect(envelope.status).toBe('queued')
+    }
+    first.child.kill('SIGKILL')
+    await first.exited
+    upstream.reset() // the router's answer is no decision: the rules decide, and the model answers
+
+    const second = await startServer(dataDir, upstream.url, configDir)
+    for (const [i, id] of ids.entries()) {
+      const done = await until(`${id} ended`, async () => {
+        const envelope = (await (
+          await fetch(`${second.url}/v1/tasks/${id}`, {
+            headers: { authorization: `Bearer ${keys[i] ?? ''}` },
+          })
+        ).json()) as ResultEnvelope
+        return ['queued', 'routed', 'running'].includes(envelope.status) ? undefined : envelope
+      })
+      expect(done).toMatchObject({ status: 'succeeded', engine: { provider: 'openai' } })
+    }
     second.child.kill('SIGTERM')
     expect(await second.exited).toBe(0)
   })
