@@ -21,29 +21,25 @@ import {
   TaskTimedOutError,
   TaskTransitionIllegalError,
 } from '../../core/errors/index.js'
+import { isTerminalStatus } from '../../core/task-status.js'
 import {
   groupCommit,
-  type JsonValue,
   type NewOutboxEvent,
   type NewTask,
   type NewUsage,
   type PendingRows,
   type Store,
   type StoreTx,
-  type TaskEngine,
   type TaskError,
   type TaskPatch,
   type TaskRecord,
   type TaskStatus,
 } from '../../storage/index.js'
 import { decisionEvent, lifecycleEvent } from './platform-topics.js'
+import { applyTaskPatch, decisionFields, type TaskFields } from './task-fields.js'
 import { legalFrom, walk, type TaskEvent, type TransitionFrom } from './transition-table.js'
 
-/** The columns a caller may set with a transition (status, attempt and lease are the machine's). */
-export type TaskFields = Omit<
-  TaskPatch,
-  'status' | 'attempt' | 'lease_owner' | 'lease_expires_at' | 'updated_at'
->
+export { engineOf, type TaskFields } from './task-fields.js'
 
 /** A task known only by its ids (the caller holds no record of it). */
 export interface TaskKey {
@@ -87,23 +83,6 @@ interface Change {
   readonly attempt?: number
   /** Take the lease (recovery), guarded on the holder the caller saw. */
   readonly takeLease?: boolean
-}
-
-/** The engine of a routing decision as stored. */
-export function engineOf(target: {
-  readonly engine: TaskEngine
-  readonly tier?: string
-}): TaskEngine {
-  return { ...target.engine, tier: target.engine.tier ?? target.tier }
-}
-
-/** The task columns a routing decision sets. */
-function decisionFields(decision: RoutingDecision): TaskFields {
-  return {
-    route: decision.route,
-    engine: engineOf(decision),
-    decision: decision as unknown as JsonValue,
-  }
 }
 
 /** The one writer of task state; one per process (its `owner`). */
@@ -252,7 +231,7 @@ export class TaskMachine {
     const visited = current
       ? this.#walk(taskId, current.status, change.steps, change.to)
       : [change.to]
-    if (change.usage?.length && !isEnd(change.to)) {
+    if (change.usage?.length && !isTerminalStatus(change.to)) {
       // Usage is metered only with the task's end, so no usage row outlives an unfinished task.
       throw new TaskTransitionIllegalError({ taskId, from: current?.status ?? 'any', event })
     }
@@ -307,33 +286,5 @@ export class TaskMachine {
       rows.event(lifecycleEvent(index === visited.length - 1 ? record : { ...record, status }))
       if (steps[index] === 'route' && decision) rows.event(decisionEvent(record, decision))
     }
-  }
-}
-
-function isEnd(status: TaskStatus): boolean {
-  return status !== 'queued' && status !== 'routed' && status !== 'running'
-}
-
-/**
- * The record after `patch`, as the store holds it once the patch applied
- * (the status and lease guards passed, so no other writer changed the row).
- */
-function applyTaskPatch(record: TaskRecord, patch: TaskPatch & { updated_at: string }): TaskRecord {
-  const pick = <K extends keyof TaskPatch & keyof TaskRecord>(key: K): TaskRecord[K] =>
-    (patch[key] === undefined ? record[key] : patch[key]) as TaskRecord[K]
-  return {
-    ...record,
-    status: pick('status'),
-    route: pick('route'),
-    engine: pick('engine'),
-    output: pick('output'),
-    usage: pick('usage'),
-    error: pick('error'),
-    decision: pick('decision'),
-    trace_id: pick('trace_id'),
-    attempt: pick('attempt'),
-    lease_owner: pick('lease_owner'),
-    lease_expires_at: pick('lease_expires_at'),
-    updated_at: new Date(patch.updated_at).toISOString(),
   }
 }

@@ -65,8 +65,3 @@ export function walk(
 export function legalFrom(steps: readonly TaskEvent[], to: TaskStatus): TaskStatus[] {
   return unfinished.filter((status) => walk(status, steps, to) !== undefined)
 }
-
-/** True for a status no event leaves. */
-export function isFinal(status: TaskStatus): boolean {
-  return Object.values(transitionTable).every((row) => row[status] === undefined)
-}
