@@ -4,12 +4,14 @@
  * table allows; the property test replays event logs against it.
  *
  * ```
- *          admit        route         start          finish
- *   (new) ──────▶ queued ─────▶ routed ─────▶ running ──────▶ succeeded | failed
- *                  ▲  │          │  │            │
- *          requeue └──┴──────────┘  │            ├─ interrupt ─▶ failed
- *                  │                │            │
- *                  └─ cancel, time out, finish (failed) from any unfinished status
+ *          admit          route          start           finish
+ *   (new) ───────▶ queued ───────▶ routed ───────▶ running ───────▶ succeeded | failed
+ *                   ▲  ▲             │                │
+ *                   │  └── requeue ──┘                └── interrupt ──▶ failed
+ *                   └── requeue (from queued)
+ *
+ *   from queued, routed or running: cancel ─▶ cancelled, time out ─▶ timed_out,
+ *                                   finish ─▶ failed (before an engine ran: a refusal)
  * ```
  */
 import type { TaskStatus } from '../../storage/index.js'
