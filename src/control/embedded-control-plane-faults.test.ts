@@ -169,7 +169,7 @@ describe('budget', () => {
 })
 
 describe('recovery', () => {
-  it('seeds the budget ledger with what the tenant spent today, so a restart keeps the cap', async () => {
+  it('seeds the budget ledger with what each tenant spent today, so a restart keeps the cap', async () => {
     h = await startHarness({ dailyCapUsd: 0.5 })
     await h.store.usage.record({
       taskId: newTaskId(),
@@ -179,8 +179,18 @@ describe('recovery', () => {
       costUsd: 0.5,
       durationMs: 1,
     })
+    await h.store.usage.record({
+      tenantId: 'tenant_b',
+      taskId: newTaskId(),
+      provider: 'openai',
+      inputTokens: 1,
+      outputTokens: 1,
+      costUsd: 0.25,
+      durationMs: 1,
+    })
     const restarted = await h.restart()
     expect(h.budget.spentTodayUsd('default')).toBe(0.5)
+    expect(h.budget.spentTodayUsd('tenant_b')).toBe(0.25)
     const api = await restarted.submit({
       actor: testActor,
       request: { intent: 'summarize', input: { text }, route: 'api' },

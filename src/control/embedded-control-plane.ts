@@ -16,7 +16,7 @@ import { processInstanceId } from '../core/process-instance.js'
 import type { ControlSettings } from '../core/settings/index.js'
 import type { ProviderSet } from '../providers/model-provider.js'
 import type { ModuleExecutor } from '../runtime/module-executor.js'
-import { DEFAULT_TENANT_ID, groupCommit, type JsonValue, type Store } from '../storage/index.js'
+import { groupCommit, type JsonValue, type Store } from '../storage/index.js'
 import type { BudgetLedger } from './budget/budget-ledger.js'
 import type {
   Actor,
@@ -297,14 +297,14 @@ export class EmbeddedControlPlane implements ControlPlane {
    * embedded SQLite store this process is the only user, so every other
    * holder's leases and idempotency locks are taken at once; on PostgreSQL
    * only lapsed ones, and later ones as they lapse. Then keeps this
-   * process's leases renewed. Seeds the
-   * budget ledger with today's spending first when `seedBudget` is given.
+   * process's leases renewed. Seeds the budget ledger with every tenant's
+   * spending today first when `seedBudget` is given.
    */
   async recover(): Promise<{ requeued: number; interrupted: number }> {
     if (this.#seedBudget) {
       const startOfDay = new Date(new Date().setUTCHours(0, 0, 0, 0)).toISOString()
-      const spent = await this.#store.usage.sumCost(DEFAULT_TENANT_ID, startOfDay)
-      this.#seedBudget(DEFAULT_TENANT_ID, spent)
+      const spent = await this.#store.usage.sumCostByTenant(startOfDay)
+      for (const [tenantId, usd] of spent) this.#seedBudget(tenantId, usd)
     }
     const exclusive = this.#store.engine === 'sqlite'
     if (exclusive) await this.#store.idempotency.expireLocks(this.#machine.owner)
