@@ -246,32 +246,47 @@ export class TaskMachine {
       updated_at: new Date(this.#nowMs()).toISOString(),
     }
     return groupCommit(this.#store).run(async (tx, rows) => {
-      let record: TaskRecord | undefined
-      if (!current) {
-        const expectStatus = legalFrom(change.steps, change.to)
-        record = await tx.tasks.update(tenantId, taskId, patch, { expectStatus })
-      } else if (current.lease_owner === null) {
-        // A row with no holder (written before leases): guard on that.
-        record = await tx.tasks.update(tenantId, taskId, patch, {
-          expectStatus: [current.status],
-          expectLeaseOwner: null,
-        })
-      } else {
-        const changed = await tx.tasks.transition(
-          tenantId,
-          taskId,
-          patch,
-          [current.status],
-          current.lease_owner,
-        )
-        record = changed ? applyTaskPatch(current, patch) : undefined
-      }
+      const record = await this.#write(tx, { tenantId, taskId }, current, change, patch)
       if (!record) return undefined
       this.#log(rows, record, change.steps, visited, change.decision)
       for (const event of change.events ?? []) rows.event(event)
       for (const usage of change.usage ?? []) rows.usage(usage)
       return record
     })
+  }
+
+  /**
+   * The guarded update: from the status (and lease holder) the caller holds,
+   * without reading the row back; by key, from any status the table allows.
+   */
+  async #write(
+    tx: StoreTx,
+    key: TaskKey,
+    current: TaskRecord | undefined,
+    change: Change,
+    patch: TaskPatch & { updated_at: string },
+  ): Promise<TaskRecord | undefined> {
+    const { tenantId, taskId } = key
+    if (!current) {
+      const expectStatus = legalFrom(change.steps, change.to)
+      return tx.tasks.update(tenantId, taskId, patch, { expectStatus })
+    }
+    if (current.lease_owner === null) {
+      // A row with no holder (written before leases): guard on that.
+      return tx.tasks.update(tenantId, taskId, patch, {
+        expectStatus: [current.status],
+        expectLeaseOwner: null,
+      })
+    }
+    const expectStatus = [current.status]
+    const changed = await tx.tasks.transition(
+      tenantId,
+      taskId,
+      patch,
+      expectStatus,
+      current.lease_owner,
+    )
+    return changed ? applyTaskPatch(current, patch) : undefined
   }
 
   /** One lifecycle event per status passed through; the decision right after `routed`. */
