@@ -1,6 +1,7 @@
 /** Faults through the real control plane: cancel, timeout, breaker, full queue, drain, recovery. */
 import { afterEach, describe, expect, it } from 'vitest'
 import { newTaskId } from './lifecycle/task-envelope.js'
+import { TaskMachine } from './lifecycle/task-machine.js'
 import { startHarness, testActor, traceId, type Harness } from './control-plane.fixture.js'
 
 const text = 'Breakers open. Queues fill. Tasks end. Nothing stays stuck.'
@@ -169,7 +170,7 @@ describe('budget', () => {
 })
 
 describe('recovery', () => {
-  it('seeds the budget ledger with what the tenant spent today, so a restart keeps the cap', async () => {
+  it('seeds the budget ledger with what each tenant spent today, so a restart keeps the cap', async () => {
     h = await startHarness({ dailyCapUsd: 0.5 })
     await h.store.usage.record({
       taskId: newTaskId(),
@@ -179,8 +180,18 @@ describe('recovery', () => {
       costUsd: 0.5,
       durationMs: 1,
     })
+    await h.store.usage.record({
+      tenantId: 'tenant_b',
+      taskId: newTaskId(),
+      provider: 'openai',
+      inputTokens: 1,
+      outputTokens: 1,
+      costUsd: 0.25,
+      durationMs: 1,
+    })
     const restarted = await h.restart()
     expect(h.budget.spentTodayUsd('default')).toBe(0.5)
+    expect(h.budget.spentTodayUsd('tenant_b')).toBe(0.25)
     const api = await restarted.submit({
       actor: testActor,
       request: { intent: 'summarize', input: { text }, route: 'api' },
@@ -227,5 +238,39 @@ describe('recovery', () => {
         expect(stored).toMatchObject({ attempt: 2, lease_owner: 'proc_test_1' })
       }
     }
+  })
+})
+
+describe('scale-out', () => {
+  it('a task another process took over while it waited for a slot is never run here, and its stream ends', async () => {
+    h = await startHarness({ settings: { workers: { local: 1, api: 1, hybrid: 1 } } })
+    h.upstream.script({ delayMs: 400, content: 'first' }, { content: 'second' })
+    const request = { intent: 'answer', input: { question: 'Why?' }, route: 'api' as const }
+    const first = await h.submit(request)
+    await until(() => h!.upstream.requests.length === 1)
+    const second = await h.submit(request)
+    await until(
+      async () => (await h!.store.tasks.get('default', second.task_id))?.status === 'routed',
+    )
+    const events: unknown[] = []
+    const followed = (async () => {
+      for await (const event of h!.cp.events('default', second.task_id, 0)) events.push(event)
+    })()
+    // Another control-plane process takes it over (this one's lease lapsed, say).
+    const elsewhere = new TaskMachine({ store: h.store, owner: 'proc_elsewhere', leaseMs: 60_000 })
+    const routed = (await h.store.tasks.get('default', second.task_id))!
+    expect(await elsewhere.requeue(routed)).toMatchObject({ status: 'queued', attempt: 2 })
+
+    expect((await h.cp.waitForEnd('default', first.task_id, 5000)).status).toBe('succeeded')
+    const here = await h.cp.waitForEnd('default', second.task_id, 5000)
+    expect(here.status).toBe('queued')
+    expect(h.upstream.requests).toHaveLength(1)
+    expect(await h.store.tasks.get('default', second.task_id)).toMatchObject({
+      status: 'queued',
+      lease_owner: 'proc_elsewhere',
+    })
+    // A follower that was here sees the stream end; later ones follow the store.
+    await followed
+    expect(events.at(-1)).toMatchObject({ event: 'error', error: { code: 'AION_TASK_MOVED' } })
   })
 })

@@ -67,4 +67,33 @@ describeWithEngine('PostgreSQL', probe, (url) => {
     })
     expect((await restarted.waitForEnd('default', queued, 10_000)).status).toBe('succeeded')
   })
+  it('on a shared store takes over only lapsed leases, and a live one once it lapses', async () => {
+    const request = { intent: 'summarize', input: { text }, route: 'local' }
+    const make = (leaseMs: number, status: 'queued' | 'routed') => {
+      const taskId = newTaskId()
+      return h!.store.tasks
+        .create({
+          task_id: taskId,
+          tenant_id: 'tenant_pg',
+          intent: 'summarize',
+          request,
+          status,
+          trace_id: traceId,
+          lease_owner: 'proc_elsewhere',
+          lease_expires_at: new Date(Date.now() + leaseMs).toISOString(),
+        })
+        .then(() => taskId)
+    }
+    const lapsed = await make(-1000, 'routed')
+    const live = await make(2_000, 'queued')
+    // Leases of 1.5 s: each renewal round (every 0.5 s) also looks for lapsed ones.
+    const restarted = await h!.restart({ taskLeaseMs: 1_500 })
+    expect((await restarted.waitForEnd('tenant_pg', lapsed, 10_000)).status).toBe('succeeded')
+    expect(await h!.store.tasks.get('tenant_pg', live)).toMatchObject({
+      status: 'queued',
+      lease_owner: 'proc_elsewhere',
+    })
+    expect((await restarted.waitForEnd('tenant_pg', live, 10_000)).status).toBe('succeeded')
+    expect(await h!.store.tasks.get('tenant_pg', live)).toMatchObject({ attempt: 2 })
+  })
 })

@@ -16,7 +16,7 @@ import { processInstanceId } from '../core/process-instance.js'
 import type { ControlSettings } from '../core/settings/index.js'
 import type { ProviderSet } from '../providers/model-provider.js'
 import type { ModuleExecutor } from '../runtime/module-executor.js'
-import { DEFAULT_TENANT_ID, groupCommit, type Store } from '../storage/index.js'
+import { groupCommit, type Store } from '../storage/index.js'
 import type { JsonValue } from '../core/domain/index.js'
 import type { BudgetLedger } from './budget/budget-ledger.js'
 import type {
@@ -296,19 +296,30 @@ export class EmbeddedControlPlane implements ControlPlane {
    * run again here, as a new attempt, under the active registry set. On the
    * embedded SQLite store this process is the only user, so every other
    * holder's leases and idempotency locks are taken at once; on PostgreSQL
-   * only lapsed ones. Then keeps this process's leases renewed. Seeds the
-   * budget ledger with today's spending first when `seedBudget` is given.
+   * only lapsed ones, and later ones as they lapse. Then keeps this
+   * process's leases renewed. Seeds the budget ledger with every tenant's
+   * spending today first when `seedBudget` is given.
    */
   async recover(): Promise<{ requeued: number; interrupted: number }> {
     if (this.#seedBudget) {
       const startOfDay = new Date(new Date().setUTCHours(0, 0, 0, 0)).toISOString()
-      const spent = await this.#store.usage.sumCost(DEFAULT_TENANT_ID, startOfDay)
-      this.#seedBudget(DEFAULT_TENANT_ID, spent)
+      const spent = await this.#store.usage.sumCostByTenant(startOfDay)
+      for (const [tenantId, usd] of spent) this.#seedBudget(tenantId, usd)
     }
     const exclusive = this.#store.engine === 'sqlite'
     if (exclusive) await this.#store.idempotency.expireLocks(this.#machine.owner)
+    const report = await this.#takeOver(exclusive)
+    this.#keepLeases(exclusive)
+    this.#logger.info(
+      { requeued: report.requeue.length, interrupted: report.interrupted.length },
+      'tasks recovered',
+    )
+    return { requeued: report.requeue.length, interrupted: report.interrupted.length }
+  }
+
+  /** Takes over orphaned tasks and runs the requeued ones here, under the active registries. */
+  async #takeOver(exclusive: boolean) {
     const report = await recoverTasks(this.#store, this.#machine, { exclusive })
-    this.#renewLeases()
     const registries = this.#policies.active
     for (const record of report.requeue) {
       const request = record.request as unknown as SubmitCommand['request']
@@ -323,11 +334,7 @@ export class EmbeddedControlPlane implements ControlPlane {
       const features = featuresOrStrictest(task)
       this.#orchestrator.enqueue(createTaskContext({ ...task, features }, this.#hub), true)
     }
-    this.#logger.info(
-      { requeued: report.requeue.length, interrupted: report.interrupted.length },
-      'tasks recovered',
-    )
-    return { requeued: report.requeue.length, interrupted: report.interrupted.length }
+    return report
   }
 
   /**
@@ -341,12 +348,20 @@ export class EmbeddedControlPlane implements ControlPlane {
     clearInterval(this.#leaseTimer)
   }
 
-  /** Renews this process's leases three times per lease, so none lapses while it lives. */
-  #renewLeases(): void {
+  /**
+   * Renews this process's leases three times per lease, so none lapses while
+   * it lives; on a shared store (PostgreSQL) each round also takes over the
+   * tasks of processes whose leases lapsed since.
+   */
+  #keepLeases(exclusive: boolean): void {
     clearInterval(this.#leaseTimer)
     this.#leaseTimer = setInterval(() => {
-      this.#machine.renewLeases().catch((error: unknown) => {
-        this.#logger.warn({ err: error }, 'renewing task leases failed')
+      const round = async () => {
+        await this.#machine.renewLeases()
+        if (!exclusive && !this.#draining) await this.#takeOver(false)
+      }
+      round().catch((error: unknown) => {
+        this.#logger.warn({ err: error }, 'renewing or taking over task leases failed')
       })
     }, this.#settings.taskLeaseMs / 3)
     this.#leaseTimer.unref()

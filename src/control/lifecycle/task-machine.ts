@@ -21,6 +21,7 @@ import {
   TaskTimedOutError,
   TaskTransitionIllegalError,
 } from '../../core/errors/index.js'
+import { isTerminalStatus } from '../../core/task-status.js'
 import {
   groupCommit,
   type NewOutboxEvent,
@@ -29,7 +30,6 @@ import {
   type PendingRows,
   type Store,
   type StoreTx,
-  type TaskEngine,
   type TaskError,
   type TaskPatch,
   type TaskRecord,
@@ -37,13 +37,10 @@ import {
 } from '../../storage/index.js'
 import type { JsonValue } from '../../core/domain/index.js'
 import { decisionEvent, lifecycleEvent } from './platform-topics.js'
+import { applyTaskPatch, decisionFields, type TaskFields } from './task-fields.js'
 import { legalFrom, walk, type TaskEvent, type TransitionFrom } from './transition-table.js'
 
-/** The columns a caller may set with a transition (status, attempt and lease are the machine's). */
-export type TaskFields = Omit<
-  TaskPatch,
-  'status' | 'attempt' | 'lease_owner' | 'lease_expires_at' | 'updated_at'
->
+export { engineOf, type TaskFields } from './task-fields.js'
 
 /** A task known only by its ids (the caller holds no record of it). */
 export interface TaskKey {
@@ -87,23 +84,6 @@ interface Change {
   readonly attempt?: number
   /** Take the lease (recovery), guarded on the holder the caller saw. */
   readonly takeLease?: boolean
-}
-
-/** The engine of a routing decision as stored. */
-export function engineOf(target: {
-  readonly engine: TaskEngine
-  readonly tier?: string
-}): TaskEngine {
-  return { ...target.engine, tier: target.engine.tier ?? target.tier }
-}
-
-/** The task columns a routing decision sets. */
-function decisionFields(decision: RoutingDecision): TaskFields {
-  return {
-    route: decision.route,
-    engine: engineOf(decision),
-    decision: decision as unknown as JsonValue,
-  }
 }
 
 /** The one writer of task state; one per process (its `owner`). */
@@ -238,7 +218,7 @@ export class TaskMachine {
    * table allows it from); undefined, nothing written, when another writer
    * changed the task first.
    */
-  #apply(target: TaskRecord | TaskKey, change: Change): Promise<TaskRecord | undefined> {
+  async #apply(target: TaskRecord | TaskKey, change: Change): Promise<TaskRecord | undefined> {
     const current = 'task_id' in target ? target : undefined
     const taskId = current?.task_id ?? (target as TaskKey).taskId
     const tenantId = current?.tenant_id ?? (target as TaskKey).tenantId
@@ -252,7 +232,7 @@ export class TaskMachine {
     const visited = current
       ? this.#walk(taskId, current.status, change.steps, change.to)
       : [change.to]
-    if (change.usage?.length && !isEnd(change.to)) {
+    if (change.usage?.length && !isTerminalStatus(change.to)) {
       // Usage is metered only with the task's end, so no usage row outlives an unfinished task.
       throw new TaskTransitionIllegalError({ taskId, from: current?.status ?? 'any', event })
     }
@@ -267,32 +247,47 @@ export class TaskMachine {
       updated_at: new Date(this.#nowMs()).toISOString(),
     }
     return groupCommit(this.#store).run(async (tx, rows) => {
-      let record: TaskRecord | undefined
-      if (!current) {
-        const expectStatus = legalFrom(change.steps, change.to)
-        record = await tx.tasks.update(tenantId, taskId, patch, { expectStatus })
-      } else if (current.lease_owner === null) {
-        // A row with no holder (written before leases): guard on that.
-        record = await tx.tasks.update(tenantId, taskId, patch, {
-          expectStatus: [current.status],
-          expectLeaseOwner: null,
-        })
-      } else {
-        const changed = await tx.tasks.transition(
-          tenantId,
-          taskId,
-          patch,
-          [current.status],
-          current.lease_owner,
-        )
-        record = changed ? applyTaskPatch(current, patch) : undefined
-      }
+      const record = await this.#write(tx, { tenantId, taskId }, current, change, patch)
       if (!record) return undefined
       this.#log(rows, record, change.steps, visited, change.decision)
       for (const event of change.events ?? []) rows.event(event)
       for (const usage of change.usage ?? []) rows.usage(usage)
       return record
     })
+  }
+
+  /**
+   * The guarded update: from the status (and lease holder) the caller holds,
+   * without reading the row back; by key, from any status the table allows.
+   */
+  async #write(
+    tx: StoreTx,
+    key: TaskKey,
+    current: TaskRecord | undefined,
+    change: Change,
+    patch: TaskPatch & { updated_at: string },
+  ): Promise<TaskRecord | undefined> {
+    const { tenantId, taskId } = key
+    if (!current) {
+      const expectStatus = legalFrom(change.steps, change.to)
+      return tx.tasks.update(tenantId, taskId, patch, { expectStatus })
+    }
+    if (current.lease_owner === null) {
+      // A row with no holder (written before leases): guard on that.
+      return tx.tasks.update(tenantId, taskId, patch, {
+        expectStatus: [current.status],
+        expectLeaseOwner: null,
+      })
+    }
+    const expectStatus = [current.status]
+    const changed = await tx.tasks.transition(
+      tenantId,
+      taskId,
+      patch,
+      expectStatus,
+      current.lease_owner,
+    )
+    return changed ? applyTaskPatch(current, patch) : undefined
   }
 
   /** One lifecycle event per status passed through; the decision right after `routed`. */
@@ -307,33 +302,5 @@ export class TaskMachine {
       rows.event(lifecycleEvent(index === visited.length - 1 ? record : { ...record, status }))
       if (steps[index] === 'route' && decision) rows.event(decisionEvent(record, decision))
     }
-  }
-}
-
-function isEnd(status: TaskStatus): boolean {
-  return status !== 'queued' && status !== 'routed' && status !== 'running'
-}
-
-/**
- * The record after `patch`, as the store holds it once the patch applied
- * (the status and lease guards passed, so no other writer changed the row).
- */
-function applyTaskPatch(record: TaskRecord, patch: TaskPatch & { updated_at: string }): TaskRecord {
-  const pick = <K extends keyof TaskPatch & keyof TaskRecord>(key: K): TaskRecord[K] =>
-    (patch[key] === undefined ? record[key] : patch[key]) as TaskRecord[K]
-  return {
-    ...record,
-    status: pick('status'),
-    route: pick('route'),
-    engine: pick('engine'),
-    output: pick('output'),
-    usage: pick('usage'),
-    error: pick('error'),
-    decision: pick('decision'),
-    trace_id: pick('trace_id'),
-    attempt: pick('attempt'),
-    lease_owner: pick('lease_owner'),
-    lease_expires_at: pick('lease_expires_at'),
-    updated_at: new Date(patch.updated_at).toISOString(),
   }
 }

@@ -4,12 +4,14 @@
  * table allows; the property test replays event logs against it.
  *
  * ```
- *          admit        route         start          finish
- *   (new) ──────▶ queued ─────▶ routed ─────▶ running ──────▶ succeeded | failed
- *                  ▲  │          │  │            │
- *          requeue └──┴──────────┘  │            ├─ interrupt ─▶ failed
- *                  │                │            │
- *                  └─ cancel, time out, finish (failed) from any unfinished status
+ *          admit          route          start           finish
+ *   (new) ───────▶ queued ───────▶ routed ───────▶ running ───────▶ succeeded | failed
+ *                   ▲  ▲             │                │
+ *                   │  └── requeue ──┘                └── interrupt ──▶ failed
+ *                   └── requeue (from queued)
+ *
+ *   from queued, routed or running: cancel ─▶ cancelled, time out ─▶ timed_out,
+ *                                   finish ─▶ failed (before an engine ran: a refusal)
  * ```
  */
 import type { TaskStatus } from '../../storage/index.js'
@@ -64,9 +66,4 @@ export function walk(
 /** The unfinished statuses from which `steps` may lead to `to`. */
 export function legalFrom(steps: readonly TaskEvent[], to: TaskStatus): TaskStatus[] {
   return unfinished.filter((status) => walk(status, steps, to) !== undefined)
-}
-
-/** True for a status no event leaves. */
-export function isFinal(status: TaskStatus): boolean {
-  return Object.values(transitionTable).every((row) => row[status] === undefined)
 }

@@ -133,7 +133,7 @@ export class Orchestrator implements LiveTasks {
 
   /**
    * Runs a task the submission wrote `running` with its decision, in the slot
-   * {@link holdSlotNow} gave; its queue reservation is handed back.
+   * {@link startNow} gave; its queue reservation is handed back.
    */
   startAdmitted(ctx: TaskContext, decision: RoutingDecision, lane: WorkerLane): void {
     this.#queued--

@@ -5,7 +5,7 @@
  * output was already streamed and the task then failed (never a silent
  * `done` after a cut).
  */
-import { TaskTimedOutError } from '../../core/errors/index.js'
+import { TaskMovedError, TaskTimedOutError } from '../../core/errors/index.js'
 import type { Store, TaskRecord, TaskStatus } from '../../storage/index.js'
 import type { TaskContext } from '../execution/task-context.js'
 import { taskError, type TaskLogger } from '../lifecycle/task-errors.js'
@@ -76,6 +76,11 @@ async function endWith(
     return undefined
   }
   if (record && isTerminal(record.status)) endStream(ctx, record)
+  else if (record && record.lease_owner !== deps.machine.owner) {
+    // Another process took the task over: it goes on there, and this stream ends here.
+    const moved = new TaskMovedError({ taskId: ctx.taskId })
+    ctx.stream.fail(taskError(moved, deps.logger, ctx.taskId), toEnvelope(record))
+  }
   return record
 }
 

@@ -556,6 +556,15 @@ export const TaskTransitionIllegalError = defineError<{
   message: (f) => `task ${f.taskId}: no transition "${f.event}" from ${f.from}`,
 })
 
+/** Scale-out: another control-plane process took the task over (this one's lease lapsed). */
+export const TaskMovedError = defineError<{ taskId: string }>('TaskMovedError', {
+  code: 'AION_TASK_MOVED',
+  kind: 'unavailable',
+  retryable: true,
+  message: (f) =>
+    `task ${f.taskId} is now run by another control-plane process; read it again by its id`,
+})
+
 export const TaskTimedOutError = defineError<{ taskId: string; timeoutMs: number }>(
   'TaskTimedOutError',
   {

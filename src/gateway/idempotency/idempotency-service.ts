@@ -11,7 +11,10 @@
  * is bound to its key before the request waits for it: a retry after the
  * lease lapsed (the process died; a restart lets every lock lapse) answers
  * the bound task's current envelope — its terminal one once it ended — and
- * runs the request again only when it had created nothing.
+ * runs the request again only when it had created nothing. (A request that
+ * answers without waiting binds nothing: should its process die between
+ * creating the task and storing the answer — one store write — a retry
+ * creates the task again.)
  *
  * ```ts
  * const idempotency = createIdempotency({ cache: store.idempotency, refresh: currentEnvelope(controlPlane) })
@@ -158,11 +161,9 @@ export function createIdempotency(options: IdempotencyOptions): Idempotency {
     actor: Actor,
     ref: IdempotencyCacheRef,
     taskId: string,
+    lookUp: NonNullable<IdempotencyOptions['refresh']>,
   ): Promise<IdempotentResponse> => {
-    if (refresh === undefined) {
-      throw new IdempotencyInProgressError({ idempotencyKey: ref.key, retryAfterSeconds: 1 })
-    }
-    const current = await refresh(actor, { status: 202, body: { task_id: taskId } })
+    const current = await lookUp(actor, { status: 202, body: { task_id: taskId } })
     const status = (current.body as { status?: unknown } | null)?.status
     const ended = typeof status === 'string' && isTerminalStatus(status as never)
     const response = {
@@ -192,8 +193,10 @@ export function createIdempotency(options: IdempotencyOptions): Idempotency {
         // The request that held the key died; it had created its task, or nothing.
         const { taskId } = begun.record
         if (taskId === null) return send(reply, await runOnce(request, ref, handler))
-        void reply.header('idempotent-replayed', 'true')
-        return send(reply, await resume(request, actor, ref, taskId))
+        if (refresh !== undefined) {
+          void reply.header('idempotent-replayed', 'true')
+          return send(reply, await resume(request, actor, ref, taskId, refresh))
+        }
       }
       if (begun.outcome === 'mismatch') throw new IdempotencyKeyReusedError({ idempotencyKey: key })
       const stored = storedResponse(begun.record.response)

@@ -34,6 +34,20 @@ export function meteringCases(store: () => Store): void {
     )
     expect(await usage.sumCost(tenantId, '2024-01-03T00:00:00.000Z')).toBeCloseTo(0.2 + 1.5e-9, 15)
     expect(await usage.sumCost(tenant())).toBe(0)
+    const since = '2024-01-02T00:00:00.000Z'
+    const other = tenant()
+    await usage.record({
+      tenantId: other,
+      taskId: 'tsk_c',
+      inputTokens: 1,
+      outputTokens: 1,
+      costUsd: 0.5,
+      durationMs: 1,
+      createdAt: since,
+    })
+    const byTenant = await usage.sumCostByTenant(since)
+    expect(byTenant.get(tenantId)).toBeCloseTo(0.1 + 0.2 + 1.5e-9, 15)
+    expect(byTenant.get(other)).toBe(0.5)
   })
 
   it('appends audit records and lists them in order, by action and cursor', async () => {

@@ -65,6 +65,16 @@ export class SqlUsageStore implements UsageStore {
     return row?.total == null ? 0 : Number(row.total)
   }
 
+  async sumCostByTenant(since: string): Promise<Map<string, number>> {
+    const rows = await this.db
+      .selectFrom('usage_billing')
+      .select((eb) => ['tenant_id', eb.fn.sum<number | string | null>('cost_usd').as('total')])
+      .where('created_at', '>=', this.codec.time(since))
+      .groupBy('tenant_id')
+      .execute()
+    return new Map(rows.map((row) => [row.tenant_id, row.total == null ? 0 : Number(row.total)]))
+  }
+
   async listByTask(tenantId: string, taskId: string): Promise<UsageRecord[]> {
     const rows = await this.db
       .selectFrom('usage_billing')

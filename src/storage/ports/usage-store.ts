@@ -39,5 +39,7 @@ export interface UsageStore {
   recordMany(inputs: readonly NewUsage[]): Promise<void>
   /** Total cost of the tenant's usage, from `since` (inclusive, ISO-8601) when given. */
   sumCost(tenantId: string, since?: string): Promise<number>
+  /** Total cost per tenant that has usage from `since` (inclusive, ISO-8601). */
+  sumCostByTenant(since: string): Promise<Map<string, number>>
   listByTask(tenantId: string, taskId: string): Promise<UsageRecord[]>
 }
