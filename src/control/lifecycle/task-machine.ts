@@ -35,7 +35,6 @@ import {
   type TaskRecord,
   type TaskStatus,
 } from '../../storage/index.js'
-import type { JsonValue } from '../../core/domain/index.js'
 import { decisionEvent, lifecycleEvent } from './platform-topics.js'
 import { applyTaskPatch, decisionFields, type TaskFields } from './task-fields.js'
 import { legalFrom, walk, type TaskEvent, type TransitionFrom } from './transition-table.js'
