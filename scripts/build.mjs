@@ -215,6 +215,12 @@ function compileModule(module) {
 
 /** Compiles the modules whose sources changed, a few at a time; returns how many it built. */
 export async function buildModules({ force = false, log = console.error } = {}) {
+  if (!force && assemblyScriptModules().every((module) => module.current)) return 0
+  return withLock(() => compileStale({ force, log }))
+}
+
+async function compileStale({ force, log }) {
+  // Checked again under the lock: another process may have built them meanwhile.
   const stale = assemblyScriptModules().filter((module) => force || !module.current)
   if (stale.length === 0) return 0
   const started = performance.now()

@@ -1,8 +1,9 @@
 /**
  * How the server process is started: `npm start` runs exactly this (a test
  * holds package.json to it), and the benchmarks and end-to-end tests spawn it.
- * It runs the build in `dist/` (`npm run build`; `npm start`, `npm test` and
- * the test runner's setup make it first when the sources changed).
+ * scripts/start.mjs brings the build up to date (the platform in `dist/`, the
+ * AssemblyScript modules; only what changed, and nothing but a check when
+ * nothing did) and runs `dist/src/server/main.js` in the same process.
  *
  * `--max-semi-space-size=32` (MiB) lets V8's young generation grow to 64 MiB
  * instead of 32: a task allocates many short-lived objects (request, routing,
@@ -13,7 +14,7 @@
 export const serverNodeFlags = ['--max-semi-space-size=32'] as const
 
 /** The script the server runs from, relative to the repository root. */
-export const serverEntry = 'dist/src/server/main.js'
+export const serverEntry = 'scripts/start.mjs'
 
 /** `node` arguments that start the server (run from the repository root). */
 export function serverArgs(): string[] {
