@@ -11,6 +11,7 @@ import { ModuleInstalls } from '../control/modules/module-installs.js'
 import { warnUnresolvedModules } from '../control/modules/module-ref-warnings.js'
 import { createRouter } from '../control/router/index.js'
 import { ListenFailedError } from '../core/errors/index.js'
+import type { RegistrySet } from '../core/registry/index.js'
 import type { Settings } from '../core/settings/index.js'
 import { createJwtVerifier } from '../gateway/auth/index.js'
 import { buildGateway, type Gateway } from '../gateway/gateway.js'
@@ -21,7 +22,11 @@ import {
   GpuAllocator,
   type QuarantinedPackage,
 } from '../runtime/index.js'
-import { createReloadableExecutor, PackageInstaller } from '../runtime/install/index.js'
+import {
+  createReloadableExecutor,
+  PackageInstaller,
+  type ReloadableModuleExecutor,
+} from '../runtime/install/index.js'
 import { DEFAULT_TENANT_ID, openStore, type Store } from '../storage/index.js'
 import { LocalDirectoryObjectStore } from '../storage/local/index.js'
 import { ensureDevApiKey } from './dev-api-key.js'
@@ -54,13 +59,30 @@ export async function startPlatform(
   logger = createLogger(settings),
   options: PlatformOptions = {},
 ): Promise<Platform> {
-  const set = await loadRegistriesOrThrow(settings.configDir)
-  const store = await openStore({
-    databaseUrl: settings.databaseUrl?.reveal(),
-    dataDir: settings.dataDir,
-    backgroundCheckpoint: true,
-  })
-  const closers: (() => Promise<void>)[] = [() => store.close()]
+  const packagesDir = options.modulesDir ?? settings.modules.packagesDir
+  // Started first: probing the sandbox and compiling the WASM modules wait on
+  // other threads and a child process while the registries load here.
+  const starting = startModules(settings, packagesDir, logger)
+  starting.catch(() => undefined) // awaited below; this only marks the rejection handled now
+  const closeModules = () =>
+    starting.then(
+      (modules) => modules.close(),
+      () => undefined,
+    )
+  let set: RegistrySet
+  let store: Store
+  try {
+    set = await loadRegistriesOrThrow(settings.configDir)
+    store = await openStore({
+      databaseUrl: settings.databaseUrl?.reveal(),
+      dataDir: settings.dataDir,
+      backgroundCheckpoint: true,
+    })
+  } catch (error) {
+    await closeModules()
+    throw error
+  }
+  const closers: (() => Promise<void>)[] = [closeModules, () => store.close()]
   try {
     const migration = await store.migrate()
     logger.info({ engine: store.engine, applied: migration.applied }, 'store migrated')
@@ -69,25 +91,7 @@ export async function startPlatform(
 
     const providers = createProviders(settings.providers)
     closers.unshift(() => closeProviders(providers))
-    const packagesDir = options.modulesDir ?? settings.modules.packagesDir
-    const gpus = await GpuAllocator.create()
-    // Reloadable, so a package installed through the admin API serves without a restart.
-    const modules = await createReloadableExecutor(() =>
-      createCombinedModuleExecutor({
-        packagesDir,
-        secrets: settings.modules.secrets,
-        subprocess: {
-          user: settings.modules.sandboxUser,
-          ...(settings.modules.sandboxCgroupRoot === undefined
-            ? {}
-            : { cgroupRoot: settings.modules.sandboxCgroupRoot }),
-          allowUnsandboxed: settings.modules.allowUnsandboxed,
-          gpus,
-          logger,
-        },
-      }),
-    )
-    closers.unshift(() => modules.close())
+    const modules = await starting
     warnQuarantined(modules.quarantined(), logger)
     warnUnresolvedModules(
       set,
@@ -167,6 +171,30 @@ export async function startPlatform(
     for (const close of closers) await close().catch(() => undefined)
     throw error
   }
+}
+
+/** The module executor of both runtimes, reloadable so an install through the admin API serves without a restart. */
+async function startModules(
+  settings: Settings,
+  packagesDir: string,
+  logger: Logger,
+): Promise<ReloadableModuleExecutor> {
+  const gpus = await GpuAllocator.create()
+  return createReloadableExecutor(() =>
+    createCombinedModuleExecutor({
+      packagesDir,
+      secrets: settings.modules.secrets,
+      subprocess: {
+        user: settings.modules.sandboxUser,
+        ...(settings.modules.sandboxCgroupRoot === undefined
+          ? {}
+          : { cgroupRoot: settings.modules.sandboxCgroupRoot }),
+        allowUnsandboxed: settings.modules.allowUnsandboxed,
+        gpus,
+        logger,
+      },
+    }),
+  )
 }
 
 function hostPort(host: string, port: number): string {
