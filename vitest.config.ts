@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Tests spawn the built server and aionctl (dist/): built first when stale.
+    globalSetup: ['test/support/build-once.ts'],
   },
 })

@@ -1,6 +1,20 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx so a checkout needs no build step.
-import { register } from 'tsx/esm/api'
+// Runs the compiled CLI (dist/), first building it when its sources changed
+// since the last build (scripts/build.mjs; it only compares fingerprints when
+// nothing did). Where no build can be made, it runs the TypeScript through tsx.
+import { buildCode } from '../scripts/build.mjs'
 
-register()
-await import('../src/cli/main.ts')
+let built = true
+try {
+  await buildCode()
+} catch (error) {
+  built = false
+  process.stderr.write(`aionctl: cannot build dist/ (${error.message}); running from source\n`)
+}
+if (built) {
+  await import('../dist/src/cli/main.js')
+} else {
+  const { register } = await import('tsx/esm/api')
+  register()
+  await import('../src/cli/main.ts')
+}

@@ -58,7 +58,7 @@ done
 key=$(aionctl keys create --name install-samples-smoke --scope tasks:write --scope tasks:read --json |
   sed -n 's/.*"key":"\([^"]*\)".*/\1/p')
 log=$(mktemp)
-AION_PORT=${AION_PORT:-0} node --max-semi-space-size=32 --import tsx src/server/main.ts >"$log" 2>&1 &
+AION_PORT=${AION_PORT:-0} node --max-semi-space-size=32 scripts/start.mjs >"$log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; rm -f "$log"' EXIT
 for _ in $(seq 1 100); do

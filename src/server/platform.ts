@@ -11,6 +11,7 @@ import { ModuleInstalls } from '../control/modules/module-installs.js'
 import { createRouter } from '../control/router/index.js'
 import { ListenFailedError } from '../core/errors/index.js'
 import { AddressGuard } from '../core/egress/index.js'
+import type { RegistrySet } from '../core/registry/index.js'
 import type { Settings } from '../core/settings/index.js'
 import { createJwtVerifier } from '../gateway/auth/index.js'
 import { buildGateway, type Gateway } from '../gateway/gateway.js'
@@ -25,6 +26,7 @@ import {
   createReloadableExecutor,
   installPort,
   PackageInstaller,
+  type ReloadableModuleExecutor,
   warnUnresolvedModules,
 } from '../distribution/install/index.js'
 import { DEFAULT_TENANT_ID, openStore, type Store } from '../storage/index.js'
@@ -60,43 +62,41 @@ export async function startPlatform(
   logger = createLogger(settings),
   options: PlatformOptions = {},
 ): Promise<Platform> {
-  const set = await loadRegistriesOrThrow(settings.configDir)
-  const store = await openStore({
-    databaseUrl: settings.databaseUrl?.reveal(),
-    dataDir: settings.dataDir,
-    backgroundCheckpoint: true,
-  })
-  const closers: (() => Promise<void>)[] = [() => store.close()]
+  const packagesDir = options.modulesDir ?? settings.modules.packagesDir
+  // One guard judges every outbound connection: providers, module fetches, the JWKS.
+  const guard = AddressGuard.of(settings.egress)
+  // Started first: probing the sandbox and compiling the WASM modules wait on
+  // other threads and a child process while the registries load here.
+  const starting = startModules(settings, packagesDir, guard, logger)
+  starting.catch(() => undefined) // awaited below; this only marks the rejection handled now
+  const closeModules = () =>
+    starting.then(
+      (modules) => modules.close(),
+      () => undefined,
+    )
+  let set: RegistrySet
+  let store: Store
+  try {
+    set = await loadRegistriesOrThrow(settings.configDir)
+    store = await openStore({
+      databaseUrl: settings.databaseUrl?.reveal(),
+      dataDir: settings.dataDir,
+      backgroundCheckpoint: true,
+    })
+  } catch (error) {
+    await closeModules()
+    throw error
+  }
+  const closers: (() => Promise<void>)[] = [closeModules, () => store.close()]
   try {
     const migration = await store.migrate()
     logger.info({ engine: store.engine, applied: migration.applied }, 'store migrated')
     const version = await activateRegistrySet(store, set, 'startup')
     logger.info({ version, contentHash: set.contentHash }, 'registries loaded')
 
-    // One guard judges every outbound connection: providers, module fetches, the JWKS.
-    const guard = AddressGuard.of(settings.egress)
     const providers = createProviders(settings.providers, { guard })
     closers.unshift(() => closeProviders(providers))
-    const packagesDir = options.modulesDir ?? settings.modules.packagesDir
-    const gpus = await GpuAllocator.create()
-    // Reloadable, so a package installed through the admin API serves without a restart.
-    const modules = await createReloadableExecutor(async () =>
-      createCombinedModuleExecutor({
-        packages: await loadPackages(packagesDir),
-        secrets: settings.modules.secrets,
-        wasm: { guard },
-        subprocess: {
-          user: settings.modules.sandboxUser,
-          ...(settings.modules.sandboxCgroupRoot === undefined
-            ? {}
-            : { cgroupRoot: settings.modules.sandboxCgroupRoot }),
-          allowUnsandboxed: settings.modules.allowUnsandboxed,
-          gpus,
-          logger,
-        },
-      }),
-    )
-    closers.unshift(() => modules.close())
+    const modules = await starting
     warnQuarantined(modules.quarantined(), logger)
     warnUnresolvedModules(
       set,
@@ -178,6 +178,32 @@ export async function startPlatform(
     for (const close of closers) await close().catch(() => undefined)
     throw error
   }
+}
+
+/** The module executor of both runtimes, reloadable so an install through the admin API serves without a restart. */
+async function startModules(
+  settings: Settings,
+  packagesDir: string,
+  guard: AddressGuard,
+  logger: Logger,
+): Promise<ReloadableModuleExecutor> {
+  const gpus = await GpuAllocator.create()
+  return createReloadableExecutor(async () =>
+    createCombinedModuleExecutor({
+      packages: await loadPackages(packagesDir),
+      secrets: settings.modules.secrets,
+      wasm: { guard },
+      subprocess: {
+        user: settings.modules.sandboxUser,
+        ...(settings.modules.sandboxCgroupRoot === undefined
+          ? {}
+          : { cgroupRoot: settings.modules.sandboxCgroupRoot }),
+        allowUnsandboxed: settings.modules.allowUnsandboxed,
+        gpus,
+        logger,
+      },
+    }),
+  )
 }
 
 function hostPort(host: string, port: number): string {
