@@ -22,6 +22,7 @@ export {
   type SubprocessModuleExecutor,
 } from './subprocess/subprocess-executor.js'
 export { probeSandbox, type SandboxStatus, type SandboxUser } from './subprocess/sandbox-probe.js'
+export type { EgressResolver } from './subprocess/egress-proxy.js'
 export { detectCgroups, type CgroupSupport } from './subprocess/cgroups.js'
 export {
   MANIFEST_FILE,

@@ -1,7 +1,8 @@
 /**
  * A module's manifest decides its retries: `retries: 0` runs a module once even
  * on a retryable error (AION_MODULE_TIMEOUT), whatever the task's retry setting,
- * and the failed task's envelope reports the time it ran.
+ * as the task's engine or as a pipeline step, and the failed task's envelope
+ * reports the time it ran.
  */
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -28,6 +29,7 @@ async function writeSpinningSummarizer(root: string): Promise<void> {
 beforeAll(async () => {
   packagesDir = await mkdtemp(join(tmpdir(), 'aion-module-retries-'))
   await writeSpinningSummarizer(packagesDir)
+  await cp('modules/redact_pii', join(packagesDir, 'redact_pii'), { recursive: true })
   h = await startHarness({ packagesDir, settings: { retryMax: 2, retryBaseMs: 5 } })
 }, 60_000)
 
@@ -56,4 +58,25 @@ it('a module with `retries: 0` that times out runs once, and the envelope says h
   // The module ran its 300 ms before it was killed; the envelope says so.
   expect(done.usage.duration_ms).toBeGreaterThanOrEqual(300)
   expect(done.usage.duration_ms).toBeLessThan(2_000)
+})
+
+it('inside a pipeline too: its timeout fails the pipeline without a retry', async () => {
+  // summarize_redacted: redact_pii, a model, then the spinning summarize_text.
+  const queued = await h.submit({
+    intent: 'summarize',
+    input: { text: 'Jane Doe (jane.doe@example.com) asked for payment.' },
+    route: 'hybrid',
+  })
+  const done = await h.cp.waitForEnd('default', queued.task_id, 10_000)
+  expect(done.status).toBe('failed')
+  expect(done.error?.code).toBe('AION_PIPELINE_STEP_FAILED')
+  const events = await h.cp.platformEvents(0, 10_000, 'aion.runtime.metrics')
+  const runs = events
+    .filter((e) => e.key === queued.task_id)
+    .map((e) => e.payload as { engine: string; attempt: number; step?: number })
+    .filter((m) => m.engine === 'summarize_text')
+  // Once per pipeline target tried (the decision's fallback is the same pipeline
+  // on another model), never a second attempt on the same one.
+  expect(runs.length).toBeGreaterThan(0)
+  expect(runs.map((m) => [m.attempt, m.step])).toEqual(runs.map(() => [1, 2]))
 })

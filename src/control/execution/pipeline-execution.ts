@@ -81,7 +81,7 @@ export async function runPipeline(
       })
       trail.charged.push(...rows)
       if (signal.aborted) throw error
-      throw stepError(run, index, error)
+      throw stepError(run, index, error, moduleRetries(deps, step))
     }
     rows.push(result.usage)
     const engine = stepEngine(step, run.modelRef)
@@ -218,7 +218,19 @@ export function stepName(step: PipelineStep, modelRef: string | undefined): stri
   return `model ${modelRef ?? 'unknown'}`
 }
 
-function stepError(run: PipelineRun, index: number, error: unknown) {
+/** The manifest's `policies.retries` of a module or redact step (undefined for a model step). */
+function moduleRetries(deps: ExecutionDeps, step: PipelineStep): number | undefined {
+  const name = step.module ?? step.redact
+  return name === undefined ? undefined : (deps.modules.modules().get(name)?.retries ?? 0)
+}
+
+/**
+ * The step's failure as the pipeline's: retryable (the pipeline may be tried
+ * again) only when the step's error is, and a module step's manifest allows
+ * retries — a module with `retries: 0` is never run again, inside a pipeline
+ * either.
+ */
+function stepError(run: PipelineRun, index: number, error: unknown, retries: number | undefined) {
   const aion = isAionError(error)
   const fields = {
     pipeline: run.name,
@@ -227,7 +239,7 @@ function stepError(run: PipelineRun, index: number, error: unknown) {
     causeCode: aion ? error.code : 'AION_INTERNAL_UNEXPECTED',
     detail: aion ? error.message : 'internal error',
   }
-  return aion && error.retryable
+  return aion && error.retryable && retries !== 0
     ? new PipelineStepUnavailableError(fields, { cause: error })
     : new PipelineStepFailedError(fields, { cause: error })
 }

@@ -937,10 +937,10 @@ export const ModuleSandboxUnavailableError = defineError<{ module: string; reaso
   },
 )
 
-/** A sandboxed subprocess hit a cgroup or rlimit limit (memory, pids, cpu time, file size) and was killed. */
+/** A sandboxed subprocess hit a cgroup or rlimit limit (pids, cpu time, file size) and was killed; memory is AION_MODULE_MEMORY_EXCEEDED. */
 export const ModuleSandboxLimitError = defineError<{
   module: string
-  resource: 'memory' | 'pids' | 'cpu_time' | 'file_size'
+  resource: 'pids' | 'cpu_time' | 'file_size'
   limit: string
 }>('ModuleSandboxLimitError', {
   code: 'AION_MODULE_SANDBOX_LIMIT_EXCEEDED',
@@ -1045,7 +1045,7 @@ export const ModuleSecretMissingError = defineError<{ module: string; secret: st
   },
 )
 
-/** A WASM instance failed with its memory at the maximum it declares (growth past the limit was refused). */
+/** A module ran out of memory at its limit: a WASM instance failed at its declared maximum, a subprocess hit its cgroup's memory limit. */
 export const ModuleMemoryExceededError = defineError<{ module: string; memoryBytes: number }>(
   'ModuleMemoryExceededError',
   {

@@ -3,13 +3,33 @@
  * file-size rlimits (and no core dumps), then `bwrap` builds the sandbox: the
  * host's root read-only, a fresh /dev and /proc, a private size-capped /tmp, the
  * package read-only at {@link SANDBOX_PACKAGE_DIR}, every namespace unshared
- * (the network one kept only when the manifest allows network), no nested user
- * namespaces, a new session, death with its parent, no capabilities, and only
- * the environment given. Pure: the tests read the arguments.
+ * (the network one too: a module never shares the host's network), no nested
+ * user namespaces, a new session, death with its parent, no capabilities, the
+ * seccomp filter of seccomp-filter.ts (read by bwrap from a descriptor), and only
+ * the environment given. A module whose manifest allows network hosts gets the
+ * platform's egress proxy: its unix socket and the bridge (egress-bridge.js) are
+ * bound at {@link SANDBOX_EGRESS_DIR}, and the bridge, run by `node`, listens on
+ * the sandbox's own loopback at {@link SANDBOX_PROXY_PORT}, then runs the module
+ * with `HTTP(S)_PROXY` pointing there. Pure: the tests read the arguments.
  */
 
 /** Where the package directory appears inside the sandbox (also the working directory). */
 export const SANDBOX_PACKAGE_DIR = '/run/aip'
+/** Where the egress proxy's socket and the bridge appear inside the sandbox. */
+export const SANDBOX_EGRESS_DIR = '/run/aion-egress'
+/** The loopback port the bridge listens on inside the sandbox. */
+export const SANDBOX_PROXY_PORT = 3128
+/** File names inside the egress directory (the same on the host side). */
+export const EGRESS_SOCKET_FILE = 'proxy.sock'
+export const EGRESS_BRIDGE_FILE = 'bridge.js'
+
+/** The egress part of a plan: where the proxy's socket and the bridge are on the host. */
+export interface SandboxEgress {
+  /** Directory holding {@link EGRESS_SOCKET_FILE} and {@link EGRESS_BRIDGE_FILE}. */
+  readonly hostDir: string
+  /** The node binary that runs the bridge (the host's root is visible read-only). */
+  readonly node: string
+}
 
 /** What one sandboxed call needs. */
 export interface SandboxPlan {
@@ -20,8 +40,10 @@ export interface SandboxPlan {
   readonly packageDir: string
   /** The entrypoint, relative to the package directory. */
   readonly entrypoint: string
-  /** Keep the host network (manifest `permissions.network` allows hosts). */
-  readonly network: boolean
+  /** The egress proxy, when the manifest allows network hosts; without it, no network at all. */
+  readonly egress?: SandboxEgress
+  /** The descriptor bwrap reads the seccomp program from (SECCOMP_FD); without it, no filter. */
+  readonly seccompFd?: number
   /** The complete environment of the module. */
   readonly env: Readonly<Record<string, string>>
   /** Size of the private /tmp. */
@@ -36,7 +58,26 @@ export interface SandboxPlan {
 
 /** The argv (program first) that runs the plan's entrypoint inside the sandbox. */
 export function sandboxCommand(plan: SandboxPlan): string[] {
-  const env = Object.entries(plan.env).flatMap(([name, value]) => ['--setenv', name, value])
+  const proxy = `http://127.0.0.1:${SANDBOX_PROXY_PORT}`
+  const proxyEnv = plan.egress
+    ? { HTTP_PROXY: proxy, HTTPS_PROXY: proxy, http_proxy: proxy, https_proxy: proxy }
+    : {}
+  const env = Object.entries({ ...plan.env, ...proxyEnv }).flatMap(([name, value]) => [
+    '--setenv',
+    name,
+    value,
+  ])
+  const entrypoint = `${SANDBOX_PACKAGE_DIR}/${plan.entrypoint}`
+  const program = plan.egress
+    ? [
+        plan.egress.node,
+        '--max-old-space-size=16',
+        `${SANDBOX_EGRESS_DIR}/${EGRESS_BRIDGE_FILE}`,
+        String(SANDBOX_PROXY_PORT),
+        `${SANDBOX_EGRESS_DIR}/${EGRESS_SOCKET_FILE}`,
+        entrypoint,
+      ]
+    : [entrypoint]
   return [
     plan.prlimit,
     `--cpu=${plan.cpuSeconds}:${plan.cpuSeconds}`,
@@ -60,21 +101,22 @@ export function sandboxCommand(plan: SandboxPlan): string[] {
     String(plan.tmpBytes),
     '--tmpfs',
     '/tmp',
+    ...(plan.egress ? ['--ro-bind', plan.egress.hostDir, SANDBOX_EGRESS_DIR] : []),
     ...plan.devices.flatMap((device) => ['--dev-bind', device, device]),
     '--unshare-all',
-    ...(plan.network ? ['--share-net'] : []),
     '--unshare-user',
     '--disable-userns',
     '--new-session',
     '--die-with-parent',
     '--cap-drop',
     'ALL',
+    ...(plan.seccompFd === undefined ? [] : ['--seccomp', String(plan.seccompFd)]),
     '--clearenv',
     ...env,
     '--chdir',
     SANDBOX_PACKAGE_DIR,
     '--',
-    `${SANDBOX_PACKAGE_DIR}/${plan.entrypoint}`,
+    ...program,
   ]
 }
 

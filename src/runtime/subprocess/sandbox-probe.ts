@@ -10,6 +10,8 @@ import { delimiter, join } from 'node:path'
 import { CallCgroup, detectCgroups, type CgroupSupport } from './cgroups.js'
 import { sandboxCommand } from './sandbox-command.js'
 import { runSandboxProcess } from './sandbox-process.js'
+import { seccompProgram } from './seccomp-filter.js'
+import { SECCOMP_FD } from './spawner-protocol.js'
 
 /** The unprivileged identity subprocesses run as when the platform runs as root. */
 export interface SandboxUser {
@@ -89,6 +91,12 @@ async function trialRun(
   support: Exclude<CgroupSupport, { version: 'none' }>,
   user: SandboxUser | undefined,
 ): Promise<string | undefined> {
+  let seccomp: Uint8Array
+  try {
+    seccomp = seccompProgram()
+  } catch (error) {
+    return (error as Error).message
+  }
   let cgroup: CallCgroup
   try {
     cgroup = await CallCgroup.create(support, { memoryBytes: 64 * 1024 * 1024, pidsMax: 16 })
@@ -101,7 +109,7 @@ async function trialRun(
       prlimit,
       packageDir: '/usr/bin',
       entrypoint: 'true',
-      network: false,
+      seccompFd: SECCOMP_FD,
       env: { PATH: '/usr/bin:/bin' },
       tmpBytes: 1024 * 1024,
       cpuSeconds: 5,
@@ -113,6 +121,7 @@ async function trialRun(
       user,
       env: { PATH: '/usr/bin:/bin' },
       stdin: new Uint8Array(),
+      seccomp,
       stdoutLimitBytes: 4096,
       stderrLimitBytes: 4096,
       timeoutMs: 10_000,

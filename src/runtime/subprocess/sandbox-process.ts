@@ -100,6 +100,7 @@ export async function runSandboxProcess(spec: SandboxProcessSpec): Promise<Sandb
       stdoutLimitBytes: spec.stdoutLimitBytes,
       stderrLimitBytes: spec.stderrLimitBytes,
       timeoutMs: spec.timeoutMs,
+      ...(spec.seccomp ? { seccomp: spec.seccomp } : {}),
       niceness: spec.niceness ?? 10,
       cgroupProcsFiles: spec.cgroup?.procsFiles() ?? [],
     },

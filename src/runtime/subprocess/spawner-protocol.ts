@@ -12,7 +12,15 @@ export interface ProcessSpec {
   readonly stdoutLimitBytes: number
   readonly stderrLimitBytes: number
   readonly timeoutMs: number
+  /**
+   * A seccomp program for bwrap's `--seccomp`: written on a pipe the process gets
+   * as descriptor {@link SECCOMP_FD}. Absent: no such descriptor.
+   */
+  readonly seccomp?: Uint8Array
 }
+
+/** The descriptor a process reads its seccomp program from (3 is the gate). */
+export const SECCOMP_FD = 4
 
 /** Start one sandboxed process. */
 export interface SpawnerRun extends ProcessSpec {

@@ -68,7 +68,10 @@ function start(run) {
   const [program, ...args] = run.command
   const child = spawn('/bin/sh', ['-c', GATE, 'aion-sandbox', String(program), ...args], {
     env: { ...run.env },
-    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+    // Descriptor 4 (SECCOMP_FD of spawner-protocol.ts) carries the seccomp program.
+    stdio: run.seccomp
+      ? ['pipe', 'pipe', 'pipe', 'pipe', 'pipe']
+      : ['pipe', 'pipe', 'pipe', 'pipe'],
     detached: true,
     ...(run.user ?? {}),
   })
@@ -100,6 +103,11 @@ function start(run) {
   child.stdin.on('error', () => undefined)
   const gate = /** @type {import('node:stream').Writable} */ (child.stdio[3])
   gate.on('error', () => undefined)
+  if (run.seccomp) {
+    const filter = /** @type {import('node:stream').Writable} */ (child.stdio[4])
+    filter.on('error', () => undefined)
+    filter.end(run.seccomp)
+  }
   child.on('error', (error) => {
     failure = `cannot start the sandbox: ${error.message}`
   })

@@ -5,11 +5,20 @@
  * the pids limit; the entrypoint run inside bubblewrap as an unprivileged user
  * with only the declared secrets in its environment (see sandbox-command.ts);
  * JSON in on stdin and out on stdout; the output validated against the output
- * schema. A failed sandbox probe refuses every call with
+ * schema. The sandbox has no network of its own: a module whose manifest allows
+ * hosts reaches them only through a per-call egress proxy of the platform
+ * (egress-proxy.ts) that checks each origin against the manifest and each
+ * address against the resolver; a seccomp filter (seccomp-filter.ts) denies the
+ * system calls a module never needs. A failed sandbox probe refuses every call with
  * AION_MODULE_SANDBOX_UNAVAILABLE, unless the development override is on, in
  * which case every call runs unsandboxed and says so in a warning.
  */
+import { chmod, copyFile, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { toViolations } from '../../core/contracts/contract-validator.js'
+import type { EgressPolicy } from '../../core/egress/index.js'
 import {
   ModuleExecutorClosedError,
   ModuleGpuUnavailableError,
@@ -33,9 +42,19 @@ import type {
   ModuleRun,
 } from '../module-executor.js'
 import { quantityBytes } from '../wasm/wasm-checks.js'
+import { ModuleEgress } from '../wasm/wasm-egress.js'
 import { CallCgroup } from './cgroups.js'
+import { startEgressProxy, type EgressProxy, type EgressResolver } from './egress-proxy.js'
 import { settleOutcome } from './subprocess-outcome.js'
-import { SANDBOX_PACKAGE_DIR, sandboxCommand } from './sandbox-command.js'
+import {
+  EGRESS_BRIDGE_FILE,
+  EGRESS_SOCKET_FILE,
+  SANDBOX_PACKAGE_DIR,
+  sandboxCommand,
+  type SandboxEgress,
+} from './sandbox-command.js'
+import { seccompProgram } from './seccomp-filter.js'
+import { SECCOMP_FD } from './spawner-protocol.js'
 import { runSandboxProcess } from './sandbox-process.js'
 import { NOBODY, probeSandbox, type SandboxStatus, type SandboxUser } from './sandbox-probe.js'
 
@@ -74,6 +93,10 @@ export interface SubprocessExecutorOptions {
   readonly pidsMax?: number
   /** RLIMIT_FSIZE: the largest file a call may write. @default 67108864 (64 MiB) */
   readonly fileSizeLimitBytes?: number
+  /** The platform's egress policy; a module's origin must pass it as well as its manifest. */
+  readonly egress?: EgressPolicy
+  /** Judges the addresses the egress proxy connects to. @default system DNS, link-local/unspecified refused */
+  readonly egressResolver?: EgressResolver
 }
 
 /** A subprocess executor; close it to refuse further calls. */
@@ -91,6 +114,7 @@ export interface SubprocessModuleExecutor extends ModuleExecutor {
 }
 
 const MIB = 1024 * 1024
+const BRIDGE_SOURCE = fileURLToPath(new URL('./egress-bridge.js', import.meta.url))
 const MODULE_PATH = '/usr/local/bin:/usr/bin:/bin'
 const noLogger: SandboxLogger = { info: () => undefined, warn: () => undefined }
 
@@ -100,8 +124,16 @@ function cores(cpu: string | undefined): number {
   return cpu.endsWith('m') ? Number(cpu.slice(0, -1)) / 1000 : Number(cpu)
 }
 
+/** One call's egress proxy and where the sandbox finds it. */
+interface CallProxy {
+  readonly plan: SandboxEgress
+  close(): Promise<void>
+}
+
 class SandboxedSubprocessExecutor implements SubprocessModuleExecutor {
   private readonly descriptors: ReadonlyMap<string, ModuleDescriptor>
+  /** The seccomp program every sandboxed call runs under (built once; the probe tried it). */
+  private readonly seccomp: Uint8Array | undefined
   private closed = false
   private readonly inFlight = new Set<AbortController>()
 
@@ -113,6 +145,7 @@ class SandboxedSubprocessExecutor implements SubprocessModuleExecutor {
     private readonly logger: SandboxLogger,
   ) {
     this.descriptors = new Map([...packages].map(([name, pkg]) => [name, pkg.descriptor]))
+    this.seccomp = status.available ? seccompProgram() : undefined
   }
 
   modules(): ReadonlyMap<string, ModuleDescriptor> {
@@ -230,6 +263,7 @@ class SandboxedSubprocessExecutor implements SubprocessModuleExecutor {
     const fileSizeBytes = this.options.fileSizeLimitBytes ?? 64 * MIB
     const status = this.status
     let cgroup: CallCgroup | undefined
+    let proxy: CallProxy | undefined
     let command: string[]
     if (status.available) {
       const pidsMax = this.options.pidsMax ?? 128
@@ -238,12 +272,14 @@ class SandboxedSubprocessExecutor implements SubprocessModuleExecutor {
         pidsMax,
         cpuCores: cores(pkg.manifest.runtime.resources.cpu),
       })
+      if (pkg.manifest.permissions.network !== 'deny') proxy = await this.startProxy(pkg)
       command = sandboxCommand({
         bwrap: status.bwrap,
         prlimit: status.prlimit,
         packageDir: pkg.dir,
         entrypoint: pkg.manifest.runtime.module,
-        network: pkg.manifest.permissions.network !== 'deny',
+        ...(proxy ? { egress: proxy.plan } : {}),
+        seccompFd: SECCOMP_FD,
         env,
         tmpBytes: memoryBytes,
         cpuSeconds,
@@ -269,6 +305,7 @@ class SandboxedSubprocessExecutor implements SubprocessModuleExecutor {
         timeoutMs,
         signal,
         cgroup,
+        ...(status.available ? { seccomp: this.seccomp } : {}),
       })
       const hit = cgroup ? await cgroup.limitsHit() : { memory: false, pids: false }
       const memoryPeakBytes = await cgroup?.memoryPeakBytes()
@@ -290,6 +327,38 @@ class SandboxedSubprocessExecutor implements SubprocessModuleExecutor {
         await cgroup.kill()
         await cgroup.remove()
       }
+      await proxy?.close()
+    }
+  }
+
+  /**
+   * The call's egress proxy: a fresh directory holding the bridge and the proxy's
+   * socket, both reachable by the sandbox user.
+   */
+  private async startProxy(pkg: LoadedSubprocessPackage): Promise<CallProxy> {
+    const hostDir = await mkdtemp(join(tmpdir(), 'aion-egress-'))
+    try {
+      await chmod(hostDir, 0o755)
+      await copyFile(BRIDGE_SOURCE, join(hostDir, EGRESS_BRIDGE_FILE))
+      await chmod(join(hostDir, EGRESS_BRIDGE_FILE), 0o644)
+      const socketPath = join(hostDir, EGRESS_SOCKET_FILE)
+      const egress = new ModuleEgress(pkg.manifest.permissions.network, this.options.egress)
+      const server: EgressProxy = await startEgressProxy({
+        socketPath,
+        egress,
+        ...(this.options.egressResolver ? { resolver: this.options.egressResolver } : {}),
+      })
+      await chmod(socketPath, 0o777)
+      return {
+        plan: { hostDir, node: process.execPath },
+        async close() {
+          await server.close()
+          await rm(hostDir, { recursive: true, force: true })
+        },
+      }
+    } catch (error) {
+      await rm(hostDir, { recursive: true, force: true })
+      throw error
     }
   }
 

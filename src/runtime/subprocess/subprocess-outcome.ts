@@ -2,13 +2,15 @@
  * How a sandboxed call's outcome becomes the call's result or its error: the
  * limits the cgroup saw hit and the signals the rlimits send come first (so a
  * fork bomb that also ran out of time reads as the pids limit), then timeout,
- * the module's own reported failure, and finally its output, parsed and checked
- * against the output schema.
+ * a death by a fault signal, the module's own reported failure, and finally its
+ * output, parsed and checked against the output schema. Memory and faults end
+ * with the same codes as in the WASM executor.
  */
 import {
   ModuleCancelledError,
   ModuleCrashedError,
   ModuleExecutorClosedError,
+  ModuleMemoryExceededError,
   ModuleOutputTooLargeError,
   ModuleSandboxLimitError,
   ModuleTimeoutError,
@@ -19,6 +21,19 @@ import type { CgroupLimitsHit } from './cgroups.js'
 import { EXIT_SIGXCPU, EXIT_SIGXFSZ } from './sandbox-command.js'
 import type { SandboxProcessOutcome } from './sandbox-process.js'
 import { moduleAnswer } from '../module-answer.js'
+
+/**
+ * Signals of a fault (bwrap reports a child they killed as 128 + the number):
+ * the call ends AION_MODULE_CRASHED. SIGSYS is the seccomp filter's kill.
+ */
+const CRASH_SIGNALS: Readonly<Record<number, string>> = {
+  4: 'SIGILL',
+  6: 'SIGABRT',
+  7: 'SIGBUS',
+  8: 'SIGFPE',
+  11: 'SIGSEGV',
+  31: 'SIGSYS',
+}
 
 /** What settling a call needs besides its outcome. */
 export interface CallContext {
@@ -53,12 +68,9 @@ export function settleOutcome(
   }
   if (outcome.kind === 'failed') throw new ModuleCrashedError({ module, detail: outcome.detail })
   const failedRun = outcome.kind === 'timeout' || outcome.exitCode !== 0
+  // The same code as a WASM module at its memory maximum.
   if (failedRun && hit.memory) {
-    throw new ModuleSandboxLimitError({
-      module,
-      resource: 'memory',
-      limit: `${limits.memoryBytes} bytes`,
-    })
+    throw new ModuleMemoryExceededError({ module, memoryBytes: limits.memoryBytes })
   }
   if (failedRun && hit.pids) {
     const limit = `${limits.pidsMax} processes`
@@ -83,6 +95,13 @@ export function settleOutcome(
       module,
       detail: `the sandbox failed: ${logs.trim().slice(-512)}`,
     })
+  }
+  const crash = CRASH_SIGNALS[outcome.exitCode - 128]
+  if (crash !== undefined) {
+    // As a WASM trap: the module died of a fault, not of an exit it chose.
+    const tail = logs.trim().slice(-512)
+    const detail = `killed by ${crash}${tail ? ` (stderr: ${tail})` : ''}`
+    throw new ModuleCrashedError({ module, detail })
   }
   const exit = { module, exitCode: outcome.exitCode, stdout, logs }
   const output = moduleAnswer(exit, pkg.validateOutput)

@@ -1,3 +1,9 @@
+/**
+ * What is particular to the WASM executor: package loading and quarantine, a
+ * fresh instance per call, its arguments and environment, the worker pool's
+ * replacement of killed workers, closing. What every executor must do alike is
+ * in wasm-executor-cases.test.ts (module-executor.case.ts).
+ */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -115,50 +121,6 @@ describe('running a call', () => {
     })
     expect(result.durationMs).toBeGreaterThan(0)
   })
-
-  it('returns what the module logged on stderr', async () => {
-    const result = await run({ mode: 'log' })
-    expect(result.logs).toBe('probe log line\n')
-  })
-
-  it('rejects invalid input before the call, listing every violation', async () => {
-    const error = await run({ mode: 'sing', extra: 1 }).catch((e: unknown) => e)
-    expect(isAionError(error) && error.code).toBe('AION_MODULE_INPUT_INVALID')
-    const fields = isAionError(error) ? (error.fields as { violations: { path: string }[] }) : null
-    expect(fields?.violations.map((v) => v.path).sort()).toEqual(['/extra', '/mode'])
-  })
-
-  it('rejects output its schema does not allow', async () => {
-    expect(await codeOf(run({ mode: 'bad' }))).toBe('AION_MODULE_OUTPUT_INVALID')
-  })
-
-  it('reports the error a module exits with', async () => {
-    const error = await run({ mode: 'fail' }).catch((e: unknown) => e)
-    expect(isAionError(error) && error.fields).toMatchObject({
-      module: 'probe',
-      exitCode: 3,
-      moduleCode: 'PROBE_FAILED',
-      detail: 'asked to fail',
-    })
-  })
-
-  it('turns a trap into AION_MODULE_CRASHED', async () => {
-    expect(await codeOf(run({ mode: 'trap' }))).toBe('AION_MODULE_CRASHED')
-  })
-
-  it('caps stdout', async () => {
-    expect(await codeOf(run({ mode: 'flood' }))).toBe('AION_MODULE_OUTPUT_TOO_LARGE')
-  })
-
-  it('knows no module it was not given', async () => {
-    const call = executor.run({
-      module: 'nope',
-      input: {},
-      signal: new AbortController().signal,
-      timeoutMs: 100,
-    })
-    expect(await codeOf(call)).toBe('AION_MODULE_NOT_FOUND')
-  })
 })
 
 describe('killing instances', () => {
@@ -174,19 +136,6 @@ describe('killing instances', () => {
     for (const spin of spins) expect(await codeOf(spin)).toBe('AION_MODULE_TIMEOUT')
     const after = await Promise.all([run({ mode: 'answer' }), run({ mode: 'answer' })])
     for (const result of after) expect(result.output).toMatchObject({ calls: 1 })
-  })
-
-  it('caps the timeout at the manifest timeout', async () => {
-    const error = await run({ mode: 'spin' }, { timeoutMs: 60_000 }).catch((e: unknown) => e)
-    expect(isAionError(error) && error.fields).toEqual({ module: 'probe', timeoutMs: 500 })
-  })
-
-  it('kills an instance when its signal aborts', async () => {
-    const controller = new AbortController()
-    const call = run({ mode: 'spin' }, { signal: controller.signal, timeoutMs: 5_000 })
-    setTimeout(() => controller.abort(), 50)
-    expect(await codeOf(call)).toBe('AION_MODULE_CANCELLED')
-    expect((await run({ mode: 'answer' })).output).toMatchObject({ calls: 1 })
   })
 
   it('does not start a call whose signal is already aborted', async () => {

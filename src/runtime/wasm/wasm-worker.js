@@ -13,6 +13,7 @@
  * loader hooks to worker threads, and registering tsx inside each worker costs
  * 0.3–2 s per start, while a killed worker must be replaced quickly.
  */
+import { setPriority } from 'node:os'
 import { performance } from 'node:perf_hooks'
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads'
 import { HTTP_MODULE, PACKAGE_DIR_NAME, WASI_MODULE } from './wasm-host-api.js'
@@ -32,6 +33,15 @@ import { OutputFd, OutputSink, WorkerWasi } from './wasm-worker-wasi.js'
 const wasm = /** @type {{ WebAssembly: import('./wasm-api.js').WasmApi }} */ (
   /** @type {unknown} */ (globalThis)
 ).WebAssembly
+
+/**
+ * This thread's nice value. On Linux a thread has its own, and `setPriority(n)` sets
+ * the calling thread's alone; elsewhere it would lower the whole process, so it is
+ * left. Below the main thread, a module spinning until its deadline yields the CPU
+ * to the event loop (requests, and the timer that kills it) whenever both want it.
+ */
+const WORKER_NICE = 10
+if (process.platform === 'linux') setPriority(WORKER_NICE)
 
 const port = parentPort
 const data = /** @type {WorkerData} */ (workerData)

@@ -2,7 +2,9 @@
  * A small pool of WASM worker threads. Each worker runs one call at a time; calls
  * wait in FIFO order for a free worker. A call that passes its deadline or is
  * aborted gets its worker terminated (the only way to stop a running instance)
- * and a fresh worker takes that worker's place. Packages are registered once and
+ * and a spare worker, booted ahead and idle, takes that worker's place at once
+ * (a new spare then boots): calls queued behind a kill never wait for a worker to
+ * start. Packages are registered once and
  * replayed to every new worker, so a call message carries only its own input.
  * Outcomes are returned as values, not thrown, so the executor alone decides which
  * error each becomes.
@@ -72,6 +74,8 @@ interface Slot {
   ready: boolean
   /** Set once the pool has let this worker go; its exit is then expected. */
   retired: boolean
+  /** Booted ahead, held out of dispatch until a killed worker's place is free. */
+  spare: boolean
   job?: Job
 }
 
@@ -82,6 +86,7 @@ const WORKER_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 3
 
 export class WorkerPool {
   private readonly slots = new Set<Slot>()
+  private spareSlot: Slot | undefined
   private readonly queue: Job[] = []
   private readonly registrations: WorkerRegisterMessage[] = []
   private closed = false
@@ -92,10 +97,10 @@ export class WorkerPool {
     private readonly options: WorkerPoolOptions,
   ) {}
 
-  /** Starts `size` workers and waits until each is ready. */
+  /** Starts `size` workers and the spare, and waits until each is ready. */
   static async start(size: number, options: WorkerPoolOptions): Promise<WorkerPool> {
     const pool = new WorkerPool(size, options)
-    await Promise.all(Array.from({ length: size }, () => pool.spawn()))
+    await Promise.all([...Array.from({ length: size }, () => pool.spawn(false)), pool.spawn(true)])
     return pool
   }
 
@@ -103,9 +108,10 @@ export class WorkerPool {
   register(message: WorkerRegisterMessage): void {
     this.registrations.push(message)
     for (const slot of this.slots) slot.worker.postMessage(message)
+    this.spareSlot?.worker.postMessage(message)
   }
 
-  /** Workers alive now (for tests and metrics). */
+  /** Workers serving calls now, the spare aside (for tests and metrics). */
   get workerCount(): number {
     return this.slots.size
   }
@@ -163,12 +169,14 @@ export class WorkerPool {
   async close(): Promise<void> {
     this.closed = true
     for (const job of this.queue.splice(0)) job.settle({ kind: 'closed' })
-    const exits = [...this.slots].map((slot) => {
+    const all = this.spareSlot ? [...this.slots, this.spareSlot] : [...this.slots]
+    const exits = all.map((slot) => {
       slot.job?.settle({ kind: 'closed' })
       slot.retired = true
       return slot.worker.terminate()
     })
     this.slots.clear()
+    this.spareSlot = undefined
     await Promise.all(exits)
   }
 
@@ -193,16 +201,28 @@ export class WorkerPool {
     slot.retired = true
     this.slots.delete(slot)
     void slot.worker.terminate()
+    if (this.closed) return
     // A replacement that fails to boot is handled (and retried) by `lost`.
-    if (!this.closed) this.spawn().catch(() => undefined)
+    const spare = this.spareSlot
+    if (spare?.ready) {
+      spare.spare = false
+      this.spareSlot = undefined
+      this.slots.add(spare)
+      this.dispatch()
+      this.spawn(true).catch(() => undefined)
+    } else {
+      this.spawn(false).catch(() => undefined)
+    }
   }
 
-  private spawn(): Promise<void> {
+  /** Starts a worker: a member of the pool, or the spare. */
+  private spawn(spare: boolean): Promise<void> {
     const channel = new SharedArrayBuffer(CHANNEL.HEADER_BYTES + this.options.hostCallLimitBytes)
     const workerData: WorkerData = { channel }
     const worker = new Worker(workerFile(), { resourceLimits: WORKER_LIMITS, workerData })
-    const slot: Slot = { worker, channel, ready: false, retired: false }
-    this.slots.add(slot)
+    const slot: Slot = { worker, channel, ready: false, retired: false, spare }
+    if (spare) this.spareSlot = slot
+    else this.slots.add(slot)
     // Port messages keep their order: every package is known before the first call.
     for (const registration of this.registrations) worker.postMessage(registration)
     return new Promise<void>((resolve, reject) => {
@@ -264,6 +284,7 @@ export class WorkerPool {
     if (slot.retired) return
     slot.retired = true
     this.slots.delete(slot)
+    if (this.spareSlot === slot) this.spareSlot = undefined
     slot.job?.settle({ kind: 'crashed', detail })
     if (!slot.ready) {
       this.bootFailures++
@@ -273,7 +294,11 @@ export class WorkerPool {
     if (this.closed) return
     const backoffMs = RESPAWN_BACKOFF_MS[Math.min(this.bootFailures, RESPAWN_BACKOFF_MS.length - 1)]
     void delay(backoffMs)
-      .then(() => (!this.closed && this.slots.size < this.size ? this.spawn() : undefined))
+      .then(() => {
+        if (this.closed) return undefined
+        if (this.slots.size < this.size) return this.spawn(false)
+        return this.spareSlot ? undefined : this.spawn(true)
+      })
       .catch(() => undefined)
   }
 }
