@@ -26,6 +26,7 @@ import { setTimeout as delay } from 'node:timers/promises'
 import { isAionError } from '../src/core/errors/index.js'
 import { writeHostileWasmPackages } from '../src/runtime/test-packages.fixture.js'
 import { createModuleExecutor } from '../src/runtime/wasm/wasm-module-executor.js'
+import { loadPackages } from '../src/distribution/aip/index.js'
 
 const durationMs = Number(process.env.BENCH_DURATION_S ?? 20) * 1000
 const workers = Number(process.env.BENCH_WORKERS ?? 2)
@@ -52,7 +53,7 @@ const ms = (n: number) => n.toFixed(1)
 
 const root = await mkdtemp(join(tmpdir(), 'aion-bench-hostile-'))
 await writeHostileWasmPackages(root)
-const executor = await createModuleExecutor({ packagesDir: root, workers })
+const executor = await createModuleExecutor({ packages: await loadPackages(root), workers })
 
 const health = createServer((_req, res) => {
   res.setHeader('content-type', 'application/json')

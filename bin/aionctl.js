@@ -12,6 +12,7 @@ try {
   process.stderr.write(`aionctl: cannot build dist/ (${error.message}); running from source\n`)
 }
 if (built) {
+  // eslint-disable-next-line import-x/no-unresolved -- dist/ is the build made just above
   await import('../dist/src/cli/main.js')
 } else {
   const { register } = await import('tsx/esm/api')

@@ -17,6 +17,7 @@ import { describeWithEngine, type EngineProbe } from '../../../test/support/engi
 import { probeSandbox, type SandboxStatus } from './sandbox-probe.js'
 import { DENIED_SYSCALLS } from './seccomp-filter.js'
 import { createSubprocessExecutor, type SubprocessModuleExecutor } from './subprocess-executor.js'
+import { loadPackages } from '../../distribution/aip/index.js'
 
 const run = promisify(execFile)
 const EPERM = 1
@@ -53,7 +54,9 @@ describeWithEngine('bubblewrap', probe, () => {
     })
     await new Promise<void>((done) => upstream.listen(0, '127.0.0.1', done))
     port = (upstream.address() as AddressInfo).port
-    executor = await createSubprocessExecutor({ packagesDir: root })
+    executor = await createSubprocessExecutor({
+      packages: await loadPackages(root, { runtimes: ['subprocess'] }),
+    })
   }, 60_000)
 
   afterAll(async () => {

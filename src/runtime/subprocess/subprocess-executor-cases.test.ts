@@ -3,6 +3,7 @@ import { describeWithEngine, type EngineProbe } from '../../../test/support/engi
 import { runModuleExecutorSuite } from '../module-executor.case.js'
 import { probeSandbox, type SandboxStatus } from './sandbox-probe.js'
 import { createSubprocessExecutor } from './subprocess-executor.js'
+import { loadPackages } from '../../distribution/aip/index.js'
 
 const status = await probeSandbox()
 const probe: EngineProbe<SandboxStatus> = status.available
@@ -12,7 +13,9 @@ const probe: EngineProbe<SandboxStatus> = status.available
 describeWithEngine('bubblewrap', probe, () => {
   runModuleExecutorSuite('subprocess executor', 'subprocess', async () => {
     const executor = await createSubprocessExecutor({
-      packagesDir: 'test/fixtures/modules/cases/subprocess',
+      packages: await loadPackages('test/fixtures/modules/cases/subprocess', {
+        runtimes: ['subprocess'],
+      }),
     })
     return { executor, close: () => executor.close() }
   })

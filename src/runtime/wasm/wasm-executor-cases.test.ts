@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path'
 import { runModuleExecutorSuite } from '../module-executor.case.js'
 import { compileAssemblyScript } from '../test-packages.fixture.js'
 import { createModuleExecutor } from './wasm-module-executor.js'
+import { loadPackages } from '../../distribution/aip/index.js'
 
 runModuleExecutorSuite('WASM executor', 'wasm', async () => {
   const root = await mkdtemp(join(tmpdir(), 'aion-wasm-cases-'))
@@ -13,7 +14,7 @@ runModuleExecutorSuite('WASM executor', 'wasm', async () => {
   const source = await readFile(join(dir, 'module.ts'), 'utf8')
   // 32 pages: the manifest's 2Mi.
   await compileAssemblyScript(source, join(dir, 'module.wasm'), ['--maximumMemory', '32'])
-  const executor = await createModuleExecutor({ packagesDir: root, workers: 2 })
+  const executor = await createModuleExecutor({ packages: await loadPackages(root), workers: 2 })
   return {
     executor,
     async close() {
