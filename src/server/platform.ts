@@ -199,6 +199,8 @@ async function startModules(
           ? {}
           : { cgroupRoot: settings.modules.sandboxCgroupRoot }),
         allowUnsandboxed: settings.modules.allowUnsandboxed,
+        // The egress proxy of a networked subprocess judges addresses as every other connection.
+        egressResolver: guard,
         gpus,
         logger,
       },

@@ -82,6 +82,12 @@ export class AddressGuard {
     return undefined
   }
 
+  /** The first of {@link resolveAll}'s addresses: where a single connection goes. */
+  async resolve(host: string, placement: Placement = 'anywhere'): Promise<string> {
+    const [first] = await this.resolveAll(host, placement)
+    return first as string
+  }
+
   /**
    * Resolves `host` and returns every address it has, each judged. Throws
    * AION_EGRESS_ADDRESS_REFUSED when any of them is refused,

@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { describeWithEngine, type EngineProbe } from '../../../test/support/engines.js'
+import { AddressGuard } from '../../core/egress/index.js'
 import { probeSandbox, type SandboxStatus } from './sandbox-probe.js'
 import { DENIED_SYSCALLS } from './seccomp-filter.js'
 import { createSubprocessExecutor, type SubprocessModuleExecutor } from './subprocess-executor.js'
@@ -99,6 +100,28 @@ describeWithEngine('bubblewrap', probe, () => {
       const outside = await call('net_client', { mode: 'direct', host: '1.1.1.1', port: 80 })
       expect(outside.output).toEqual({ error: 'ENETUNREACH' })
       expect(hits.length).toBe(before)
+    })
+
+    it("judges the proxy's addresses with the platform's guard: loopback refused when the settings say so", async () => {
+      const guarded = await createSubprocessExecutor({
+        packages: await loadPackages(root, { runtimes: ['subprocess'] }),
+        egressResolver: new AddressGuard({ allowLoopback: false }),
+      })
+      try {
+        const before = hits.length
+        const { output } = await guarded.run({
+          module: 'net_client',
+          input: { mode: 'forward', url: `http://127.0.0.1:${port}/refused` },
+          signal: new AbortController().signal,
+          timeoutMs: 5_000,
+        })
+        expect(output).toMatchObject({ status: 403 })
+        const body = JSON.parse((output as { body: string }).body) as { code: string }
+        expect(body.code).toBe('AION_EGRESS_ADDRESS_REFUSED')
+        expect(hits.length).toBe(before)
+      } finally {
+        await guarded.close()
+      }
     })
 
     it('leaves no proxy socket directory behind', async () => {

@@ -42,14 +42,16 @@ export async function startModuleExecutor(
   warnings = new SubprocessWarnings(),
 ): Promise<CombinedModuleExecutor> {
   const modules = settings.modules
+  const guard = AddressGuard.of(settings.egress)
   return createCombinedModuleExecutor({
     packages: await loadPackages(packagesDir),
     secrets: modules.secrets,
-    wasm: { guard: AddressGuard.of(settings.egress) },
+    wasm: { guard },
     subprocess: {
       user: modules.sandboxUser,
       ...(modules.sandboxCgroupRoot === undefined ? {} : { cgroupRoot: modules.sandboxCgroupRoot }),
       allowUnsandboxed: modules.allowUnsandboxed,
+      egressResolver: guard,
       gpus: await GpuAllocator.create(),
       logger: warnings.logger,
     },
