@@ -130,25 +130,23 @@ function sourceFiles(dir: string): string[] {
 /**
  * The folder-level import graph of `root`: an edge a → b when a file in
  * folder a imports a file in folder b (relative imports only). Files directly
- * in `root` (the room's interface and composition) sit above every folder
- * and are not nodes.
+ * in `root` (the room's interface and composition) are the node `(root)`.
  */
 function folderGraph(root: string): Map<string, Set<string>> {
   const graph = new Map<string, Set<string>>()
   const folderOf = (file: string) => {
     const rel = relative(root, file)
-    return rel.includes('/') ? rel.slice(0, rel.indexOf('/')) : undefined
+    return rel.includes('/') ? rel.slice(0, rel.indexOf('/')) : '(root)'
   }
   for (const file of sourceFiles(root)) {
     const from = folderOf(file)
-    if (from === undefined) continue
     const targets = graph.get(from) ?? new Set<string>()
     graph.set(from, targets)
     for (const match of readFileSync(file, 'utf8').matchAll(/from '(\.[^']+)'/g)) {
       const target = resolve(dirname(file), match[1] as string)
       if (!target.startsWith(root + '/')) continue
       const to = folderOf(target)
-      if (to !== undefined && to !== from) targets.add(to)
+      if (to !== from) targets.add(to)
     }
   }
   return graph
@@ -182,6 +180,7 @@ describe('folders of the control room', () => {
     // The graph is real: the orchestrator does use execution and lifecycle.
     expect(graph.get('orchestrator')).toContain('execution')
     expect(graph.get('orchestrator')).toContain('lifecycle')
+    expect(graph.get('(root)')).toContain('orchestrator')
     expect(cyclesOf(graph)).toEqual([])
   })
 
