@@ -77,6 +77,22 @@ describe('settings problems', () => {
   })
 })
 
+describe('a file a setting names', () => {
+  it('that cannot be read is one line naming it, not a stack trace', async () => {
+    const missing = join(tempDir(), 'missing-cert.pem')
+    const server = spawnServer({
+      AION_PORT: '0',
+      AION_DATA_DIR: tempDir(),
+      AION_TLS_CERT_FILE: missing,
+      AION_TLS_KEY_FILE: missing,
+    })
+    expect(await server.exited).toBe(1)
+    expect(plainLines(server.stderr())).toEqual([
+      `omertaos: cannot start: ENOENT: no such file or directory, open '${missing}' (check the AION_* setting that names ${missing})`,
+    ])
+  })
+})
+
 describe('a quarantined package at start', () => {
   it('says why it is quarantined, also where its modules.yml entry does not resolve', async () => {
     const modulesDir = tempDir()

@@ -91,11 +91,20 @@ function reportStartupFailure(error: unknown): void {
     )
   } else if (error instanceof AionError) {
     process.stderr.write(`omertaos: cannot start: ${error.code}: ${error.message}\n`)
+  } else if (isFileError(error)) {
+    // A file a setting names (a TLS certificate, a key…) that cannot be read.
+    process.stderr.write(
+      `omertaos: cannot start: ${error.message} (check the AION_* setting that names ${error.path})\n`,
+    )
   } else {
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error)
     process.stderr.write(`omertaos: cannot start: ${detail}\n`)
   }
   process.exitCode = 1
+}
+
+function isFileError(error: unknown): error is NodeJS.ErrnoException & { path: string } {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).path === 'string'
 }
 
 /**

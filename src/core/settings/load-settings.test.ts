@@ -202,6 +202,28 @@ describe('loadSettings', () => {
     )
   })
 
+  it('refuses provider URLs with credentials, a query or a fragment, never echoing them', () => {
+    const problems = problemsOf({
+      AION_OPENAI_BASE_URL: 'http://user:s3cret@127.0.0.1:9/v1',
+      AION_AZURE_ENDPOINT: 'https://:s3cret@x.openai.azure.com',
+      AION_VLLM_BASE_URL: 'http://127.0.0.1:8000/v1?key=s3cret',
+      AION_OLLAMA_BASE_URL: 'http://u@127.0.0.1:11434/v1',
+      AION_HF_BASE_URL: 'http://127.0.0.1:8080/v1#frag',
+    })
+    expect(problems.map((p) => p.variable).sort()).toEqual([
+      'AION_AZURE_ENDPOINT',
+      'AION_HF_BASE_URL',
+      'AION_OLLAMA_BASE_URL',
+      'AION_OPENAI_BASE_URL',
+      'AION_VLLM_BASE_URL',
+    ])
+    const byVariable = new Map(problems.map((p) => [p.variable, p.message]))
+    expect(byVariable.get('AION_OPENAI_BASE_URL')).toContain('put the key in AION_OPENAI_API_KEY')
+    expect(byVariable.get('AION_OLLAMA_BASE_URL')).toContain('this provider takes no key')
+    expect(byVariable.get('AION_VLLM_BASE_URL')).toBe('must not carry a query or a fragment')
+    expect(JSON.stringify(problems)).not.toContain('s3cret')
+  })
+
   it('configures a provider only when its variables are set, keeping keys secret', () => {
     const settings = loadSettings({
       AION_OPENAI_API_KEY: 'sk-test',
