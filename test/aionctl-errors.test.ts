@@ -4,12 +4,11 @@
  * only with `--debug`, JSON with `--json`; and `submit --stream` shows the
  * answer once. Every case runs the package bin in a child process.
  */
-import { spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { aionctl, cleanUpProcesses, tempDir } from './support/server-process.js'
+import { aionctl, aionctlAsync, cleanUpProcesses, tempDir } from './support/server-process.js'
 import { startTestPlatform, type TestPlatform } from './support/platform.js'
 
 afterAll(cleanUpProcesses)
@@ -107,19 +106,6 @@ describe('aionctl modules run', () => {
 })
 
 /** Runs the bin without blocking this process (the platform under test runs in it). */
-function aionctlAsync(
-  args: readonly string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['bin/aionctl.js', ...args], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })))
-}
 
 describe('aionctl submit --stream', () => {
   let t: TestPlatform

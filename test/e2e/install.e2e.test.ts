@@ -9,7 +9,6 @@
  * admin API, and never run. A registry answering 500 fails retryably (503)
  * with nothing half-installed.
  */
-import { spawn } from 'node:child_process'
 import { createPublicKey, generateKeyPairSync } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
@@ -42,7 +41,7 @@ import {
   stopRegistries,
   type TestRegistry,
 } from '../support/registry.js'
-import { aionctl } from '../support/server-process.js'
+import { aionctl, aionctlAsync } from '../support/server-process.js'
 
 const PASSWORD = 'e2e-install-password'
 const TEXT =
@@ -433,21 +432,6 @@ describeWithEngine('docker-registry', probeRegistry(), () => {
 })
 
 /** `aionctl` in a child process without blocking this one. */
-function aionctlAsync(
-  args: readonly string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, ['bin/aionctl.js', ...args], {
-      env: { PATH: process.env.PATH ?? '', ...env },
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-    child.on('close', (code) => done({ code, stdout, stderr }))
-  })
-}
 
 /** Every file under `dir`, relative, sorted (none when it does not exist). */
 async function listFiles(dir: string): Promise<string[]> {

@@ -90,3 +90,18 @@ export function aionctl(args: readonly string[], env: Record<string, string> = {
   })
   return { code: result.status, stdout: result.stdout, stderr: result.stderr }
 }
+
+/** {@link aionctl} without blocking the event loop, for a run that talks to a server of this process. */
+export function aionctlAsync(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<CliRun> {
+  const child = spawn(process.execPath, ['bin/aionctl.js', ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })))
+}
