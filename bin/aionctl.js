@@ -12,8 +12,8 @@ try {
   process.stderr.write(`aionctl: cannot build dist/ (${error.message}); running from source\n`)
 }
 if (built) {
-  // eslint-disable-next-line import-x/no-unresolved -- dist/ is the build made just above
-  await import('../dist/src/cli/main.js')
+  // dist/ is the build made just above (a URL, so linting needs no build)
+  await import(new URL('../dist/src/cli/main.js', import.meta.url).href)
 } else {
   const { register } = await import('tsx/esm/api')
   register()

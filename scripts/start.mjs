@@ -14,5 +14,5 @@ try {
   process.stderr.write(`omertaos: cannot start: the build failed: ${error.message}\n`)
   process.exit(1)
 }
-// eslint-disable-next-line import-x/no-unresolved -- dist/ is the build made just above
-await import('../dist/src/server/main.js')
+// dist/ is the build made just above (a URL, so linting needs no build)
+await import(new URL('../dist/src/server/main.js', import.meta.url).href)
