@@ -179,9 +179,11 @@ describeWithEngine('bubblewrap', probe, (sandbox) => {
 
     it('setuid binary: a setuid-root program gains nothing in the sandbox', async (context) => {
       if (process.getuid?.() !== 0) context.skip('needs root to make a setuid-root binary')
-      // Outside /tmp (private in the sandbox) and outside any package (refused there).
-      await mkdir(resolve('.scratch'), { recursive: true })
-      const dir = await mkdtemp(resolve('.scratch', 'setuid-'))
+      // Outside /tmp (private in the sandbox) and outside any package (refused
+      // there): the checkout's scratch folder, or /var/tmp for a checkout in /tmp.
+      const scratch = resolve('.scratch').startsWith('/tmp/') ? '/var/tmp' : resolve('.scratch')
+      await mkdir(scratch, { recursive: true })
+      const dir = await mkdtemp(join(scratch, 'setuid-'))
       try {
         await chmod(dir, 0o755)
         const binary = join(dir, 'id')
