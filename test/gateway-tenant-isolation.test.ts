@@ -27,11 +27,13 @@ interface Tenant {
   taskId: string
   readonly marker: string
   readonly keyIds: string[]
+  /** A key of the tenant's no credential uses, for the walk to revoke. */
+  spareKeyId: string
 }
 
 const tenants: Record<'a' | 'b', Tenant> = {
-  a: { id: 'default', taskId: '', marker: 'alpha-marker-7f3c', keyIds: [] },
-  b: { id: 'acme', taskId: '', marker: 'bravo-marker-19ad', keyIds: [] },
+  a: { id: 'default', taskId: '', marker: 'alpha-marker-7f3c', keyIds: [], spareKeyId: '' },
+  b: { id: 'acme', taskId: '', marker: 'bravo-marker-19ad', keyIds: [], spareKeyId: '' },
 }
 const credentials: Credential[] = []
 
@@ -88,6 +90,7 @@ beforeAll(async () => {
     const tasks = await createKey(tenant, ['tasks:write', 'tasks:read'])
     credentials.push(tasks, await createKey(tenant, ['admin']))
     tenants[tenant].taskId = await submitAs(tasks, tenants[tenant].marker)
+    tenants[tenant].spareKeyId = (await createKey(tenant, ['tasks:read'])).keyId as string
   }
   // The platform operator: the development key, of the default tenant.
   credentials.push({
@@ -153,6 +156,21 @@ const walks: Record<keyof typeof routeTable, Walk> = {
     method: 'GET',
     path: '/v1/events?limit=1000',
     ok: () => 200,
+  }),
+  'GET /v1/keys': () => ({ access: 'admin', method: 'GET', path: '/v1/keys', ok: () => 200 }),
+  'POST /v1/keys': () => ({
+    access: 'admin',
+    method: 'POST',
+    path: '/v1/keys',
+    body: { name: 'walk', scopes: ['tasks:read'] },
+    ok: () => 201,
+  }),
+  // Keys belong to a tenant: the operator, too, revokes its own tenant's only; a revoked key answers as it is.
+  'POST /v1/keys/:key_id/revoke': (target) => ({
+    access: 'admin',
+    method: 'POST',
+    path: `/v1/keys/${target.spareKeyId}/revoke`,
+    ok: (own) => (own ? 200 : 404),
   }),
   'POST /router/policy/reload': () => ({
     access: 'operator',
@@ -259,6 +277,29 @@ describe('every route, every credential of two tenants', () => {
     }
     expect(seen.length).toBe(t.platform.gateway.routes.length * credentials.length * 2)
   }, 120_000)
+})
+
+describe('API keys by tenant', () => {
+  it("lists to a tenant's admin, and to an operator, its own tenant's keys only", async () => {
+    for (const credential of credentials) {
+      if (credential.tenant === undefined) continue
+      if (!hasScope(credential.scopes, 'admin')) continue
+      const own = tenants[credential.tenant]
+      const other = tenants[credential.tenant === 'a' ? 'b' : 'a']
+      const response = await fetch(`${t.url}/v1/keys`, {
+        headers: { authorization: `Bearer ${credential.key}` },
+      })
+      expect(response.status).toBe(200)
+      const listed = ((await response.json()) as { keys: { key_id: string }[] }).keys.map(
+        (k) => k.key_id,
+      )
+      const stored = await t.platform.store.apiKeys.list(own.id)
+      expect(listed.sort()).toEqual(stored.map((k) => k.keyId).sort())
+      const others = await t.platform.store.apiKeys.list(other.id)
+      expect(others.length).toBeGreaterThan(0)
+      for (const key of others) expect(listed).not.toContain(key.keyId)
+    }
+  })
 })
 
 describe('the event log by tenant', () => {

@@ -4,10 +4,18 @@
  * control plane (scale-out). Nothing in it is HTTP-specific.
  */
 import type { ResultEnvelope, StreamEvent, TaskRequest } from '../../contracts/generated/index.js'
-import type { Actor, InstalledModule, ModulePackage, PolicyVersion } from '../core/domain/index.js'
+import type {
+  Actor,
+  ApiKeyView,
+  CreatedApiKey,
+  InstalledModule,
+  ModulePackage,
+  NewKeyCommand,
+  PolicyVersion,
+} from '../core/domain/index.js'
 import type { DeviceReading } from '../runtime/module-executor.js'
 
-export type { DeviceReading }
+export type { ApiKeyView, CreatedApiKey, DeviceReading, NewKeyCommand }
 
 /** One dependency's health as seen by the control plane. */
 export interface ReadinessCheck {
@@ -109,6 +117,20 @@ export interface ControlPlane {
     topic?: string,
     tenantId?: string,
   ): Promise<readonly PlatformEvent[]>
+
+  /** The API keys of the caller's own tenant, oldest first. */
+  listKeys(actor: Actor): Promise<readonly ApiKeyView[]>
+  /**
+   * Creates a key in the caller's own tenant, audited (`key.create`). A scope
+   * the caller does not hold itself → AION_AUTH_SCOPE_NOT_GRANTABLE.
+   */
+  createKey(actor: Actor, command: NewKeyCommand): Promise<CreatedApiKey>
+  /**
+   * Revokes a key of the caller's own tenant, audited (`key.revoke`); it is
+   * refused from the next request on. Revoking a revoked key answers it as it
+   * is. Another tenant's key, or none → AION_AUTH_KEY_NOT_FOUND.
+   */
+  revokeKey(actor: Actor, keyId: string): Promise<ApiKeyView>
 
   /** Stops taking work, finishes in-flight tasks until the deadline, then ends open streams. */
   drain(deadlineMs: number): Promise<void>

@@ -20,8 +20,11 @@ import { groupCommit, type Store } from '../storage/index.js'
 import type { JsonValue } from '../core/domain/index.js'
 import type { BudgetLedger } from './budget/budget-ledger.js'
 import type {
+  ApiKeyView,
   ControlPlane,
+  CreatedApiKey,
   DeviceReading,
+  NewKeyCommand,
   PlatformEvent,
   Readiness,
   ReadinessCheck,
@@ -33,6 +36,7 @@ import {
   featuresOrStrictest,
   type ActiveRegistries,
 } from './execution/task-context.js'
+import { createKey, listKeys, revokeKey } from './keys/tenant-keys.js'
 import { writeAudit } from './lifecycle/audit-writes.js'
 import { cancelTask } from './lifecycle/task-cancel.js'
 import { newTaskId, toEnvelope } from './lifecycle/task-envelope.js'
@@ -287,6 +291,18 @@ export class EmbeddedControlPlane implements ControlPlane {
       payload: e.payload,
       createdAt: e.createdAt,
     }))
+  }
+
+  listKeys(actor: Actor): Promise<readonly ApiKeyView[]> {
+    return listKeys(this.#store, actor)
+  }
+
+  createKey(actor: Actor, command: NewKeyCommand): Promise<CreatedApiKey> {
+    return createKey(this.#store, actor, command)
+  }
+
+  revokeKey(actor: Actor, keyId: string): Promise<ApiKeyView> {
+    return revokeKey(this.#store, actor, keyId)
   }
 
   /**

@@ -4,13 +4,15 @@
  * rollback (reference §14.2), AIP package installs (module-admin-routes.ts)
  * and metrics, all shared by every tenant. A tenant's administrator's (scope
  * `admin`): the embedded event log, of its own tenant only; the operator
- * reads every tenant's, or one tenant's with `?tenant_id=`.
+ * reads every tenant's, or one tenant's with `?tenant_id=`; and its own
+ * tenant's API keys (key-routes.ts).
  */
 import type { FastifyInstance } from 'fastify'
 import type { ControlPlane } from '../control/control-plane.js'
 import { isOperator } from '../core/auth/index.js'
 import { AuthForbiddenError, RequestInvalidError } from '../core/errors/index.js'
 import { actorOf } from './auth/index.js'
+import { registerKeyRoutes } from './key-routes.js'
 import { registerMetricsRoute } from './metrics-route.js'
 import { registerModuleAdminRoutes } from './module-admin-routes.js'
 
@@ -44,6 +46,7 @@ export function registerAdminRoutes(app: FastifyInstance, control: ControlPlane)
     return { events, next_after_id: events.at(-1)?.id ?? afterId }
   })
 
+  registerKeyRoutes(app, control)
   registerModuleAdminRoutes(app, control)
   registerMetricsRoute(app, control)
 }

@@ -28,6 +28,10 @@ export const routeTable = {
   'GET /v1/stream/:task_id': 'tasks:read',
   // A tenant's administrator reads its own tenant's events; the operator reads every tenant's.
   'GET /v1/events': 'admin',
+  // A tenant's administrator manages its own tenant's keys; so does the operator, on its own tenant only.
+  'GET /v1/keys': 'admin',
+  'POST /v1/keys': 'admin',
+  'POST /v1/keys/:key_id/revoke': 'admin',
   // The registry set, installed modules and metrics are the platform's, shared by all tenants.
   'POST /router/policy/reload': 'operator',
   'GET /router/policy/versions': 'operator',

@@ -4,7 +4,7 @@
  * - `tasks:write`, `tasks:read` — submit, cancel, read and stream the
  *   tenant's own tasks.
  * - `admin` — a tenant's own administrator: the tasks scopes, and the
- *   tenant's own events (and, as routes come, its keys and usage). Never
+ *   tenant's own events and API keys (and, as routes come, its usage). Never
  *   another tenant's data, never what all tenants share.
  * - `operator` — the platform's operator: everything `admin` holds, across
  *   every tenant, and what all tenants share: the registry set (policy

@@ -415,6 +415,26 @@ export const AuthForbiddenError = defineError<{ scope: string }>('AuthForbiddenE
   message: (f) => `the credential lacks the scope "${f.scope}"`,
 })
 
+/** A key may be given only scopes its creator holds (an admin cannot mint an operator key). */
+export const AuthScopeNotGrantableError = defineError<{ scope: string }>(
+  'AuthScopeNotGrantableError',
+  {
+    code: 'AION_AUTH_SCOPE_NOT_GRANTABLE',
+    kind: 'permission_denied',
+    retryable: false,
+    message: (f) =>
+      `the credential cannot grant the scope "${f.scope}": a key may hold only scopes its creator holds`,
+  },
+)
+
+/** No API key with this id in the caller's tenant (another tenant's key is not revealed). */
+export const ApiKeyNotFoundError = defineError<{ keyId: string }>('ApiKeyNotFoundError', {
+  code: 'AION_AUTH_KEY_NOT_FOUND',
+  kind: 'not_found',
+  retryable: false,
+  message: (f) => `API key ${f.keyId} not found`,
+})
+
 // ── RATE: request rate limits (token buckets per credential and per client IP)
 export const RateLimitedError = defineError<{
   limit: 'per-ip' | 'per-credential'
