@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mintApiKey, type Scope } from '../src/core/auth/index.js'
+import { AionApiError, AionClient } from '../src/sdk/index.js'
 import { startTestPlatform, type TestPlatform } from './support/platform.js'
 
 let t: TestPlatform
@@ -227,5 +228,18 @@ describe('a tenant admin manages its own keys', () => {
       .filter((e) => e.key === keyId)
       .map((e) => e.payload.action)
     expect(actions).toEqual(['key.create', 'key.revoke'])
+  })
+
+  it('is reachable through the SDK client', async () => {
+    const admin = new AionClient({ baseUrl: t.url, token: keys.acmeAdmin.key })
+    const created = await admin.createKey({ name: 'sdk', scopes: ['tasks:read'] })
+    expect(created.key.startsWith(`aion_${created.key_id}_`)).toBe(true)
+    expect((await admin.listKeys()).keys.map((k) => k.key_id)).toContain(created.key_id)
+    const revoked = await admin.revokeKey(created.key_id)
+    expect(revoked.revoked_at).not.toBeNull()
+    const refused = await admin.createKey({ scopes: ['operator'] }).catch((error: unknown) => error)
+    expect(refused).toBeInstanceOf(AionApiError)
+    expect((refused as AionApiError).status).toBe(403)
+    expect((refused as AionApiError).code).toBe('AION_AUTH_SCOPE_NOT_GRANTABLE')
   })
 })

@@ -43,6 +43,10 @@ describe('the route table', () => {
   it("gives a HEAD route its GET's access, and the shared routes to the operator only", () => {
     expect(accessOf('HEAD', '/metrics')).toBe('operator')
     expect(accessOf('GET', '/v1/events')).toBe('admin')
+    for (const route of ['GET /v1/keys', 'POST /v1/keys', 'POST /v1/keys/:key_id/revoke']) {
+      const [method, url] = route.split(' ') as [string, string]
+      expect(accessOf(method, url), route).toBe('admin')
+    }
     const operatorOnly = Object.entries(routeTable).filter(([, access]) => access === 'operator')
     expect(operatorOnly.map(([route]) => route).sort()).toEqual([
       'GET /metrics',

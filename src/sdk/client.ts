@@ -22,6 +22,16 @@ export interface SubmitOptions {
   readonly signal?: AbortSignal
 }
 
+/** An API key as `GET /v1/keys` lists it. */
+export interface ApiKeyInfo {
+  readonly key_id: string
+  readonly name: string
+  readonly scopes: readonly string[]
+  readonly created_at: string
+  readonly last_used_at: string | null
+  readonly revoked_at: string | null
+}
+
 /** An error answer of the API (`application/problem+json`). */
 export class AionApiError extends Error {
   constructor(
@@ -110,6 +120,24 @@ export class AionClient {
     if (query.topic !== undefined) params.set('topic', query.topic)
     const suffix = params.size > 0 ? `?${params}` : ''
     return this.#json('GET', `/v1/events${suffix}`)
+  }
+
+  /** The API keys of the caller's own tenant (scope `admin`), never their secrets. */
+  listKeys(): Promise<{ keys: ApiKeyInfo[] }> {
+    return this.#json('GET', '/v1/keys')
+  }
+
+  /** Creates a key in the caller's own tenant; `key` is shown only in this answer. */
+  createKey(input: {
+    readonly name?: string
+    readonly scopes: readonly string[]
+  }): Promise<ApiKeyInfo & { key: string }> {
+    return this.#json('POST', '/v1/keys', { body: input })
+  }
+
+  /** Revokes a key of the caller's own tenant; it is refused from its next request on. */
+  revokeKey(keyId: string): Promise<ApiKeyInfo> {
+    return this.#json('POST', `/v1/keys/${encodeURIComponent(keyId)}/revoke`)
   }
 
   async #json<T>(
