@@ -1,5 +1,6 @@
 /** The core task flows on PostgreSQL: same control plane, the production store. */
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import type { Actor } from '../core/domain/index.js'
 import { openStore } from '../storage/index.js'
 import { describeWithEngine } from '../../test/support/engines.js'
 import { dropSchema, freshSchemaName, probePostgres } from '../../test/support/postgres.js'
@@ -95,5 +96,39 @@ describeWithEngine('PostgreSQL', probe, (url) => {
     })
     expect((await restarted.waitForEnd('tenant_pg', live, 10_000)).status).toBe('succeeded')
     expect(await h!.store.tasks.get('tenant_pg', live)).toMatchObject({ attempt: 2 })
+  })
+  it("manages a tenant's own keys, audited in the same write; never another tenant's", async () => {
+    const admin: Actor = {
+      tenantId: 'tenant_keys',
+      kind: 'api_key',
+      id: 'k_admin',
+      scopes: ['admin'],
+    }
+    const other: Actor = { ...admin, tenantId: 'tenant_other', id: 'k_other' }
+    const created = await h!.cp.createKey(admin, {
+      name: 'pg',
+      scopes: ['tasks:read'],
+    })
+    expect(created.key.startsWith(`aion_${created.record.keyId}_`)).toBe(true)
+    const keyId = created.record.keyId
+    expect((await h!.cp.listKeys(admin)).map((k) => k.keyId)).toEqual([keyId])
+    expect(await h!.cp.listKeys(other)).toEqual([])
+    await expect(h!.cp.revokeKey(other, keyId)).rejects.toMatchObject({
+      code: 'AION_AUTH_KEY_NOT_FOUND',
+    })
+    await expect(
+      h!.cp.createKey(admin, { name: 'up', scopes: ['operator'] }),
+    ).rejects.toMatchObject({ code: 'AION_AUTH_SCOPE_NOT_GRANTABLE' })
+    const revoked = await h!.cp.revokeKey(admin, keyId)
+    expect(revoked.revokedAt).not.toBeNull()
+    expect((await h!.store.apiKeys.findById(keyId))?.revokedAt).not.toBeNull()
+    const audit = await h!.store.audit.list('tenant_keys')
+    expect(audit.map((r) => [r.action, r.target])).toEqual([
+      ['key.create', keyId],
+      ['key.revoke', keyId],
+    ])
+    const events = await h!.cp.platformEvents(0, 1000, 'aion.audit.activity', 'tenant_keys')
+    expect(events.map((e) => e.key)).toEqual([keyId, keyId])
+    expect(await h!.store.audit.list('tenant_other')).toEqual([])
   })
 })
