@@ -5,12 +5,11 @@
  * scopes the caller holds; another tenant's key id answers 404.
  */
 import type { FastifyInstance } from 'fastify'
-import type { ApiKeyView, ControlPlane } from '../control/control-plane.js'
-import { isScope, scopes as knownScopes, type Scope } from '../core/auth/index.js'
-import { RequestInvalidError, type Violation } from '../core/errors/index.js'
+import type { KeyCreateRequest } from '../../contracts/generated/index.js'
+import type { ApiKeyView, ControlPlane, NewKeyCommand } from '../control/control-plane.js'
+import { checkContract } from '../core/contracts/contract-validator.js'
+import { RequestInvalidError } from '../core/errors/index.js'
 import { actorOf } from './auth/index.js'
-
-const maxNameLength = 100
 
 function wire(key: ApiKeyView) {
   return {
@@ -40,43 +39,10 @@ export function registerKeyRoutes(app: FastifyInstance, control: ControlPlane): 
   })
 }
 
-/** `{name?, scopes}` checked: every violation at once, as the contract checks answer. */
-function newKeyOf(body: unknown): { name: string; scopes: Scope[] } {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new RequestInvalidError({
-      violations: [{ path: '', message: 'must be an object', keyword: 'type' }],
-    })
-  }
-  const { name = 'api', scopes, ...rest } = body as Record<string, unknown>
-  const violations: Violation[] = Object.keys(rest).map((key) => ({
-    path: `/${key}`,
-    message: 'is not a known property (name, scopes)',
-    keyword: 'additionalProperties',
-  }))
-  if (typeof name !== 'string' || name.trim() === '' || name.length > maxNameLength) {
-    violations.push({
-      path: '/name',
-      message: `must be a non-empty string of at most ${maxNameLength} characters`,
-      keyword: 'type',
-    })
-  }
-  if (!Array.isArray(scopes) || scopes.length === 0) {
-    violations.push({
-      path: '/scopes',
-      message: `must be a non-empty array of scopes (${knownScopes.join(', ')})`,
-      keyword: scopes === undefined ? 'required' : 'type',
-    })
-  } else {
-    scopes.forEach((scope: unknown, index) => {
-      if (typeof scope !== 'string' || !isScope(scope)) {
-        violations.push({
-          path: `/scopes/${index}`,
-          message: `must be one of ${knownScopes.join(', ')}`,
-          keyword: 'enum',
-        })
-      }
-    })
-  }
+/** The body checked against the `key-create-request` contract, every violation at once. */
+function newKeyOf(body: unknown): NewKeyCommand {
+  const violations = checkContract('key-create-request', body)
   if (violations.length > 0) throw new RequestInvalidError({ violations })
-  return { name: name as string, scopes: scopes as Scope[] }
+  const request = body as KeyCreateRequest
+  return { name: request.name ?? 'api', scopes: request.scopes }
 }
