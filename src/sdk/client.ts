@@ -3,7 +3,12 @@
  * contracts only, so applications can use it without the platform.
  */
 import { createParser, type EventSourceMessage } from 'eventsource-parser'
-import type { ResultEnvelope, StreamEvent, TaskRequest } from '../../contracts/generated/index.js'
+import type {
+  KeyCreateRequest,
+  ResultEnvelope,
+  StreamEvent,
+  TaskRequest,
+} from '../../contracts/generated/index.js'
 
 export interface AionClientOptions {
   /** Base URL of the gateway, e.g. `http://127.0.0.1:8080`. */
@@ -128,10 +133,7 @@ export class AionClient {
   }
 
   /** Creates a key in the caller's own tenant; `key` is shown only in this answer. */
-  createKey(input: {
-    readonly name?: string
-    readonly scopes: readonly string[]
-  }): Promise<ApiKeyInfo & { key: string }> {
+  createKey(input: KeyCreateRequest): Promise<ApiKeyInfo & { key: string }> {
     return this.#json('POST', '/v1/keys', { body: input })
   }
 
