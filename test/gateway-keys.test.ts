@@ -103,6 +103,10 @@ describe('a tenant admin manages its own keys', () => {
     const taskPath = `/v1/tasks/${submitted.body.task_id as string}`
     expect((await call(newKey, 'GET', taskPath)).status).toBe(200)
     expect((await call(newKey, 'GET', taskPath)).status).toBe(200)
+    // The list shows when the key was last used (written behind the request).
+    await expect
+      .poll(async () => (await listed(keys.acmeAdmin.key)).find((k) => k.key_id === keyId))
+      .toMatchObject({ last_used_at: expect.any(String) })
 
     const revoked = await call(keys.acmeAdmin.key, 'POST', `/v1/keys/${keyId}/revoke`)
     expect(revoked.status).toBe(200)
