@@ -235,7 +235,8 @@ async function stream(
 function cut(exchange: Exchange): void {
   exchange.cut = true
   const socket = exchange.res.socket
-  socket?.end(() => socket.destroy())
+  // After this turn: the response's writes of this turn reach the socket first.
+  setImmediate(() => socket?.end(() => socket.destroy()))
 }
 
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
