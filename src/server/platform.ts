@@ -17,11 +17,7 @@ import { createJwtVerifier } from '../gateway/auth/index.js'
 import { buildGateway, type Gateway } from '../gateway/gateway.js'
 import { MemoryRateLimiter } from '../gateway/rate-limit/index.js'
 import { closeProviders, createProviders } from '../providers/index.js'
-import {
-  createCombinedModuleExecutor,
-  GpuAllocator,
-  type QuarantinedPackage,
-} from '../runtime/index.js'
+import { GpuAllocator, type QuarantinedPackage } from '../runtime/index.js'
 import {
   createReloadableExecutor,
   installPort,
@@ -33,7 +29,7 @@ import { DEFAULT_TENANT_ID, openStore, type Store } from '../storage/index.js'
 import { LocalDirectoryObjectStore } from '../storage/local/index.js'
 import { ensureDevApiKey } from './dev-api-key.js'
 import { activateRegistrySet, loadRegistriesOrThrow } from './registry-bootstrap.js'
-import { loadPackages } from '../distribution/aip/index.js'
+import { createPackagesExecutor } from '../distribution/aip/index.js'
 
 export interface Platform {
   /** `http://host:port` the gateway listens on. */
@@ -188,23 +184,8 @@ async function startModules(
   logger: Logger,
 ): Promise<ReloadableModuleExecutor> {
   const gpus = await GpuAllocator.create()
-  return createReloadableExecutor(async () =>
-    createCombinedModuleExecutor({
-      packages: await loadPackages(packagesDir),
-      secrets: settings.modules.secrets,
-      wasm: { guard },
-      subprocess: {
-        user: settings.modules.sandboxUser,
-        ...(settings.modules.sandboxCgroupRoot === undefined
-          ? {}
-          : { cgroupRoot: settings.modules.sandboxCgroupRoot }),
-        allowUnsandboxed: settings.modules.allowUnsandboxed,
-        // The egress proxy of a networked subprocess judges addresses as every other connection.
-        egressResolver: guard,
-        gpus,
-        logger,
-      },
-    }),
+  return createReloadableExecutor(() =>
+    createPackagesExecutor(settings, packagesDir, { guard, gpus, logger }),
   )
 }
 

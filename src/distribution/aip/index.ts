@@ -10,3 +10,4 @@ export {
 } from './aip-package.js'
 export { checkPackageArchive, extractPackageArchive, isPackageArchive } from './aip-archive.js'
 export { MANIFEST_FILE } from '../../runtime/module-package.js'
+export { createPackagesExecutor, type PackagesExecutorShared } from './packages-executor.js'

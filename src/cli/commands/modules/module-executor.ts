@@ -5,12 +5,8 @@
  */
 import { AddressGuard } from '../../../core/egress/index.js'
 import type { Settings } from '../../../core/settings/index.js'
-import {
-  createCombinedModuleExecutor,
-  GpuAllocator,
-  type CombinedModuleExecutor,
-} from '../../../runtime/index.js'
-import { loadPackages } from '../../../distribution/aip/index.js'
+import { GpuAllocator, type CombinedModuleExecutor } from '../../../runtime/index.js'
+import { createPackagesExecutor } from '../../../distribution/aip/index.js'
 
 /**
  * The subprocess executor's warnings (sandbox unavailable, an unsandboxed run):
@@ -41,19 +37,9 @@ export async function startModuleExecutor(
   packagesDir: string,
   warnings = new SubprocessWarnings(),
 ): Promise<CombinedModuleExecutor> {
-  const modules = settings.modules
-  const guard = AddressGuard.of(settings.egress)
-  return createCombinedModuleExecutor({
-    packages: await loadPackages(packagesDir),
-    secrets: modules.secrets,
-    wasm: { guard },
-    subprocess: {
-      user: modules.sandboxUser,
-      ...(modules.sandboxCgroupRoot === undefined ? {} : { cgroupRoot: modules.sandboxCgroupRoot }),
-      allowUnsandboxed: modules.allowUnsandboxed,
-      egressResolver: guard,
-      gpus: await GpuAllocator.create(),
-      logger: warnings.logger,
-    },
+  return createPackagesExecutor(settings, packagesDir, {
+    guard: AddressGuard.of(settings.egress),
+    gpus: await GpuAllocator.create(),
+    logger: warnings.logger,
   })
 }
