@@ -138,7 +138,10 @@ describe('refusals', () => {
     await withProxy(['169.254.169.254', '0.0.0.0'], async (socketPath) => {
       const metadata = await forward(socketPath, 'http://169.254.169.254/latest/meta-data/')
       expect(metadata.status).toBe(403)
-      expect(JSON.parse(metadata.body).detail).toMatch(/169\.254\.169\.254, never reachable/)
+      expect(JSON.parse(metadata.body)).toMatchObject({ code: 'AION_EGRESS_ADDRESS_REFUSED' })
+      expect(JSON.parse(metadata.body).detail).toMatch(
+        /resolves to 169\.254\.169\.254, a metadata address/,
+      )
       expect((await tunnel(socketPath, '0.0.0.0:443')).status).toBe(403)
     })
   })

@@ -9,10 +9,10 @@
  * connection made to that address, so a second DNS answer cannot slip in. A
  * refusal answers 403 with a problem body naming the code; nothing is sent on.
  */
-import { lookup } from 'node:dns/promises'
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http'
-import { connect, isIP } from 'node:net'
+import { connect } from 'node:net'
 import type { Duplex } from 'node:stream'
+import { AddressGuard } from '../../core/egress/index.js'
 import type { ModuleEgress } from '../wasm/wasm-egress.js'
 
 /**
@@ -23,30 +23,15 @@ export interface EgressResolver {
   resolve(host: string): Promise<string>
 }
 
-/** Refused whatever the settings: unspecified, link-local (cloud metadata included) and multicast. */
-function alwaysRefused(address: string): boolean {
-  const v4 = address.replace(/^::ffff:/i, '')
-  if (isIP(v4) === 4) {
-    const [a = 0, b = 0] = v4.split('.').map(Number)
-    return a === 0 || (a === 169 && b === 254) || a >= 224
-  }
-  const v6 = address.toLowerCase()
-  return v6 === '::' || /^fe[89ab]/.test(v6) || v6.startsWith('ff')
-}
-
-/** The resolver used when the platform gives none: the system's, minus the always-refused ranges. */
-export const defaultEgressResolver: EgressResolver = {
-  async resolve(host) {
-    const bare = host.replace(/^\[(.*)\]$/, '$1')
-    const addresses =
-      isIP(bare) === 0 ? (await lookup(bare, { all: true })).map((a) => a.address) : [bare]
-    const refused = addresses.find(alwaysRefused)
-    if (refused !== undefined) throw new Error(`${host} resolves to ${refused}, never reachable`)
-    const first = addresses[0]
-    if (first === undefined) throw new Error(`${host} resolved to no address`)
-    return first
-  },
-}
+/**
+ * The resolver used when the platform gives none: the platform's address guard
+ * with loopback and private ranges open, so only what is refused whatever the
+ * settings (unspecified, link-local, cloud metadata, multicast and reserved) is.
+ */
+export const defaultEgressResolver: EgressResolver = new AddressGuard({
+  allowLoopback: true,
+  allowPrivate: true,
+})
 
 /** One call's proxy; `close` stops it and every connection it carries. */
 export interface EgressProxy {
