@@ -80,6 +80,7 @@ export default tseslint.config(
       'test/fixtures/**',
       '.scratch/**',
       '.ci-work/**',
+      '.bench-work/**',
       'modules/*/build/**',
     ],
   },

@@ -1,334 +1,256 @@
 /**
- * Issue 3's four-way comparison, in one run on one machine:
- *   (a) direct to the test upstream, (b) bare Fastify + undici pass-through,
- *   (c) OMERTAOS `POST /v1/tasks` with `Prefer: wait` on the api route (auth,
- *   rate limits set high, routing, persisted usage and events all on),
- *   (d) the Portkey gateway (`npx @portkey-ai/gateway@1.15.2`);
- *   and a second floor, (b2): the bare pass-through that also writes the
- *   durable record OMERTAOS keeps of an api task (bench/persisted-passthrough.ts).
- * Then tasks/s on the local summarize_text route, and memory.
+ * The gateway comparison, in one invocation on one machine, on each Node of
+ * bench/node-runtimes.ts (the machine's and a current LTS, one after the
+ * other, the same upstream and load generator for both):
+ *   (a) direct to the test upstream (once: it does not depend on the Node
+ *       under test), (b) the bare Fastify + undici pass-through, (b2) the
+ *       pass-through that also writes the durable record OMERTAOS keeps of an
+ *       api task, (b3) the same record written in the two commits OMERTAOS's
+ *       task state machine makes (admission before the call, the rest after;
+ *       bench/persisted-passthrough.ts), (c) OMERTAOS `POST /v1/tasks` with
+ *       `Prefer: wait` on the api route (auth, rate limits set high, routing,
+ *       the record), (d) the Portkey gateway (`npx @portkey-ai/gateway@1.15.2`);
+ *   then tasks/s on the local summarize_text route next to its floor (the
+ *   same module through the same pool, no gateway: bench/local-floor.ts),
+ *   and memory.
  *
- *   npm run bench:gateway            (writes the results into BENCHMARKS.md)
+ *   npm run bench:gateway   (BENCH_DURATION_S=10, BENCH_NODES=both; writes the
+ *                            results into BENCHMARKS.md and adds a line to its
+ *                            table of runs)
  */
-import { spawn, type ChildProcess } from 'node:child_process'
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { cpus, tmpdir } from 'node:os'
-import { join } from 'node:path'
-import autocannon from 'autocannon'
-import { serverArgs } from '../src/server/server-command.js'
+import { execFile } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { cpus } from 'node:os'
+import { promisify } from 'node:util'
 import { fixedRate, type FixedRateFigures } from './fixed-rate.js'
+import { benchNodes, machineNode, type NodeRuntime } from './node-runtimes.js'
+import {
+  chatBody,
+  connections,
+  load,
+  omertaosApiTarget,
+  omertaosLocalTarget,
+  passThroughTarget,
+  rssMb,
+  startOmertaos,
+  startPortkey,
+  startScript,
+  startUpstream,
+  stop,
+  stopAll,
+  stopGroup,
+  type Figures,
+  type Started,
+  type Target,
+} from './targets.js'
 
 const durationS = Number(process.env.BENCH_DURATION_S ?? 10)
-const connections = 50
 /** The steady arrival rate of the added-latency columns (an open loop: bench/fixed-rate.ts). */
 const steadyRate = 500
-const children: ChildProcess[] = []
-const tempDirs: string[] = []
 
-interface Target {
-  readonly name: string
-  readonly url: string
-  readonly path: string
-  readonly headers: Record<string, string>
-  readonly body: string
-  readonly pid?: number
+/** Issue 13's targets, against the floors of the same invocation. */
+const targets = { ofPersistedFloor: 0.7, timesPortkey: 4, p99AddedOverFloorMs: 1 }
+
+interface Row {
+  readonly target: Target
+  readonly max: Figures
+  readonly fixed: FixedRateFigures
 }
 
-interface Figures {
-  readonly reqPerSec: number
-  readonly p50Ms: number
-  readonly p99Ms: number
-  readonly errors: number
-  readonly non2xx: number
+interface LocalFigures {
+  readonly route: Figures
+  readonly floor: { callsPerSec: number; p50Ms: number; p99Ms: number; errors: number } | string
 }
 
-const chatBody = JSON.stringify({
-  model: 'gpt-4.1-mini',
-  messages: [{ role: 'user', content: 'Say hello to the benchmark.' }],
-})
-
-function startChild(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ child: ChildProcess; lines: string[] }> {
-  // Its own process group, so the cleanup also ends what npx starts under it.
-  const child = spawn(args[0] as string, args.slice(1), {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  })
-  children.push(child)
-  const lines: string[] = []
-  let buffer = ''
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start`)), 120_000)
-    child.stdout?.on('data', (chunk: Buffer) => {
-      if (process.env.BENCH_DEBUG) process.stderr.write(`[${args.at(-1)}] ${chunk.toString()}`)
-      buffer += chunk.toString()
-      const parts = buffer.split('\n')
-      buffer = parts.pop() ?? ''
-      lines.push(...parts)
-      if (
-        parts.some(
-          (line) =>
-            line.includes('"url"') || /is up at|listening|Server is running|ready/i.test(line),
-        )
-      ) {
-        clearTimeout(timer)
-        resolve({ child, lines })
-      }
-    })
-    child.stderr?.on('data', (chunk: Buffer) => {
-      if (process.env.BENCH_DEBUG) process.stderr.write(chunk)
-      if (/Server is running/i.test(chunk.toString())) {
-        clearTimeout(timer)
-        resolve({ child, lines })
-      }
-    })
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)))
-  })
+interface NodeResult {
+  readonly node: NodeRuntime
+  readonly rows: Row[]
+  readonly local: LocalFigures
+  readonly memory: { rss: number; peak: number } | undefined
+  readonly portkeyNote: string | undefined
 }
 
-/** One of this folder's TypeScript scripts, in its own process. */
-function startScript(script: string, ...args: string[]) {
-  return startChild([process.execPath, '--import', 'tsx', script, ...args])
+async function measure(target: Target): Promise<Row> {
+  await load(target, { seconds: 2 }) // warm-up: JIT, pools, SQLite pages
+  const max = await load(target, { seconds: durationS })
+  const fixed = await fixedRate(target, { rate: steadyRate, seconds: durationS, connections })
+  process.stderr.write(`${target.name}: ${JSON.stringify({ max, fixed })}\n`)
+  return { target, max, fixed }
 }
 
-function urlFrom(lines: string[]): string {
-  for (const line of lines) {
-    try {
-      const parsed = JSON.parse(line) as { url?: string }
-      if (parsed.url) return parsed.url
-    } catch {
-      // not JSON
-    }
-  }
-  throw new Error(`no url in ${lines.join('\n')}`)
-}
-
-async function load(target: Target, options: { seconds: number }): Promise<Figures> {
-  const result = await autocannon({
-    url: `${target.url}${target.path}`,
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...target.headers },
-    body: target.body,
-    connections,
-    duration: options.seconds,
-  })
-  return {
-    reqPerSec: result.requests.average,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
-  }
-}
-
-function rssMb(pid: number | undefined): { rss: number; peak: number } | undefined {
-  if (!pid) return undefined
+async function localFloor(node: NodeRuntime): Promise<LocalFigures['floor']> {
   try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-    const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0)
-    return { rss: Math.round(kb('VmRSS') / 1024), peak: Math.round(kb('VmHWM') / 1024) }
-  } catch {
-    return undefined
-  }
-}
-
-async function startOmertaos(
-  upstreamUrl: string,
-): Promise<{ url: string; key: string; pid: number }> {
-  const configDir = mkdtempSync(join(tmpdir(), 'aion-bench-config-'))
-  const dataDir = mkdtempSync(join(tmpdir(), 'aion-bench-data-'))
-  tempDirs.push(configDir, dataDir)
-  cpSync('config', configDir, { recursive: true })
-  // Rate limits set high so the benchmark measures the path, not the limiter's refusals.
-  const policies = readFileSync(join(configDir, 'policies.yml'), 'utf8').replace(
-    /\nrate_limits:[\s\S]*?(?=\n\S|$)/,
-    '',
-  )
-  writeFileSync(
-    join(configDir, 'policies.yml'),
-    `${policies}\nrate_limits:\n  per_credential_per_min: 10000000\n  burst: 10000000\n  per_ip_per_min: 10000000\n`,
-  )
-  const { child, lines } = await startChild([process.execPath, ...serverArgs()], {
-    AION_PORT: '0',
-    AION_DATA_DIR: dataDir,
-    AION_CONFIG_DIR: configDir,
-    AION_LOG_LEVEL: 'warn',
-    AION_OPENAI_API_KEY: 'bench',
-    AION_OPENAI_BASE_URL: upstreamUrl,
-  })
-  await new Promise((resolve) => setTimeout(resolve, 500))
-  const text = lines.join('\n')
-  const key = /(aion_[A-Za-z0-9]+_[A-Za-z0-9-]+)/.exec(text)?.[1]
-  if (!key) throw new Error(`no development key printed:\n${text}`)
-  const url = /OMERTAOS is up at (\S+)/.exec(text)?.[1]
-  if (!url) throw new Error(`no URL printed:\n${text}`)
-  return { url, key, pid: child.pid as number }
-}
-
-async function startPortkey(): Promise<Target | string> {
-  try {
-    const { child } = await startChild([
-      'npx',
-      '-y',
-      '@portkey-ai/gateway@1.15.2',
-      '--port=8787',
-      '--headless',
-    ])
-    return {
-      name: '(d) Portkey gateway 1.15.2',
-      url: 'http://127.0.0.1:8787',
-      path: '/v1/chat/completions',
-      headers: {},
-      body: chatBody,
-      pid: child.pid as number,
-    }
+    const { stdout } = await promisify(execFile)(
+      node.execPath,
+      ['--import', 'tsx', 'bench/local-floor.ts', String(durationS), String(connections)],
+      { cwd: node.cwd, timeout: (durationS + 60) * 1000 },
+    )
+    return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as LocalFigures['floor']
   } catch (error) {
-    return `Portkey unavailable: ${String(error)}`
+    return `the floor did not run: ${String(error).slice(0, 300)}`
+  }
+}
+
+async function onNode(node: NodeRuntime, upstreamUrl: string, index: number): Promise<NodeResult> {
+  process.stderr.write(`[bench] ${node.label}\n`)
+  const started: Started[] = []
+  const script = async (...args: string[]) => {
+    const child = await startScript(node, args[0] as string, args.slice(1))
+    started.push(child)
+    return child
+  }
+  const bare = await script('bench/bare-passthrough.ts', upstreamUrl)
+  const persisted = await script('bench/persisted-passthrough.ts', upstreamUrl)
+  const twoPhase = await script('bench/persisted-passthrough.ts', upstreamUrl, 'two-phase')
+  const omertaos = await startOmertaos(node, upstreamUrl)
+  const portkey = await startPortkey(node, upstreamUrl, 8787 + index)
+  const list: Target[] = [
+    passThroughTarget('(b) bare Fastify + undici pass-through', bare),
+    passThroughTarget('(b2) bare pass-through + the durable record of (c), in SQLite', persisted),
+    passThroughTarget(
+      '(b3) (b2) with the record in two commits, admission before the call',
+      twoPhase,
+    ),
+    omertaosApiTarget(omertaos),
+  ]
+  if (typeof portkey !== 'string') list.push(portkey)
+  const rows: Row[] = []
+  for (const target of list) rows.push(await measure(target))
+  // Only OMERTAOS and the pool floor run from here on.
+  for (const { child } of started) stop(child)
+  if (typeof portkey !== 'string') stopGroup(portkey.pid)
+  const local = omertaosLocalTarget(omertaos)
+  await load(local, { seconds: 2 })
+  const route = await load(local, { seconds: durationS })
+  const memory = rssMb(omertaos.pid)
+  stop(omertaos.child)
+  const floor = await localFloor(node)
+  return {
+    node,
+    rows,
+    local: { route, floor },
+    memory,
+    portkeyNote: typeof portkey === 'string' ? portkey : undefined,
   }
 }
 
 async function main(): Promise<void> {
-  const upstream = await startScript('bench/upstream-server.ts')
-  const upstreamUrl = urlFrom(upstream.lines)
-  const bare = await startScript('bench/bare-passthrough.ts', upstreamUrl)
-  const persisted = await startScript('bench/persisted-passthrough.ts', upstreamUrl)
-  const omertaos = await startOmertaos(upstreamUrl)
-  const portkey = await startPortkey()
-
-  const targets: Target[] = [
-    {
-      name: '(a) direct to the upstream',
-      url: new URL(upstreamUrl).origin,
-      path: '/v1/chat/completions',
-      headers: { authorization: 'Bearer bench' },
-      body: chatBody,
-    },
-    {
-      name: '(b) bare Fastify + undici pass-through',
-      url: urlFrom(bare.lines),
-      path: '/v1/chat/completions',
-      headers: {},
-      body: chatBody,
-    },
-    {
-      name: '(b2) bare pass-through + the durable record of (c), in SQLite',
-      url: urlFrom(persisted.lines),
-      path: '/v1/chat/completions',
-      headers: {},
-      body: chatBody,
-    },
-    {
-      name: '(c) OMERTAOS POST /v1/tasks (api route, Prefer: wait)',
-      url: omertaos.url,
-      path: '/v1/tasks',
-      headers: { authorization: `Bearer ${omertaos.key}`, prefer: 'wait=10' },
-      body: JSON.stringify({
-        intent: 'answer',
-        route: 'api',
-        input: { question: 'Say hello to the benchmark.' },
-      }),
-      pid: omertaos.pid,
-    },
-  ]
-  if (typeof portkey !== 'string') {
-    portkey.headers['x-portkey-provider'] = 'openai'
-    portkey.headers['x-portkey-custom-host'] = upstreamUrl
-    portkey.headers.authorization = 'Bearer bench'
-    targets.push(portkey)
+  const nodes = benchNodes() // fetches and installs the LTS Node first, before anything is timed
+  const upstreamUrl = await startUpstream(machineNode())
+  const direct = await measure({
+    name: '(a) direct to the upstream',
+    url: new URL(upstreamUrl).origin,
+    path: '/v1/chat/completions',
+    headers: { authorization: 'Bearer bench' },
+    body: chatBody,
+  })
+  const results: NodeResult[] = []
+  for (const [index, node] of nodes.entries()) {
+    results.push(await onNode(node, upstreamUrl, index))
   }
-
-  const rows: { target: Target; max: Figures; fixed: FixedRateFigures }[] = []
-  for (const target of targets) {
-    await load(target, { seconds: 2 }) // warm-up: JIT, pools, SQLite pages
-    const max = await load(target, { seconds: durationS })
-    const fixed = await fixedRate(target, { rate: steadyRate, seconds: durationS, connections })
-    rows.push({ target, max, fixed })
-    process.stderr.write(`${target.name}: ${JSON.stringify({ max, fixed })}\n`)
-  }
-
-  const local: Target = {
-    name: 'OMERTAOS local summarize_text',
-    url: omertaos.url,
-    path: '/v1/tasks',
-    headers: { authorization: `Bearer ${omertaos.key}`, prefer: 'wait=10' },
-    body: JSON.stringify({
-      intent: 'summarize',
-      route: 'local',
-      input: {
-        text: 'OMERTAOS routes AI tasks. It enforces privacy and budgets. Dr. Smith measured 3.5 ms at p50. The module runs in a sandbox. Results stream back to the client.',
-        max_sentences: 2,
-      },
-    }),
-  }
-  await load(local, { seconds: 2 })
-  const localFigures = await load(local, { seconds: durationS })
-  const memory = rssMb(omertaos.pid)
-  writeResults(rows, localFigures, memory, typeof portkey === 'string' ? portkey : undefined)
+  writeResults(direct, results)
 }
 
-function writeResults(
-  rows: { target: Target; max: Figures; fixed: FixedRateFigures }[],
-  local: Figures,
-  memory: { rss: number; peak: number } | undefined,
-  portkeyNote: string | undefined,
-): void {
-  const direct = rows[0]?.fixed
-  const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2))
+const fmt = (n: number) => (Number.isInteger(n) ? n.toLocaleString('en') : n.toFixed(2))
+
+/** The figures a run is judged by, per Node. */
+function verdict(direct: Row, result: NodeResult) {
+  const byLabel = (label: string) =>
+    result.rows.find((row) => row.target.name.startsWith(`${label} `))
+  const ours = byLabel('(c)')
+  const floor = byLabel('(b2)')
+  const twoPhase = byLabel('(b3)')
+  const portkey = byLabel('(d)')
+  const added = (row: Row | undefined) => (row ? row.fixed.p99Ms - direct.fixed.p99Ms : Number.NaN)
+  const ofFloor = ours && floor ? ours.max.reqPerSec / floor.max.reqPerSec : Number.NaN
+  const timesPortkey = ours && portkey ? ours.max.reqPerSec / portkey.max.reqPerSec : Number.NaN
+  const p99Over = added(ours) - added(floor)
+  return {
+    ours,
+    floor,
+    twoPhase,
+    portkey,
+    ofFloor,
+    twoPhaseOfFloor: twoPhase && floor ? twoPhase.max.reqPerSec / floor.max.reqPerSec : Number.NaN,
+    ofTwoPhase: ours && twoPhase ? ours.max.reqPerSec / twoPhase.max.reqPerSec : Number.NaN,
+    timesPortkey,
+    p99Over,
+    met: {
+      throughput: ofFloor >= targets.ofPersistedFloor,
+      portkey: timesPortkey >= targets.timesPortkey,
+      p99: p99Over <= targets.p99AddedOverFloorMs,
+    },
+  }
+}
+
+function nodeSection(direct: Row, result: NodeResult): string {
+  const rows = [direct, ...result.rows]
   const table = rows
     .map(({ target, max, fixed }) => {
-      const added = direct
-        ? `${fmt(fixed.p50Ms - direct.p50Ms)} / ${fmt(fixed.p99Ms - direct.p99Ms)}`
-        : '-'
+      const added = `${fmt(fixed.p50Ms - direct.fixed.p50Ms)} / ${fmt(fixed.p99Ms - direct.fixed.p99Ms)}`
       return `| ${target.name} | ${fmt(max.reqPerSec)} | ${fmt(max.p50Ms)} | ${fmt(max.p99Ms)} | ${max.errors + max.non2xx + fixed.errors} | ${fmt(fixed.p50Ms)} / ${fmt(fixed.p99Ms)} | ${added} |`
     })
     .join('\n')
-  // A target's name starts with its label and a space: '(b) …' is not '(b2) …'.
-  const byName = (label: string) =>
-    rows.find((row) => row.target.name.startsWith(`${label} `))?.max.reqPerSec
-  const ours = byName('(c)')
-  const bare = byName('(b)')
-  const persisted = byName('(b2)')
-  const portkey = byName('(d)')
-  const ratios = [
-    ours && bare
-      ? `OMERTAOS / bare pass-through: ${(ours / bare).toFixed(2)} (target ≥ 0.60)`
-      : undefined,
-    persisted && bare
-      ? `Bare pass-through with the durable record / without: ${(persisted / bare).toFixed(2)} (what the record alone costs a Node gateway on this machine)`
-      : undefined,
-    ours && persisted
-      ? `OMERTAOS / bare pass-through with the durable record: ${(ours / persisted).toFixed(2)}`
-      : undefined,
-    ours && portkey
-      ? `OMERTAOS / Portkey: ${(ours / portkey).toFixed(2)}× (target ≥ 8×)`
-      : portkeyNote,
-  ].filter(Boolean)
-  const section = `<!-- gateway-comparison:start -->
-## Gateway comparison (issue 3)
-
-Command: \`npm run bench:gateway\` (bench/gateway-comparison.ts; ${durationS} s per run, ${connections} connections; the maximum with autocannon, the steady rate with the open-loop generator of bench/fixed-rate.ts, latency counted from when each request was due).
-Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}. All targets, the upstream and the load generator share this machine, in one invocation.
+  const v = verdict(direct, result)
+  const yes = (met: boolean) => (met ? 'met' : 'not met')
+  const { route, floor } = result.local
+  const floorText =
+    typeof floor === 'string'
+      ? floor
+      : `the same module through the same pool with no gateway ${fmt(floor.callsPerSec)} calls/s (p50 ${fmt(floor.p50Ms)} ms, p99 ${fmt(floor.p99Ms)} ms, ${floor.errors} errors): the route made ${(route.reqPerSec / floor.callsPerSec).toFixed(2)} of its floor`
+  return `### ${result.node.label}
 
 | target | req/s (max, ${connections} conns) | p50 ms | p99 ms | errors | p50 / p99 ms at a steady ${steadyRate} req/s | added over (a) at ${steadyRate} req/s, p50 / p99 ms |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: |
 ${table}
 
-${ratios.map((line) => `- ${line}`).join('\n')}
-- Local route (summarize_text WASM module, \`Prefer: wait\`): ${fmt(local.reqPerSec)} tasks/s, p50 ${fmt(local.p50Ms)} ms, p99 ${fmt(local.p99Ms)} ms, ${local.errors + local.non2xx} errors.
-- OMERTAOS process memory after the runs: ${memory ? `RSS ${memory.rss} MiB, peak ${memory.peak} MiB` : 'not measured'}.
-<!-- gateway-comparison:end -->`
-  let doc = ''
-  try {
-    doc = readFileSync('BENCHMARKS.md', 'utf8')
-  } catch {
-    doc =
-      '# Benchmarks\n\nFigures from `bench/`; each section names the command that produced it.\n'
-  }
+- OMERTAOS / (b2), the persisted floor: **${v.ofFloor.toFixed(2)}** (target ≥ ${targets.ofPersistedFloor}: ${yes(v.met.throughput)}); OMERTAOS / (b3), the two-commit floor: ${v.ofTwoPhase.toFixed(2)}; (b3) / (b2): ${v.twoPhaseOfFloor.toFixed(2)}
+- OMERTAOS / Portkey: **${v.timesPortkey.toFixed(2)}×** (target ≥ ${targets.timesPortkey}×: ${yes(v.met.portkey)})${result.portkeyNote ? ` — ${result.portkeyNote}` : ''}
+- p99 added at ${steadyRate} req/s, OMERTAOS − (b2): **${v.p99Over.toFixed(2)} ms** (target ≤ ${targets.p99AddedOverFloorMs} ms: ${yes(v.met.p99)})
+- Local route (summarize_text WASM module, \`Prefer: wait\`): ${fmt(route.reqPerSec)} tasks/s, p50 ${fmt(route.p50Ms)} ms, p99 ${fmt(route.p99Ms)} ms, ${route.errors + route.non2xx} errors; ${floorText}.
+- OMERTAOS process memory after the runs: ${result.memory ? `RSS ${result.memory.rss} MiB, peak ${result.memory.peak} MiB` : 'not measured'}.
+`
+}
+
+/** One line per Node for the table of runs, which keeps every run's headline figures. */
+function runLine(direct: Row, result: NodeResult, when: string): string {
+  const v = verdict(direct, result)
+  const rate = (row: Row | undefined) => (row ? fmt(Math.round(row.max.reqPerSec)) : '–')
+  const { route, floor } = result.local
+  const local =
+    typeof floor === 'string'
+      ? `${fmt(Math.round(route.reqPerSec))} / –`
+      : `${fmt(Math.round(route.reqPerSec))} / ${fmt(Math.round(floor.callsPerSec))}`
+  const met = [v.met.throughput, v.met.portkey, v.met.p99].filter(Boolean).length
+  return `| ${when} | ${result.node.label} | ${rate(v.floor)} | ${rate(v.twoPhase)} | ${rate(v.ours)} | ${rate(v.portkey)} | ${v.ofFloor.toFixed(2)} | ${v.ofTwoPhase.toFixed(2)} | ${v.timesPortkey.toFixed(2)}× | ${v.p99Over.toFixed(2)} | ${local} | ${met} of 3 |`
+}
+
+function writeResults(direct: Row, results: NodeResult[]): void {
+  const when = new Date().toISOString().slice(0, 16).replace('T', ' ')
+  const section = `<!-- gateway-comparison:start -->
+## Gateway comparison, the latest run (issues 3 and 13)
+
+Command: \`npm run bench:gateway\` (bench/gateway-comparison.ts; ${durationS} s per run, ${connections} connections; the maximum with autocannon, the steady rate with the open-loop generator of bench/fixed-rate.ts, latency counted from when each request was due).
+Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${when} UTC; the servers on each Node below in turn, the upstream and the load generator on Node ${process.versions.node}, all sharing the machine, in one invocation.
+
+${results.map((result) => nodeSection(direct, result)).join('\n')}<!-- gateway-comparison:end -->`
+  let doc = readFileSync('BENCHMARKS.md', 'utf8')
   const pattern = /<!-- gateway-comparison:start -->[\s\S]*<!-- gateway-comparison:end -->/
   doc = pattern.test(doc) ? doc.replace(pattern, section) : `${doc.trimEnd()}\n\n${section}\n`
+  const lines = results.map((result) => runLine(direct, result, when)).join('\n')
+  const runsEnd = '<!-- gateway-runs:end -->'
+  doc = doc.includes(runsEnd)
+    ? doc.replace(runsEnd, `${lines}\n${runsEnd}`)
+    : doc.replace(
+        '<!-- gateway-comparison:start -->',
+        `<!-- gateway-runs:start -->
+| run (UTC) | Node | (b2) req/s | (b3) req/s | (c) OMERTAOS req/s | (d) Portkey req/s | (c) / (b2) ≥ ${targets.ofPersistedFloor} | (c) / (b3) | (c) / (d) ≥ ${targets.timesPortkey}× | p99 added, (c) − (b2), ms ≤ ${targets.p99AddedOverFloorMs} | local route / pool floor, tasks/s | targets met |
+| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :-: |
+${lines}
+${runsEnd}
+
+<!-- gateway-comparison:start -->`,
+      )
   writeFileSync('BENCHMARKS.md', doc)
   process.stdout.write(`${section}\n`)
 }
@@ -336,14 +258,7 @@ ${ratios.map((line) => `- ${line}`).join('\n')}
 try {
   await main()
 } finally {
-  for (const child of children) {
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM')
-    } catch {
-      // already gone
-    }
-  }
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true })
+  stopAll()
 }
 // autocannon and the children's pipes keep handles open; the run is over.
 process.exit(0)

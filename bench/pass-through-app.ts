@@ -7,13 +7,22 @@
 import Fastify from 'fastify'
 import { Pool } from 'undici'
 
-/** Runs before the answer goes back (the persisted floor writes its record here). */
-export type BeforeAnswer = (request: unknown, answer: string) => Promise<void>
+/** What a floor does around the call (the persisted floors write their record here). */
+export interface PassThroughHooks {
+  /** Before the upstream is called; what it resolves to reaches `beforeAnswer`. */
+  readonly beforeCall?: ((request: unknown) => Promise<string>) | undefined
+  /** After the upstream answered, before the answer goes back. */
+  readonly beforeAnswer?: (request: unknown, answer: string, admitted?: string) => Promise<void>
+}
 
-export async function servePassThrough(upstream: URL, beforeAnswer?: BeforeAnswer): Promise<void> {
+export async function servePassThrough(
+  upstream: URL,
+  { beforeCall, beforeAnswer }: PassThroughHooks = {},
+): Promise<void> {
   const pool = new Pool(upstream.origin, { connections: 128, pipelining: 1 })
   const app = Fastify({ logger: false })
   app.post('/v1/chat/completions', async function passThrough(request, reply) {
+    const admitted = beforeCall ? await beforeCall(request.body) : undefined
     const response = await pool.request({
       path: `${upstream.pathname.replace(/\/$/, '')}/chat/completions`,
       method: 'POST',
@@ -21,7 +30,7 @@ export async function servePassThrough(upstream: URL, beforeAnswer?: BeforeAnswe
       body: JSON.stringify(request.body),
     })
     const answer = await response.body.text()
-    if (beforeAnswer) await beforeAnswer(request.body, answer)
+    if (beforeAnswer) await beforeAnswer(request.body, answer, admitted)
     reply.status(response.statusCode).header('content-type', 'application/json')
     return reply.send(answer)
   })

@@ -8,6 +8,14 @@
  * with every request of one event-loop turn in one transaction and prepared
  * statements: the least work such a record can cost on one event loop, with
  * none of OMERTAOS's auth, validation, routing or orchestration.
+ *
+ * With `two-phase` after the upstream's URL it is the floor (b3): the same
+ * record written as OMERTAOS's task state machine writes it — the task row
+ * `running` (with its lease) and the queued, routed, decision and running
+ * events committed *before* the upstream is called, so that a crash during
+ * the call leaves a task recovery can find; then the row updated to its end
+ * and the rest written before the answer. Two commits per call instead of
+ * one, each batched per event-loop turn.
  * Started by gateway-comparison.ts; prints its URL on stdout.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -20,6 +28,7 @@ import { WriteGate } from '../src/storage/sqlite/write-gate.js'
 import { servePassThrough } from './pass-through-app.js'
 
 const upstream = new URL(process.argv[2] ?? '')
+const twoPhase = process.argv[3] === 'two-phase'
 const dataDir = mkdtempSync(join(tmpdir(), 'aion-bench-persisted-'))
 const migrating = await SqliteStore.open({ dataDir })
 await migrating.migrate()
@@ -36,6 +45,16 @@ const insertTask = database.prepare(
      idempotency_key, created_at, updated_at)
    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 )
+const insertRunningTask = database.prepare(
+  `insert into tasks (tenant_id, task_id, intent, status, route, engine, request, decision,
+     trace_id, idempotency_key, attempt, lease_owner, lease_expires_at, created_at, updated_at)
+   values (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`,
+)
+const finishTask = database.prepare(
+  `update tasks set status = ?, output = ?, input_tokens = ?, output_tokens = ?, cost_usd = ?,
+     duration_ms = ?, lease_owner = null, lease_expires_at = null, updated_at = ?
+   where tenant_id = ? and task_id = ? and status in ('running')`,
+)
 const insertEvent = database.prepare(
   'insert into outbox (tenant_id, topic, key, payload, created_at) values (?, ?, ?, ?, ?)',
 )
@@ -48,6 +67,7 @@ const insertAudit = database.prepare(
 )
 
 interface Call {
+  readonly phase: 'admit' | 'record'
   readonly id: string
   readonly request: unknown
   readonly answer: string
@@ -72,112 +92,169 @@ const decision = {
   registry_version: 1,
 }
 
-function record(calls: readonly Call[]): void {
-  const at = new Date().toISOString()
-  for (const call of calls) {
-    const output = JSON.stringify({ text: call.answer.slice(0, 40) })
-    insertTask.run(
-      'default',
-      call.id,
-      'answer',
-      'succeeded',
-      'api',
-      JSON.stringify(engine),
-      JSON.stringify(call.request),
-      output,
-      19,
-      5,
-      0.0000156,
-      18,
-      null,
-      JSON.stringify(decision),
-      'trace',
-      null,
-      at,
-      at,
-    )
-    const lifecycle = (status: string) =>
-      JSON.stringify({
-        task_id: call.id,
-        status,
-        intent: 'answer',
-        route: 'api',
-        engine: engine.name,
-        error_code: null,
-        trace_id: 'trace',
-        at,
-      })
-    for (const status of ['queued', 'routed', 'running', 'succeeded']) {
-      insertEvent.run('default', 'aion.tasks.lifecycle', call.id, lifecycle(status), at)
-    }
-    insertEvent.run(
-      'default',
-      'aion.router.decisions',
-      call.id,
-      JSON.stringify({ task_id: call.id, decision }),
-      at,
-    )
-    insertEvent.run(
-      'default',
-      'aion.runtime.metrics',
-      call.id,
-      JSON.stringify({
-        task_id: call.id,
-        engine: engine.name,
-        kind: 'model',
-        route: 'api',
-        attempt: 1,
-        duration_ms: 18,
-        input_tokens: 19,
-        output_tokens: 5,
-        cost_usd: 0.0000156,
-        outcome: 'success',
-        error_code: null,
-      }),
-      at,
-    )
-    insertEvent.run(
-      'default',
-      'aion.audit.activity',
-      call.id,
-      JSON.stringify({
-        actor: { kind: 'api_key', id: 'bench' },
-        action: 'task.submit',
-        target: call.id,
-        outcome: 'success',
-        details: { intent: 'answer', route: 'api' },
-        at,
-      }),
-      at,
-    )
-    insertUsage.run('default', call.id, 'openai', engine.name, null, 19, 5, 0.0000156, 18, at)
-    insertAudit.run(
-      'default',
-      'api_key:bench',
-      'task.submit',
-      call.id,
-      'success',
-      '{"intent":"answer","route":"api"}',
-      at,
-    )
-  }
+function lifecycle(id: string, status: string, at: string): string {
+  return JSON.stringify({
+    task_id: id,
+    status,
+    intent: 'answer',
+    route: 'api',
+    engine: engine.name,
+    error_code: null,
+    trace_id: 'trace',
+    at,
+  })
 }
-const recordAll = database.transaction(record)
 
-/** Calls answered by the upstream in this turn; they commit together, then each is answered. */
-let pending: Call[] = []
+/** (b3)'s first write: what the state machine writes when it admits, routes and starts a task. */
+function admit(call: Call, at: string, leaseUntil: string): void {
+  insertRunningTask.run(
+    'default',
+    call.id,
+    'answer',
+    'api',
+    JSON.stringify(engine),
+    JSON.stringify(call.request),
+    JSON.stringify(decision),
+    'trace',
+    null,
+    'bench-process',
+    leaseUntil,
+    at,
+    at,
+  )
+  for (const status of ['queued', 'routed']) {
+    insertEvent.run('default', 'aion.tasks.lifecycle', call.id, lifecycle(call.id, status, at), at)
+  }
+  insertEvent.run(
+    'default',
+    'aion.router.decisions',
+    call.id,
+    JSON.stringify({ task_id: call.id, decision }),
+    at,
+  )
+  insertEvent.run('default', 'aion.tasks.lifecycle', call.id, lifecycle(call.id, 'running', at), at)
+}
+
+/** The record of an answered call: all of it (b2), or what follows the admission (b3). */
+function record(call: Call, at: string): void {
+  const output = JSON.stringify({ text: call.answer.slice(0, 40) })
+  if (twoPhase) {
+    finishTask.run('succeeded', output, 19, 5, 0.0000156, 18, at, 'default', call.id)
+    insertEvent.run(
+      'default',
+      'aion.tasks.lifecycle',
+      call.id,
+      lifecycle(call.id, 'succeeded', at),
+      at,
+    )
+    recordRest(call, at)
+    return
+  }
+  insertTask.run(
+    'default',
+    call.id,
+    'answer',
+    'succeeded',
+    'api',
+    JSON.stringify(engine),
+    JSON.stringify(call.request),
+    output,
+    19,
+    5,
+    0.0000156,
+    18,
+    null,
+    JSON.stringify(decision),
+    'trace',
+    null,
+    at,
+    at,
+  )
+  for (const status of ['queued', 'routed', 'running', 'succeeded']) {
+    insertEvent.run('default', 'aion.tasks.lifecycle', call.id, lifecycle(call.id, status, at), at)
+  }
+  insertEvent.run(
+    'default',
+    'aion.router.decisions',
+    call.id,
+    JSON.stringify({ task_id: call.id, decision }),
+    at,
+  )
+  recordRest(call, at)
+}
+
+/** What both floors write after the call: the metrics and audit events, the usage and audit rows. */
+function recordRest(call: Call, at: string): void {
+  insertEvent.run(
+    'default',
+    'aion.runtime.metrics',
+    call.id,
+    JSON.stringify({
+      task_id: call.id,
+      engine: engine.name,
+      kind: 'model',
+      route: 'api',
+      attempt: 1,
+      duration_ms: 18,
+      input_tokens: 19,
+      output_tokens: 5,
+      cost_usd: 0.0000156,
+      outcome: 'success',
+      error_code: null,
+    }),
+    at,
+  )
+  insertEvent.run(
+    'default',
+    'aion.audit.activity',
+    call.id,
+    JSON.stringify({
+      actor: { kind: 'api_key', id: 'bench' },
+      action: 'task.submit',
+      target: call.id,
+      outcome: 'success',
+      details: { intent: 'answer', route: 'api' },
+      at,
+    }),
+    at,
+  )
+  insertUsage.run('default', call.id, 'openai', engine.name, null, 19, 5, 0.0000156, 18, at)
+  insertAudit.run(
+    'default',
+    'api_key:bench',
+    'task.submit',
+    call.id,
+    'success',
+    '{"intent":"answer","route":"api"}',
+    at,
+  )
+}
+
+/**
+ * Writes of one event-loop turn, in one transaction (as the store's group
+ * commit does: admissions and records of the same turn together); each call
+ * goes on once it has committed.
+ */
+const pending: Call[] = []
+const writeTurn = database.transaction((calls: readonly Call[]) => {
+  const at = new Date().toISOString()
+  const leaseUntil = new Date(Date.now() + 30_000).toISOString()
+  for (const call of calls) {
+    if (call.phase === 'admit') admit(call, at, leaseUntil)
+    else record(call, at)
+  }
+})
+
 function commitSoon(call: Call): void {
   pending.push(call)
-  if (pending.length > 1) return
-  setImmediate(() => void commitPending())
+  if (pending.length === 1) setImmediate(() => void commitPending())
 }
 
 async function commitPending(): Promise<void> {
   await gate.enter()
-  const batch = pending
-  pending = []
+  const batch = pending.splice(0)
   try {
-    recordAll(batch)
+    writeTurn(batch)
   } finally {
     gate.leave()
   }
@@ -190,7 +267,17 @@ process.once('SIGTERM', () => {
   rmSync(dataDir, { recursive: true, force: true })
   process.exit(0)
 })
-await servePassThrough(upstream, (request, answer) => {
-  const id = `tsk_${process.pid}_${sequence++}`
-  return new Promise<void>((done) => commitSoon({ id, request, answer, done }))
+await servePassThrough(upstream, {
+  beforeCall: twoPhase
+    ? (request) => {
+        const id = `tsk_${process.pid}_${sequence++}`
+        return new Promise<string>((done) =>
+          commitSoon({ phase: 'admit', id, request, answer: '', done: () => done(id) }),
+        )
+      }
+    : undefined,
+  beforeAnswer: (request, answer, admitted) => {
+    const id = admitted ?? `tsk_${process.pid}_${sequence++}`
+    return new Promise<void>((done) => commitSoon({ phase: 'record', id, request, answer, done }))
+  },
 })

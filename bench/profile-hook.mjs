@@ -1,0 +1,41 @@
+/**
+ * Loaded with `--import` into a server under bench/profile-stages.ts: starts
+ * and stops V8's CPU profiler of this process's main thread when the harness
+ * asks over the IPC channel, so a profile covers the load window only (not
+ * the start, the warm-up or the idle wait). Plain JavaScript: it must load
+ * before any TypeScript hook, on either Node.
+ *
+ *   harness → { profile: 'start', intervalUs }   ← { profile: 'started' }
+ *   harness → { profile: 'stop', file }          ← { profile: 'stopped', file, cpuUs }
+ *
+ * `cpuUs` is the process's user + system CPU time over the window (every
+ * thread), beside the profile's main-thread samples.
+ */
+import { writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector'
+
+if (process.send) {
+  const session = new Session()
+  session.connect()
+  const post = (method, params) =>
+    new Promise((resolve, reject) =>
+      session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))),
+    )
+  let cpuAtStart
+  process.on('message', async (message) => {
+    if (message?.profile === 'start') {
+      await post('Profiler.enable')
+      await post('Profiler.setSamplingInterval', { interval: message.intervalUs ?? 100 })
+      cpuAtStart = process.cpuUsage()
+      await post('Profiler.start')
+      process.send({ profile: 'started' })
+    } else if (message?.profile === 'stop') {
+      const { profile } = await post('Profiler.stop')
+      const cpu = process.cpuUsage(cpuAtStart)
+      writeFileSync(message.file, JSON.stringify(profile))
+      process.send({ profile: 'stopped', file: message.file, cpuUs: cpu.user + cpu.system })
+    }
+  })
+  // The channel must not keep the process alive, nor end it when the harness goes.
+  process.channel?.unref()
+}
