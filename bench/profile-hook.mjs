@@ -7,6 +7,11 @@
  *
  *   harness → { profile: 'start', intervalUs }   ← { profile: 'started' }
  *   harness → { profile: 'stop', file }          ← { profile: 'stopped', file, cpuUs }
+ *   harness → { profile: 'heap-start' }          ← { profile: 'heap-started' }
+ *   harness → { profile: 'heap-stop', file }     ← { profile: 'heap-stopped', file }
+ *
+ * The heap pair samples allocations (V8's sampling heap profiler, one sample
+ * per 32 KiB allocated on average, objects collected since included).
  *
  * `cpuUs` is the process's user + system CPU time over the window (every
  * thread), beside the profile's main-thread samples.
@@ -29,6 +34,18 @@ if (process.send) {
       cpuAtStart = process.cpuUsage()
       await post('Profiler.start')
       process.send({ profile: 'started' })
+    } else if (message?.profile === 'heap-start') {
+      await post('HeapProfiler.enable')
+      await post('HeapProfiler.startSampling', {
+        samplingInterval: 32768,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      })
+      process.send({ profile: 'heap-started' })
+    } else if (message?.profile === 'heap-stop') {
+      const { profile } = await post('HeapProfiler.stopSampling')
+      writeFileSync(message.file, JSON.stringify(profile))
+      process.send({ profile: 'heap-stopped', file: message.file })
     } else if (message?.profile === 'stop') {
       const { profile } = await post('Profiler.stop')
       const cpu = process.cpuUsage(cpuAtStart)

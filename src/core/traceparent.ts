@@ -3,14 +3,12 @@
  * task's trace id with a fresh span id, so a provider or a module continues
  * the trace the gateway accepted or started.
  */
-import { randomBytes } from 'node:crypto'
+import { randomHexId } from './random-pool.js'
 
 const TRACE_ID = /^(?!0{32})[0-9a-f]{32}$/
 
 /** `00-<traceId>-<new span id>-01`; undefined when `traceId` is no valid trace id. */
 export function childTraceparent(traceId: string): string | undefined {
   if (!TRACE_ID.test(traceId)) return undefined
-  let spanId = randomBytes(8).toString('hex')
-  while (spanId === '0000000000000000') spanId = randomBytes(8).toString('hex')
-  return `00-${traceId}-${spanId}-01`
+  return `00-${traceId}-${randomHexId(8)}-01`
 }

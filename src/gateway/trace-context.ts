@@ -8,7 +8,7 @@
  * const { traceId, traceparent } = traceOf(request)
  * ```
  */
-import { randomFillSync } from 'node:crypto'
+import { randomHexId } from '../core/random-pool.js'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 
 /** The parts of a valid `traceparent`. */
@@ -74,8 +74,8 @@ export function traceContextFrom(
   tracestate?: string | undefined,
 ): TraceContext {
   const parent = parseTraceparent(traceparent)
-  const traceId = parent?.traceId ?? randomId(16)
-  const spanId = randomId(8)
+  const traceId = parent?.traceId ?? randomHexId(16)
+  const spanId = randomHexId(8)
   const sampled = parent?.sampled ?? true
   return {
     traceId,
@@ -110,20 +110,4 @@ export function traceOf(request: FastifyRequest): TraceContext {
 function single(value: string | string[] | undefined): string | undefined {
   // Two traceparent headers are ambiguous: the spec says to start a new trace.
   return Array.isArray(value) ? undefined : value
-}
-
-// Ids come from a pooled buffer: one CSPRNG call per 512 ids instead of one per id.
-const pool = Buffer.allocUnsafe(4096)
-let poolOffset = pool.length
-
-function randomId(bytes: number): string {
-  for (;;) {
-    if (poolOffset + bytes > pool.length) {
-      randomFillSync(pool)
-      poolOffset = 0
-    }
-    const id = pool.toString('hex', poolOffset, poolOffset + bytes)
-    poolOffset += bytes
-    if (!/^0+$/.test(id)) return id
-  }
 }

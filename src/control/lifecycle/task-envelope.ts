@@ -1,26 +1,16 @@
 /** The result envelope of a stored task, and the ids tasks carry. */
-import { randomFillSync } from 'node:crypto'
 import { ulid } from 'ulid'
+import { randomByteFraction } from '../../core/random-pool.js'
 import type { Engine, ResultEnvelope } from '../../../contracts/generated/index.js'
 import type { TaskEngine, TaskRecord, TaskStatus } from '../../storage/index.js'
 
-/** A new task id: `tsk_` and a ULID (time-ordered, Crockford base32). */
+/**
+ * A new task id: `tsk_` and a ULID (time-ordered, Crockford base32). ulid's
+ * default PRNG makes one CSPRNG call per character (16 per id) and probes for
+ * a PRNG on every call; the pooled one does neither.
+ */
 export function newTaskId(): string {
-  return `tsk_${ulid(Date.now(), pooledRandom)}`
-}
-
-// ulid's default PRNG makes one CSPRNG call per character (16 per id) and
-// probes for a PRNG on every call; one fill serves 256 ids here. A byte / 256
-// keeps each of the 32 base32 characters exactly equally likely.
-const randomPool = new Uint8Array(4096)
-let randomOffset = randomPool.length
-
-function pooledRandom(): number {
-  if (randomOffset >= randomPool.length) {
-    randomFillSync(randomPool)
-    randomOffset = 0
-  }
-  return (randomPool[randomOffset++] as number) / 256
+  return `tsk_${ulid(Date.now(), randomByteFraction)}`
 }
 
 /** True for the four statuses a task never leaves. */
