@@ -11,6 +11,10 @@
  * longer than 1 ms and how many of those a garbage collection overlapped
  * (issue 13's targets: p99 ≤ 50 µs, none above 1 ms), and each case's own
  * cost: the fastest of its rounds, which no pause of the process inflates.
+ * A second floor tells the machine's pauses from the router's: the clock read
+ * back to back, allocating nothing, for as long as the router's calls took,
+ * counting the gaps above 1 ms between two reads (the thread taken off its
+ * core, or stopped by the process).
  */
 import fc from 'fast-check'
 import { availableParallelism } from 'node:os'
@@ -93,7 +97,23 @@ let decided = 0
 for (const input of inputs) if (decide(input)) decided++ // warm-up, and the tally
 for (const input of inputs) noop(input)
 const floor = timeEach(noop)
+const routerStart = performance.now()
 const router = timeEach(decide)
+const routerMs = performance.now() - routerStart
+
+/** Gaps above 1 ms between back-to-back clock reads over `ms` milliseconds: [start, end] each. */
+function stalls(ms: number): [number, number][] {
+  const gaps: [number, number][] = []
+  const end = performance.now() + ms
+  let last = performance.now()
+  while (last < end) {
+    const now = performance.now()
+    if (now - last > 1) gaps.push([last, now])
+    last = now
+  }
+  return gaps
+}
+const machinePauses = stalls(routerMs)
 // Let the observer deliver the last collections' entries.
 await new Promise((done) => setTimeout(done, 50))
 const duringGc = router.slow.filter(([start, end]) =>
@@ -112,6 +132,12 @@ const row = (label: string, times: readonly number[], over: string, gc: string) 
     `| ${label} | ${times.length} | ${us(at(times, 0.5))} | ${us(at(times, 0.99))} | ${us(times.at(-1) ?? 0)} | ${over} | ${gc} |`,
   )
 row('floor: timing an empty call', floor.calls, String(floor.slow.length), '')
+const pausesInGc = machinePauses.filter(([start, end]) =>
+  collections.some(([gcStart, gcEnd]) => gcStart < end && gcEnd > start),
+).length
+console.log(
+  `| floor: the clock read back to back for ${routerMs.toFixed(0)} ms (as long as the calls below), gaps | – | – | – | ${us(Math.max(0, ...machinePauses.map(([a, b]) => (b - a) * 1e6)))} | ${machinePauses.length} | ${pausesInGc} |`,
+)
 row('decideRules, every call', router.calls, String(router.slow.length), String(duringGc))
 row('decideRules, each case its fastest round', router.fastest, '', '')
 console.log('')
