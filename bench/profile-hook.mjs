@@ -14,10 +14,14 @@
  * per 32 KiB allocated on average, objects collected since included).
  *
  * `cpuUs` is the process's user + system CPU time over the window (every
- * thread), beside the profile's main-thread samples.
+ * thread), beside the profile's main-thread samples; `gc` the collections
+ * the process reported over it: count and pause milliseconds, scavenges
+ * (minor) and the rest (mark-compact and incremental steps).
  */
 import { writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector'
+import { PerformanceObserver, constants } from 'node:perf_hooks'
+import { setTimeout as sleep } from 'node:timers/promises'
 
 if (process.send) {
   const session = new Session()
@@ -27,11 +31,21 @@ if (process.send) {
       session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))),
     )
   let cpuAtStart
+  let gc
+  new PerformanceObserver((list) => {
+    if (!gc) return
+    for (const entry of list.getEntries()) {
+      const minor = entry.detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR
+      gc[minor ? 'minor' : 'other'] += 1
+      gc[minor ? 'minorMs' : 'otherMs'] += entry.duration
+    }
+  }).observe({ entryTypes: ['gc'] })
   process.on('message', async (message) => {
     if (message?.profile === 'start') {
       await post('Profiler.enable')
       await post('Profiler.setSamplingInterval', { interval: message.intervalUs ?? 100 })
       cpuAtStart = process.cpuUsage()
+      gc = { minor: 0, minorMs: 0, other: 0, otherMs: 0 }
       await post('Profiler.start')
       process.send({ profile: 'started' })
     } else if (message?.profile === 'heap-start') {
@@ -49,8 +63,17 @@ if (process.send) {
     } else if (message?.profile === 'stop') {
       const { profile } = await post('Profiler.stop')
       const cpu = process.cpuUsage(cpuAtStart)
+      // Entries of the last collections arrive on a later turn.
+      await sleep(20)
+      const collected = gc
+      gc = undefined
       writeFileSync(message.file, JSON.stringify(profile))
-      process.send({ profile: 'stopped', file: message.file, cpuUs: cpu.user + cpu.system })
+      process.send({
+        profile: 'stopped',
+        file: message.file,
+        cpuUs: cpu.user + cpu.system,
+        gc: collected,
+      })
     }
   })
   // The channel must not keep the process alive, nor end it when the harness goes.

@@ -145,9 +145,22 @@ function stagesOf(profile: CpuProfile): Map<string, number> {
 }
 
 /** Sends one request to the profile hook and waits for its answer. */
-function ask(child: ChildProcess, message: object, answer: string): Promise<{ cpuUs?: number }> {
+interface Collections {
+  minor: number
+  minorMs: number
+  other: number
+  otherMs: number
+}
+
+interface HookReply {
+  readonly profile?: string
+  readonly cpuUs?: number
+  readonly gc?: Collections
+}
+
+function ask(child: ChildProcess, message: object, answer: string): Promise<HookReply> {
   return new Promise((resolve) => {
-    const onMessage = (reply: { profile?: string; cpuUs?: number }) => {
+    const onMessage = (reply: HookReply) => {
       if (reply?.profile !== answer) return
       child.off('message', onMessage)
       resolve(reply)
@@ -161,6 +174,7 @@ interface Tally {
   requests: number
   seconds: number
   processCpuUs: number
+  readonly gc: Collections
   readonly stages: Map<string, number>
 }
 
@@ -168,11 +182,13 @@ async function profileWindow(target: Target, child: ChildProcess, tally: Tally, 
   await load(target, { seconds: 3 }) // warm-up: JIT, pools, SQLite pages
   await ask(child, { profile: 'start', intervalUs: 100 }, 'started')
   const figures = await load(target, { seconds: durationS })
-  const { cpuUs } = await ask(child, { profile: 'stop', file }, 'stopped')
+  const { cpuUs, gc } = await ask(child, { profile: 'stop', file }, 'stopped')
   const stages = stagesOf(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile)
   tally.requests += figures.requests
   tally.seconds += durationS
   tally.processCpuUs += cpuUs ?? 0
+  for (const key of ['minor', 'minorMs', 'other', 'otherMs'] as const)
+    tally.gc[key] += gc?.[key] ?? 0
   for (const [stage, us] of stages) tally.stages.set(stage, (tally.stages.get(stage) ?? 0) + us)
   process.stderr.write(
     `${target.name}: ${figures.reqPerSec} req/s, ${figures.errors + figures.non2xx} errors\n`,
@@ -194,6 +210,7 @@ async function profileOn(node: NodeRuntime, upstreamUrl: string): Promise<string
     requests: 0,
     seconds: 0,
     processCpuUs: 0,
+    gc: { minor: 0, minorMs: 0, other: 0, otherMs: 0 },
     stages: new Map<string, number>(),
   }))
   for (let round = 0; round < rounds; round++) {
@@ -213,6 +230,14 @@ async function profileOn(node: NodeRuntime, upstreamUrl: string): Promise<string
   stop(persisted.child)
   stop(omertaos.child)
   return table(node, tallies as [Tally, Tally])
+}
+
+/** Scavenges and other collections per 1,000 requests, with their mean pause. */
+function collections(tally: Tally): string {
+  const per1000 = (n: number) => ((n / tally.requests) * 1000).toFixed(1)
+  const mean = (ms: number, n: number) => (n === 0 ? '–' : (ms / n).toFixed(2))
+  const { minor, minorMs, other, otherMs } = tally.gc
+  return `${per1000(minor)} scavenges per 1,000 requests (mean pause ${mean(minorMs, minor)} ms), ${per1000(other)} other collections (mean ${mean(otherMs, other)} ms)`
 }
 
 function table(node: NodeRuntime, [floor, ours]: [Tally, Tally]): string {
@@ -242,6 +267,8 @@ Requests profiled: (b2) ${floor.requests.toLocaleString('en')} in ${floor.second
 ${lines.join('\n')}
 | **main thread, total** | **${fmt(floorMain)}** | **${fmt(oursMain)}** | **${fmt(oursMain - floorMain)}** |
 | process CPU, every thread | ${fmt(perRequest(floor, floor.processCpuUs))} | ${fmt(perRequest(ours, ours.processCpuUs))} | ${fmt(perRequest(ours, ours.processCpuUs) - perRequest(floor, floor.processCpuUs))} |
+
+Collections over the windows (the process's \`gc\` performance entries): (b2) ${collections(floor)}; (c) ${collections(ours)}.
 `
 }
 
