@@ -6,5 +6,10 @@
 export * from './ports/index.js'
 export { groupCommit, type GroupCommit, type PendingRows } from './group-commit.js'
 export { openStore, type OpenStoreOptions } from './open-store.js'
+export {
+  openObjectStore,
+  type OpenedObjectStore,
+  type OpenObjectStoreOptions,
+} from './open-object-store.js'
 export { SqliteStore, type SqliteStoreOptions } from './sqlite/index.js'
 export { PostgresStore, type PostgresStoreOptions } from './postgres/index.js'
