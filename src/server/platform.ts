@@ -25,7 +25,13 @@ import {
   type ReloadableModuleExecutor,
   warnUnresolvedModules,
 } from '../distribution/install/index.js'
-import { DEFAULT_TENANT_ID, openObjectStore, openStore, type Store } from '../storage/index.js'
+import {
+  DEFAULT_TENANT_ID,
+  openObjectStore,
+  openStore,
+  startRetentionSweeper,
+  type Store,
+} from '../storage/index.js'
 import { ensureDevApiKey } from './dev-api-key.js'
 import { activateRegistrySet, loadRegistriesOrThrow } from './registry-bootstrap.js'
 import { createPackagesExecutor } from '../distribution/aip/index.js'
@@ -95,6 +101,18 @@ export async function startPlatform(
       { engine: objects.engine, ...(settings.s3 ? { bucket: settings.s3.bucket } : {}) },
       'object store opened',
     )
+    // S3Proxy and the local directory have no lifecycle rules: the platform expires objects.
+    const sweeper = startRetentionSweeper({
+      store: objects.objects,
+      rules: settings.objectRetention.rules,
+      intervalMs: settings.objectRetention.sweepIntervalMs,
+      onSweep: (outcome, error) => {
+        if (error !== undefined) logger.warn({ err: error }, 'object retention sweep failed')
+        const deleted = Object.values(outcome?.deleted ?? {}).flat().length
+        if (deleted > 0) logger.info({ deleted: outcome?.deleted }, 'expired objects deleted')
+      },
+    })
+    closers.unshift(() => sweeper.stop())
 
     const providers = createProviders(settings.providers, { guard })
     closers.unshift(() => closeProviders(providers))

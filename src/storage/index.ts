@@ -11,5 +11,13 @@ export {
   type OpenedObjectStore,
   type OpenObjectStoreOptions,
 } from './open-object-store.js'
+export {
+  startRetentionSweeper,
+  sweepObjects,
+  type RetentionRule,
+  type RetentionSweeper,
+  type RetentionSweeperOptions,
+  type SweepOutcome,
+} from './objects/retention-sweeper.js'
 export { SqliteStore, type SqliteStoreOptions } from './sqlite/index.js'
 export { PostgresStore, type PostgresStoreOptions } from './postgres/index.js'

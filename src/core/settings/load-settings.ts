@@ -9,7 +9,12 @@ import { invalidCidrs } from '../egress/network-list.js'
 import { Secret } from '../secret.js'
 import { distributionSettings, type DistributionSettings } from './distribution-settings.js'
 import type { EgressSettings } from './egress-settings.js'
-import { s3Settings, type S3Settings } from './object-store-settings.js'
+import {
+  objectRetentionSettings,
+  s3Settings,
+  type ObjectRetentionSettings,
+  type S3Settings,
+} from './object-store-settings.js'
 import {
   patternHints,
   settingsSchema,
@@ -47,6 +52,8 @@ export interface Settings {
   readonly egress: EgressSettings
   /** `AION_S3_*`: the S3 object store. @default undefined: objects in `dataDir/objects` */
   readonly s3: S3Settings | undefined
+  /** `AION_OBJECT_RETENTION` + `AION_OBJECT_SWEEP_INTERVAL_MS`. @default no rules, hourly */
+  readonly objectRetention: ObjectRetentionSettings
 }
 
 /** AIP modules: the subprocess sandbox and the secrets modules may declare. */
@@ -190,6 +197,8 @@ export function loadSettings(
   problems.push(...distribution.problems)
   const s3 = s3Settings(values)
   problems.push(...s3.problems)
+  const objectRetention = objectRetentionSettings(values)
+  problems.push(...objectRetention.problems)
   if (problems.length > 0) throw new SettingsInvalidError({ problems })
   const url = values.AION_DATABASE_URL as string | undefined
   const egress: EgressSettings = {
@@ -220,6 +229,7 @@ export function loadSettings(
     distribution: { ...distribution.settings, egress },
     egress,
     s3: s3.settings,
+    objectRetention: objectRetention.settings,
   }
 }
 

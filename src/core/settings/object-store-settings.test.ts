@@ -90,3 +90,36 @@ describe('the S3 object store settings', () => {
     ])
   })
 })
+
+describe('the object retention settings', () => {
+  it('expire nothing by default and sweep hourly', () => {
+    expect(loadSettings({}, { cwd: '/srv/aion' }).objectRetention).toEqual({
+      rules: [],
+      sweepIntervalMs: 3600000,
+    })
+  })
+
+  it('read prefix=days pairs', () => {
+    const env = { AION_OBJECT_RETENTION: 'quarantine/=30,assets/raw/=7' }
+    expect(loadSettings(env, { cwd: '/srv/aion' }).objectRetention.rules).toEqual([
+      { prefix: 'quarantine/', maxAgeMs: 30 * 86_400_000 },
+      { prefix: 'assets/raw/', maxAgeMs: 7 * 86_400_000 },
+    ])
+  })
+
+  it('name each bad pair', () => {
+    expect(problemsOf({ AION_OBJECT_RETENTION: 'quarantine/=30, assets/=7' })).toEqual([
+      { variable: 'AION_OBJECT_RETENTION', message: expect.stringMatching(/prefix=days pairs/) },
+    ])
+    expect(
+      problemsOf({ AION_OBJECT_RETENTION: '/abs=1,a/../b=1,tmp/=0,q/=1,q/=2' }).map(
+        (problem) => problem.message,
+      ),
+    ).toEqual([
+      'prefix /abs has an empty segment',
+      'prefix a/../b has a . or .. segment',
+      'tmp/ keeps objects 0 days: write 1 or more',
+      'q/ is listed twice',
+    ])
+  })
+})

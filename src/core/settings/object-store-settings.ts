@@ -21,7 +21,45 @@ export interface S3Settings {
     { readonly accessKeyId: string; readonly secretAccessKey: Secret } | undefined
 }
 
+/** `AION_OBJECT_RETENTION` + `AION_OBJECT_SWEEP_INTERVAL_MS`: expiry by the platform's sweeper. */
+export interface ObjectRetentionSettings {
+  /** Objects under `prefix` are deleted once older than `maxAgeMs`. @default [] (nothing expires) */
+  readonly rules: readonly { readonly prefix: string; readonly maxAgeMs: number }[]
+  /** `AION_OBJECT_SWEEP_INTERVAL_MS`. @default 3600000 */
+  readonly sweepIntervalMs: number
+}
+
 type Values = Record<string, unknown>
+
+const DAY_MS = 86_400_000
+
+/** The retention rules of `values`, and their problems (a day count of 0, a prefix twice). */
+export function objectRetentionSettings(values: Values): {
+  settings: ObjectRetentionSettings
+  problems: SettingsProblem[]
+} {
+  const variable = 'AION_OBJECT_RETENTION'
+  const text = str(values, variable)
+  const rules: { prefix: string; maxAgeMs: number }[] = []
+  const problems: SettingsProblem[] = []
+  for (const pair of text === undefined ? [] : text.split(',')) {
+    const at = pair.lastIndexOf('=')
+    const prefix = pair.slice(0, at)
+    const days = Number(pair.slice(at + 1))
+    const invalid = prefixProblem(prefix)
+    if (invalid !== undefined) {
+      problems.push({ variable, message: `prefix ${prefix} ${invalid}` })
+    } else if (!(days >= 1)) {
+      problems.push({ variable, message: `${prefix} keeps objects 0 days: write 1 or more` })
+    } else if (rules.some((rule) => rule.prefix === prefix)) {
+      problems.push({ variable, message: `${prefix} is listed twice` })
+    } else {
+      rules.push({ prefix, maxAgeMs: days * DAY_MS })
+    }
+  }
+  const sweepIntervalMs = values.AION_OBJECT_SWEEP_INTERVAL_MS as number
+  return { settings: { rules, sweepIntervalMs }, problems }
+}
 
 const str = (values: Values, name: string) =>
   typeof values[name] === 'string' ? (values[name] as string) : undefined
@@ -93,4 +131,15 @@ function endpointProblems(endpoint: string | undefined): SettingsProblem[] {
     ]
   }
   return []
+}
+
+/** Why no object key could start with `prefix` (the storage room's key rules), if so. */
+function prefixProblem(prefix: string): string | undefined {
+  const segments = prefix.split('/')
+  if (segments.some((segment) => segment === '.' || segment === '..')) {
+    return 'has a . or .. segment'
+  }
+  // A trailing / leaves one empty segment, a folder; any other is a leading or double /.
+  if (segments.slice(0, -1).some((segment) => segment === '')) return 'has an empty segment'
+  return undefined
 }

@@ -404,6 +404,19 @@ export const settingsSchema = {
       pattern: '^[a-z0-9-]+$',
       default: 'us-east-1',
     },
+    AION_OBJECT_RETENTION: {
+      description:
+        'Comma-separated prefix=days: the platform deletes objects under the prefix once older (e.g. quarantine/=30), on either object store. Unset: nothing expires.',
+      type: 'string',
+      pattern: "^[A-Za-z0-9!_.*'()/-]+=[0-9]+(,[A-Za-z0-9!_.*'()/-]+=[0-9]+)*$",
+    },
+    AION_OBJECT_SWEEP_INTERVAL_MS: {
+      description: 'Time between two sweeps of AION_OBJECT_RETENTION.',
+      type: 'integer',
+      minimum: 1000,
+      maximum: 86400000,
+      default: 3600000,
+    },
   },
   patternProperties: {
     '^AION_REGISTRY_[A-Z0-9]+_(HOST|USERNAME|PASSWORD)$': {
@@ -438,4 +451,6 @@ export const patternHints: Partial<Record<SettingVariable, string>> = {
   AION_S3_BUCKET:
     'must be an S3 bucket name: 3-63 characters of a-z 0-9 . -, starting and ending with a letter or digit',
   AION_S3_REGION: 'must be a region name of a-z 0-9 - (us-east-1)',
+  AION_OBJECT_RETENTION:
+    'must be comma-separated prefix=days pairs of object-key characters, without spaces (quarantine/=30)',
 }

@@ -13,6 +13,7 @@ import {
   type TestS3,
 } from '../../../test/support/s3proxy.js'
 import { objectStoreCases } from '../cases/object-store.case.js'
+import { sweepObjects } from '../objects/retention-sweeper.js'
 import { S3ObjectStore, type S3ObjectStoreOptions } from './s3-object-store.js'
 
 const probe = probeS3Proxy()
@@ -87,6 +88,19 @@ describeWithEngine('S3Proxy', probe, (source) => {
       })
       expect((await store.get('k'))?.body.toString()).toBe('old')
       expect(readdirSync(spillDir)).toEqual([])
+    })
+
+    it('expires objects with the platform sweeper (S3Proxy has no lifecycle rules)', async () => {
+      const store = await open()
+      await store.put('quarantine/x/reason.json', Buffer.from('{}'))
+      await store.put('packages/kept.tar.gz', Buffer.from('p'))
+      const rules = [{ prefix: 'quarantine/', maxAgeMs: 60_000 }]
+      expect((await sweepObjects(store, rules)).deleted).toEqual({ 'quarantine/': [] })
+      const later = new Date(Date.now() + 120_000)
+      expect((await sweepObjects(store, rules, later)).deleted).toEqual({
+        'quarantine/': ['quarantine/x/reason.json'],
+      })
+      expect((await store.list('')).map((info) => info.key)).toEqual(['packages/kept.tar.gz'])
     })
 
     it('creates its bucket at open, or says which bucket is missing', async () => {
