@@ -10,6 +10,7 @@
 #   DEV_S3PROXY_SECRET_KEY       its credential                       (default aion-dev-secret)
 #   DEV_S3PROXY_HEAP             JVM heap                             (default 256m)
 #   DEV_S3PROXY_READY_TIMEOUT_S  how long to wait for the listener    (default 60)
+#   DEV_S3PROXY_PARENT_PID       stop S3Proxy when this process is gone (tests set it)
 #
 # The platform reaches it with AION_S3_ENDPOINT=http://127.0.0.1:PORT,
 # AION_S3_BUCKET=<any name: the platform creates it>, AION_S3_ACCESS_KEY_ID
@@ -81,6 +82,13 @@ java "-Xmx$heap" -Xms32m -XX:TieredStopAtLevel=1 -Djava.awt.headless=true \
 server=$!
 stop() { kill -TERM "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; exit 0; }
 trap stop TERM INT
+# A test runner killed outright never sends SIGTERM; S3Proxy must not outlive it.
+if [ -n "${DEV_S3PROXY_PARENT_PID:-}" ]; then
+  (
+    while kill -0 "$DEV_S3PROXY_PARENT_PID" 2>/dev/null && kill -0 "$server" 2>/dev/null; do sleep 2; done
+    kill -TERM "$server" 2>/dev/null || true
+  ) &
+fi
 
 deadline=$((SECONDS + ready_timeout_s))
 until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do

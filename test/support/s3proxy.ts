@@ -72,6 +72,7 @@ async function launch(port: number, dataDir: string, keys: Keys): Promise<ChildP
       DEV_S3PROXY_PORT: String(port),
       DEV_S3PROXY_ACCESS_KEY: keys.accessKeyId,
       DEV_S3PROXY_SECRET_KEY: keys.secretAccessKey,
+      DEV_S3PROXY_PARENT_PID: String(process.pid),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
