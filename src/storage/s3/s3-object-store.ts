@@ -147,6 +147,8 @@ export class S3ObjectStore implements ObjectStore {
       if (options.expectedDigest !== undefined && options.expectedDigest !== digest) {
         throw new ObjectDigestMismatchError({ key, expectedDigest: options.expectedDigest, digest })
       }
+      // The SDK retries an in-memory body; a spilled one (a stream) goes once,
+      // and its failure is retryable for the caller, who holds the source.
       try {
         await this.#client.send(
           new PutObjectCommand({
@@ -165,7 +167,7 @@ export class S3ObjectStore implements ObjectStore {
       const stored = await this.#head(key)
       // Another writer may have replaced the object already; ours is what this put stored.
       if (stored && stored.checksum === spooled.checksumBase64) return stored.info
-      const info = {
+      return {
         key,
         sizeBytes: spooled.sizeBytes,
         contentType,
@@ -173,7 +175,6 @@ export class S3ObjectStore implements ObjectStore {
         metadata,
         storedAt: new Date().toISOString(),
       }
-      return info
     } finally {
       await spooled.dispose()
     }
