@@ -65,6 +65,10 @@ const driverRule = (allowedDriver) => ({
       paths: [
         { name: 'pg', message: 'import pg only inside src/storage/postgres' },
         { name: 'better-sqlite3', message: 'import better-sqlite3 only inside src/storage/sqlite' },
+        {
+          name: '@aws-sdk/client-s3',
+          message: 'import @aws-sdk/client-s3 only inside src/storage/s3',
+        },
       ].filter((p) => p.name !== allowedDriver),
     },
   ],
@@ -110,9 +114,10 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/storage/postgres/**', 'src/storage/sqlite/**'],
+    ignores: ['src/storage/postgres/**', 'src/storage/sqlite/**', 'src/storage/s3/**'],
     rules: driverRule(null),
   },
   { files: ['src/storage/postgres/**/*.ts'], rules: driverRule('pg') },
   { files: ['src/storage/sqlite/**/*.ts'], rules: driverRule('better-sqlite3') },
+  { files: ['src/storage/s3/**/*.ts'], rules: driverRule('@aws-sdk/client-s3') },
 )

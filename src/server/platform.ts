@@ -3,7 +3,7 @@
  * router → control plane → gateway. The only place that knows which adapter
  * serves which port.
  */
-import { basename, join } from 'node:path'
+import { basename } from 'node:path'
 import { pino, type Logger } from 'pino'
 import { InProcessBudgetLedger } from '../control/budget/in-process-budget-ledger.js'
 import { EmbeddedControlPlane } from '../control/embedded-control-plane.js'
@@ -25,8 +25,13 @@ import {
   type ReloadableModuleExecutor,
   warnUnresolvedModules,
 } from '../distribution/install/index.js'
-import { DEFAULT_TENANT_ID, openStore, type Store } from '../storage/index.js'
-import { LocalDirectoryObjectStore } from '../storage/local/index.js'
+import {
+  DEFAULT_TENANT_ID,
+  openObjectStore,
+  openStore,
+  startRetentionSweeper,
+  type Store,
+} from '../storage/index.js'
 import { ensureDevApiKey } from './dev-api-key.js'
 import { activateRegistrySet, loadRegistriesOrThrow } from './registry-bootstrap.js'
 import { createPackagesExecutor } from '../distribution/aip/index.js'
@@ -90,6 +95,25 @@ export async function startPlatform(
     const version = await activateRegistrySet(store, set, 'startup')
     logger.info({ version, contentHash: set.contentHash }, 'registries loaded')
 
+    const objects = await openObjectStore({ dataDir: settings.dataDir, s3: settings.s3 })
+    closers.unshift(() => objects.close())
+    logger.info(
+      { engine: objects.engine, ...(settings.s3 ? { bucket: settings.s3.bucket } : {}) },
+      'object store opened',
+    )
+    // S3Proxy and the local directory have no lifecycle rules: the platform expires objects.
+    const sweeper = startRetentionSweeper({
+      store: objects.objects,
+      rules: settings.objectRetention.rules,
+      intervalMs: settings.objectRetention.sweepIntervalMs,
+      onSweep: (outcome, error) => {
+        if (error !== undefined) logger.warn({ err: error }, 'object retention sweep failed')
+        const deleted = Object.values(outcome?.deleted ?? {}).flat().length
+        if (deleted > 0) logger.info({ deleted: outcome?.deleted }, 'expired objects deleted')
+      },
+    })
+    closers.unshift(() => sweeper.stop())
+
     const providers = createProviders(settings.providers, { guard })
     closers.unshift(() => closeProviders(providers))
     const modules = await starting
@@ -106,7 +130,7 @@ export async function startPlatform(
       installer: installPort(
         new PackageInstaller({
           modules: store.modules,
-          objects: new LocalDirectoryObjectStore(join(settings.dataDir, 'objects')),
+          objects: objects.objects,
           packagesDir,
           distribution: settings.distribution,
           logger,

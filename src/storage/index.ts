@@ -6,5 +6,18 @@
 export * from './ports/index.js'
 export { groupCommit, type GroupCommit, type PendingRows } from './group-commit.js'
 export { openStore, type OpenStoreOptions } from './open-store.js'
+export {
+  openObjectStore,
+  type OpenedObjectStore,
+  type OpenObjectStoreOptions,
+} from './open-object-store.js'
+export {
+  startRetentionSweeper,
+  sweepObjects,
+  type RetentionRule,
+  type RetentionSweeper,
+  type RetentionSweeperOptions,
+  type SweepOutcome,
+} from './objects/retention-sweeper.js'
 export { SqliteStore, type SqliteStoreOptions } from './sqlite/index.js'
 export { PostgresStore, type PostgresStoreOptions } from './postgres/index.js'

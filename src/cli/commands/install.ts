@@ -9,7 +9,6 @@
  * the running platform installs it instead (POST /v1/admin/modules/install)
  * and serves it at once.
  */
-import { join } from 'node:path'
 import { Command } from 'commander'
 import {
   installAudit,
@@ -17,8 +16,7 @@ import {
   PackageInstaller,
   quarantineError,
 } from '../../distribution/install/index.js'
-import type { Store } from '../../storage/index.js'
-import { LocalDirectoryObjectStore } from '../../storage/local/index.js'
+import { openObjectStore, type Store } from '../../storage/index.js'
 import { withStore } from './cli-store.js'
 import { installOnServer } from './install-server.js'
 
@@ -53,19 +51,25 @@ async function writeInstallAudit(store: Store, outcome: InstallOutcome): Promise
 /** Installs on this host; returns the outcome after writing its audit entry. */
 async function installHere(reference: string): Promise<InstallOutcome> {
   return withStore(async (store, settings) => {
-    const installer = new PackageInstaller({
-      modules: store.modules,
-      objects: new LocalDirectoryObjectStore(join(settings.dataDir, 'objects')),
-      packagesDir: settings.modules.packagesDir,
-      distribution: settings.distribution,
-      logger: {
-        info: () => undefined,
-        warn: (_fields, message) => process.stderr.write(`aionctl: warning: ${message}\n`),
-      },
-    })
-    const outcome = await installer.install(reference)
-    await writeInstallAudit(store, outcome)
-    return outcome
+    // The store the server uses (AION_S3_* or the data directory), so both see the same packages.
+    const objects = await openObjectStore({ dataDir: settings.dataDir, s3: settings.s3 })
+    try {
+      const installer = new PackageInstaller({
+        modules: store.modules,
+        objects: objects.objects,
+        packagesDir: settings.modules.packagesDir,
+        distribution: settings.distribution,
+        logger: {
+          info: () => undefined,
+          warn: (_fields, message) => process.stderr.write(`aionctl: warning: ${message}\n`),
+        },
+      })
+      const outcome = await installer.install(reference)
+      await writeInstallAudit(store, outcome)
+      return outcome
+    } finally {
+      await objects.close()
+    }
   })
 }
 

@@ -80,6 +80,8 @@ describe('loadSettings', () => {
         allowPrivate: false,
         localNetworks: ['127.0.0.0/8', '::1/128'],
       },
+      s3: undefined,
+      objectRetention: { rules: [], sweepIntervalMs: 3600000 },
     })
   })
 

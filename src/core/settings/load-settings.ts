@@ -10,6 +10,12 @@ import { Secret } from '../secret.js'
 import { distributionSettings, type DistributionSettings } from './distribution-settings.js'
 import type { EgressSettings } from './egress-settings.js'
 import {
+  objectRetentionSettings,
+  s3Settings,
+  type ObjectRetentionSettings,
+  type S3Settings,
+} from './object-store-settings.js'
+import {
   patternHints,
   settingsSchema,
   settingVariables,
@@ -44,6 +50,10 @@ export interface Settings {
   readonly distribution: DistributionSettings
   /** Where outbound connections may go. */
   readonly egress: EgressSettings
+  /** `AION_S3_*`: the S3 object store. @default undefined: objects in `dataDir/objects` */
+  readonly s3: S3Settings | undefined
+  /** `AION_OBJECT_RETENTION` + `AION_OBJECT_SWEEP_INTERVAL_MS`. @default no rules, hourly */
+  readonly objectRetention: ObjectRetentionSettings
 }
 
 /** AIP modules: the subprocess sandbox and the secrets modules may declare. */
@@ -185,6 +195,10 @@ export function loadSettings(
   const cwd = options.cwd ?? process.cwd()
   const distribution = distributionSettings(values, env, cwd)
   problems.push(...distribution.problems)
+  const s3 = s3Settings(values)
+  problems.push(...s3.problems)
+  const objectRetention = objectRetentionSettings(values)
+  problems.push(...objectRetention.problems)
   if (problems.length > 0) throw new SettingsInvalidError({ problems })
   const url = values.AION_DATABASE_URL as string | undefined
   const egress: EgressSettings = {
@@ -214,6 +228,8 @@ export function loadSettings(
     // Registries are outbound connections too: every OCI client built from this section is guarded.
     distribution: { ...distribution.settings, egress },
     egress,
+    s3: s3.settings,
+    objectRetention: objectRetention.settings,
   }
 }
 

@@ -374,6 +374,49 @@ export const settingsSchema = {
       type: 'boolean',
       default: false,
     },
+    // ── S3 object store (packages, policy versions, assets; unset: the data directory) ──
+    AION_S3_ENDPOINT: {
+      description:
+        'http(s)://host:port of an S3-API server (MinIO, S3Proxy); unset with AION_S3_BUCKET set: AWS S3 of AION_S3_REGION.',
+      type: 'string',
+      pattern: '^https?://',
+    },
+    AION_S3_BUCKET: {
+      description:
+        'Bucket of the objects (each tenant under tenants/<id>/), created at start when missing; set, the S3 object store replaces the data directory.',
+      type: 'string',
+      pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
+    },
+    AION_S3_ACCESS_KEY_ID: {
+      description:
+        "Access key id of the S3 object store; unset (with the secret), the AWS SDK's default chain.",
+      type: 'string',
+      minLength: 1,
+    },
+    AION_S3_SECRET_ACCESS_KEY: {
+      description: 'Secret access key paired with AION_S3_ACCESS_KEY_ID.',
+      type: 'string',
+      minLength: 1,
+    },
+    AION_S3_REGION: {
+      description: 'Region the S3 object store signs for.',
+      type: 'string',
+      pattern: '^[a-z0-9-]+$',
+      default: 'us-east-1',
+    },
+    AION_OBJECT_RETENTION: {
+      description:
+        'Comma-separated prefix=days: the platform deletes objects under the prefix once older (e.g. quarantine/=30), on either object store. Unset: nothing expires.',
+      type: 'string',
+      pattern: "^[A-Za-z0-9!_.*'()/-]+=[0-9]+(,[A-Za-z0-9!_.*'()/-]+=[0-9]+)*$",
+    },
+    AION_OBJECT_SWEEP_INTERVAL_MS: {
+      description: 'Time between two sweeps of AION_OBJECT_RETENTION.',
+      type: 'integer',
+      minimum: 1000,
+      maximum: 86400000,
+      default: 3600000,
+    },
   },
   patternProperties: {
     '^AION_REGISTRY_[A-Z0-9]+_(HOST|USERNAME|PASSWORD)$': {
@@ -404,4 +447,10 @@ export const patternHints: Partial<Record<SettingVariable, string>> = {
     'must start with postgres:// or postgresql:// (leave it unset for SQLite in the data directory)',
   AION_REGISTRY_INSECURE: 'must be comma-separated host[:port] names without spaces or schemes',
   AION_LOCAL_NETWORKS: 'must be comma-separated CIDRs (10.0.0.0/8, fd00::/8) without spaces',
+  AION_S3_ENDPOINT: 'must start with http:// or https://',
+  AION_S3_BUCKET:
+    'must be an S3 bucket name: 3-63 characters of a-z 0-9 . -, starting and ending with a letter or digit',
+  AION_S3_REGION: 'must be a region name of a-z 0-9 - (us-east-1)',
+  AION_OBJECT_RETENTION:
+    'must be comma-separated prefix=days pairs of object-key characters, without spaces (quarantine/=30)',
 }
