@@ -3,7 +3,8 @@
  * route → `routed` (+ decision event) → a worker slot of its route →
  * `running` → engines with retries and fallbacks → a terminal status. Every
  * status is written by the task state machine; when a slot is free at once,
- * route and start are one write. A task the submission already started (see
+ * route and start are one write. The slot is freed once the engines are done,
+ * before the end is written. A task the submission already started (see
  * `startNow` in the orchestrator) begins at the engines.
  */
 import type { RoutingDecision } from '../../../contracts/generated/index.js'
@@ -119,13 +120,27 @@ export async function runTask(deps: RunnerDeps, ctx: TaskContext): Promise<void>
       leave()
     }
     if (!held) return
+    const release = releaseOnce(lane)
     try {
       const started = await advance(ctx, (current) => deps.machine.start(current, decision))
-      if (started) await execute(deps, ctx, decision)
+      if (started) await execute(deps, ctx, decision, release)
     } finally {
-      lane.release()
+      release()
     }
   })
+}
+
+/**
+ * Frees the slot once, whichever comes first: the engines are done (the end
+ * is still being written, which needs no engine, and the next task's start
+ * can share its commit), or the runner stops.
+ */
+function releaseOnce(lane: WorkerLane): () => void {
+  let held = true
+  return () => {
+    if (held) lane.release()
+    held = false
+  }
 }
 
 /**
@@ -143,10 +158,11 @@ export async function runStarted(
     ctx,
     () => undefined,
     async () => {
+      const release = releaseOnce(lane)
       try {
-        await execute(deps, ctx, decision)
+        await execute(deps, ctx, decision, release)
       } finally {
-        lane.release()
+        release()
       }
     },
   )
@@ -174,7 +190,13 @@ async function guarded(
   }
 }
 
-async function execute(deps: RunnerDeps, ctx: TaskContext, decision: RoutingDecision) {
+/** Runs the engines, calls `enginesDone`, then writes the task's end. */
+async function execute(
+  deps: RunnerDeps,
+  ctx: TaskContext,
+  decision: RoutingDecision,
+  enginesDone: () => void,
+) {
   const timeoutMs = timeoutMsOf(ctx, deps.settings)
   ctx.deadlineAt = Date.now() + timeoutMs
   const timer = setTimeout(
@@ -184,13 +206,18 @@ async function execute(deps: RunnerDeps, ctx: TaskContext, decision: RoutingDeci
   timer.unref()
   const metrics: ExecutionMetric[] = []
   try {
-    const result = await executeWithFallback(
-      deps.execution,
-      ctx,
-      targetsOf(decision),
-      deps.settings,
-      metrics,
-    )
+    let result
+    try {
+      result = await executeWithFallback(
+        deps.execution,
+        ctx,
+        targetsOf(decision),
+        deps.settings,
+        metrics,
+      )
+    } finally {
+      enginesDone()
+    }
     const events = metrics.map((m) => metricEvent(ctx.tenantId, ctx.taskId, m))
     if (result.ok) {
       const { outcome, target } = result
