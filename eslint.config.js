@@ -65,6 +65,7 @@ const driverRule = (allowedDriver) => ({
       paths: [
         { name: 'pg', message: 'import pg only inside src/storage/postgres' },
         { name: 'better-sqlite3', message: 'import better-sqlite3 only inside src/storage/sqlite' },
+        { name: 'ioredis', message: 'import ioredis only inside src/storage/redis' },
       ].filter((p) => p.name !== allowedDriver),
     },
   ],
@@ -109,9 +110,10 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/storage/postgres/**', 'src/storage/sqlite/**'],
+    ignores: ['src/storage/postgres/**', 'src/storage/sqlite/**', 'src/storage/redis/**'],
     rules: driverRule(null),
   },
   { files: ['src/storage/postgres/**/*.ts'], rules: driverRule('pg') },
   { files: ['src/storage/sqlite/**/*.ts'], rules: driverRule('better-sqlite3') },
+  { files: ['src/storage/redis/**/*.ts'], rules: driverRule('ioredis') },
 )
