@@ -16,7 +16,6 @@
  * the first shared decision after an outage logs the recovery: the store's
  * client reconnects by itself, so nothing needs a restart.
  */
-import type { FastifyBaseLogger } from 'fastify'
 import type { RateLimitDecision, RateLimiter, RateLimitRule } from '../../core/edge-state/index.js'
 import { AionError, RateLimitUnavailableError } from '../../core/errors/index.js'
 import { MemoryRateLimiter } from './memory-rate-limiter.js'
@@ -24,13 +23,19 @@ import { MemoryRateLimiter } from './memory-rate-limiter.js'
 /** What rate limits do while their shared store is unreachable. */
 export type RateLimitFailMode = 'open' | 'closed'
 
+/** The log lines {@link FailSafeRateLimiter} writes (a pino logger serves). */
+export interface OutageLogger {
+  warn(fields: Record<string, unknown>, message: string): void
+  info(fields: Record<string, unknown>, message: string): void
+}
+
 /** Options of {@link FailSafeRateLimiter}. */
 export interface FailSafeRateLimiterOptions {
   /** The limiter every gateway shares. */
   readonly shared: RateLimiter
   /** @default 'open' */
   readonly mode?: RateLimitFailMode
-  readonly logger: Pick<FastifyBaseLogger, 'warn' | 'info'>
+  readonly logger: OutageLogger
   /** This process's buckets, used while the shared store is unreachable in `open` mode. @default a new MemoryRateLimiter */
   readonly local?: MemoryRateLimiter
   /** Fewest milliseconds between two outage log lines. @default 10000 */
@@ -46,7 +51,7 @@ export class FailSafeRateLimiter implements RateLimiter {
   readonly mode: RateLimitFailMode
   readonly #shared: RateLimiter
   readonly #local: MemoryRateLimiter
-  readonly #logger: FailSafeRateLimiterOptions['logger']
+  readonly #logger: OutageLogger
   readonly #logIntervalMs: number
   readonly #retryAfterSeconds: number
   readonly #nowMs: () => number

@@ -4,6 +4,7 @@ export { MemoryRateLimiter, type MemoryRateLimiterOptions } from './memory-rate-
 export {
   FailSafeRateLimiter,
   type FailSafeRateLimiterOptions,
+  type OutageLogger,
   type RateLimitFailMode,
 } from './fail-safe-rate-limiter.js'
 export { appendRateLimitHeaders, limitItem, policyItem } from './rate-limit-headers.js'
