@@ -55,7 +55,7 @@ describeWithEngine('Redis', probe, (url) => {
     })
   })
   afterAll(async () => {
-    unreachable.disconnect()
+    await closeRedis(unreachable)
     await dropKeys(admin, prefix)
   })
 

@@ -32,9 +32,11 @@ export interface RateLimitDecision {
 export interface RateLimiter {
   /**
    * Takes one token from the bucket `key` (created full under `rule` when
-   * absent). `key` alone names the bucket; `tenantId`, when the caller knows
-   * it, says whose namespace a shared engine keeps it in (undefined: limits
-   * that apply before a tenant is known, such as per client IP).
+   * absent). `tenantId` says whose namespace a shared engine keeps the
+   * bucket in (undefined: limits that apply before a tenant is known, such
+   * as per client IP); a caller passes the same one with a given key every
+   * time, and puts the tenant in the key itself where the limit is per
+   * tenant, so that limiters which ignore it (in process) decide alike.
    */
   consume(key: string, rule: RateLimitRule, tenantId?: string): Promise<RateLimitDecision>
 }

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, expect, it, vi } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { rateLimiterCases } from '../../core/edge-state/rate-limiter.case.js'
 import { describeWithEngine } from '../../../test/support/engines.js'
 import {
   dropKeys,
@@ -25,6 +26,9 @@ describeWithEngine('Redis', probe, (url) => {
   afterAll(async () => {
     await dropKeys(admin, prefix)
   })
+
+  describe('RedisRateLimiter, the shared cases', () =>
+    rateLimiterCases(() => new RedisRateLimiter(admin, keys), 'default'))
 
   it('never admits more than burst + rate × t across 3 gateways hammering one key', async () => {
     const clients = await Promise.all([1, 2, 3].map(() => testRedisClient(url)))
@@ -60,22 +64,6 @@ describeWithEngine('Redis', probe, (url) => {
     } finally {
       await Promise.all(clients.map((client) => closeRedis(client)))
     }
-  })
-
-  it('decides as the in-process limiter does: the burst, then a refusal until one token is back', async () => {
-    const limiter = new RedisRateLimiter(admin, keys)
-    const rule = { perMinute: 60, burst: 3 }
-    for (let i = 0; i < 3; i++) {
-      const decision = await limiter.consume('cred:shape', rule, 'default')
-      expect(decision).toMatchObject({ allowed: true, limit: 3, remaining: 2 - i, retryAfterMs: 0 })
-      expect(decision.resetMs).toBeGreaterThan(0)
-      expect(decision.resetMs).toBeLessThanOrEqual(1000)
-    }
-    const refused = await limiter.consume('cred:shape', rule, 'default')
-    expect(refused).toMatchObject({ allowed: false, limit: 3, remaining: 0 })
-    expect(refused.retryAfterMs).toBeGreaterThan(500)
-    expect(refused.retryAfterMs).toBeLessThanOrEqual(1000)
-    expect(refused.resetMs).toBe(refused.retryAfterMs)
   })
 
   it("keeps time by Redis's clock: a client clock far ahead refills nothing", async () => {
@@ -117,16 +105,6 @@ describeWithEngine('Redis', probe, (url) => {
     const ttlMs = await admin.pttl(`${prefix}tenant:default:rl:cred:ttl`)
     expect(ttlMs).toBeGreaterThan(0)
     expect(ttlMs).toBeLessThanOrEqual(1000)
-  })
-
-  it('applies a changed rule: a smaller burst clamps the tokens held', async () => {
-    const limiter = new RedisRateLimiter(admin, keys)
-    expect(
-      (await limiter.consume('cred:rule', { perMinute: 60, burst: 100 }, 'default')).remaining,
-    ).toBe(99)
-    expect(
-      (await limiter.consume('cred:rule', { perMinute: 60, burst: 3 }, 'default')).remaining,
-    ).toBe(2)
   })
 
   it('loads its script again after Redis forgot it (NOSCRIPT → EVAL)', async () => {
