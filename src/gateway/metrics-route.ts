@@ -2,7 +2,8 @@
  * `GET /metrics` (scope `operator`): the platform's runtime gauges in the
  * Prometheus text format, made with prom-client. Today: the accelerators module
  * calls are placed on — utilisation, memory, and which module holds each —
- * read afresh at every scrape. Task and provider metrics travel as events on
+ * read afresh at every scrape, and the counts the composition keeps (rate
+ * limits decided while Redis was unreachable). Task and provider metrics travel as events on
  * `aion.runtime.metrics` (see `/v1/events`).
  */
 import type { FastifyInstance } from 'fastify'
@@ -32,7 +33,7 @@ export interface PlatformMetrics {
   metrics(): Promise<string>
 }
 
-/** Gauges over what `readDevices` answers at each scrape. */
+/** Gauges over what `readDevices` answers at each scrape, and the composition's `counters`. */
 export function platformMetrics(
   readDevices: () => Promise<readonly DeviceReading[]>,
   counters: readonly CounterReading[] = [],

@@ -23,7 +23,10 @@ export interface IdempotencyCacheBeginInput extends IdempotencyCacheRef {
   readonly owner: string
   /** How long the in-progress lock holds unless the request completes first. */
   readonly lockMs: number
-  /** The caller's clock; a shared cache may use its own instead (Redis `TIME`), so that clock skew between processes cannot shorten a lease. */
+  /**
+   * The caller's clock. A shared cache may use its own instead (Redis
+   * `TIME`), so that clock skew between processes cannot shorten a lease.
+   */
   readonly now: Date
 }
 
