@@ -69,6 +69,7 @@ const driverRule = (allowedDriver) => ({
           name: '@aws-sdk/client-s3',
           message: 'import @aws-sdk/client-s3 only inside src/storage/s3',
         },
+        { name: 'ioredis', message: 'import ioredis only inside src/storage/redis' },
       ].filter((p) => p.name !== allowedDriver),
     },
   ],
@@ -114,10 +115,16 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/storage/postgres/**', 'src/storage/sqlite/**', 'src/storage/s3/**'],
+    ignores: [
+      'src/storage/postgres/**',
+      'src/storage/sqlite/**',
+      'src/storage/s3/**',
+      'src/storage/redis/**',
+    ],
     rules: driverRule(null),
   },
   { files: ['src/storage/postgres/**/*.ts'], rules: driverRule('pg') },
   { files: ['src/storage/sqlite/**/*.ts'], rules: driverRule('better-sqlite3') },
   { files: ['src/storage/s3/**/*.ts'], rules: driverRule('@aws-sdk/client-s3') },
+  { files: ['src/storage/redis/**/*.ts'], rules: driverRule('ioredis') },
 )

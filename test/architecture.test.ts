@@ -116,6 +116,13 @@ describe('architecture lint rule', () => {
     expect(outside.join('\n')).toMatch(
       /no-restricted-imports: .*pg only inside src\/storage\/postgres/,
     )
+    const redis = await lintAs(
+      'src/gateway/probe.ts',
+      "import { Redis } from 'ioredis'\nexport const probe = Redis\n",
+    )
+    expect(redis.join('\n')).toMatch(
+      /no-restricted-imports: .*ioredis only inside src\/storage\/redis/,
+    )
   })
 })
 

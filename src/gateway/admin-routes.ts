@@ -13,12 +13,16 @@ import { isOperator } from '../core/auth/index.js'
 import { AuthForbiddenError, RequestInvalidError } from '../core/errors/index.js'
 import { actorOf } from './auth/index.js'
 import { registerKeyRoutes } from './key-routes.js'
-import { registerMetricsRoute } from './metrics-route.js'
+import { registerMetricsRoute, type CounterReading } from './metrics-route.js'
 import { registerModuleAdminRoutes } from './module-admin-routes.js'
 
 const maxEventPage = 1000
 
-export function registerAdminRoutes(app: FastifyInstance, control: ControlPlane): void {
+export function registerAdminRoutes(
+  app: FastifyInstance,
+  control: ControlPlane,
+  counters: readonly CounterReading[] = [],
+): void {
   app.post('/router/policy/reload', async function reloadPolicies(request) {
     return control.reloadPolicies(actorOf(request))
   })
@@ -48,7 +52,7 @@ export function registerAdminRoutes(app: FastifyInstance, control: ControlPlane)
 
   registerKeyRoutes(app, control)
   registerModuleAdminRoutes(app, control)
-  registerMetricsRoute(app, control)
+  registerMetricsRoute(app, control, counters)
 }
 
 /**

@@ -13,6 +13,7 @@ import { registerHealthRoutes } from './health-routes.js'
 import { registerProblemHandlers, renderClientError, renderFrameworkError } from './http-errors.js'
 import { createIdempotency, currentEnvelope, type IdempotencyCache } from './idempotency/index.js'
 import { registerJsonBody } from './json-body.js'
+import type { CounterReading } from './metrics-route.js'
 import { createRateLimitHooks, type RateLimiter } from './rate-limit/index.js'
 import { registerStreamRoute } from './stream-route.js'
 import { registerRouteTable, type RouteEntry } from './route-table.js'
@@ -28,6 +29,8 @@ export interface GatewayOptions {
   /** The rate limits in force, read per request (policies.yml, reloadable). */
   readonly rateLimits: () => RateLimits
   readonly idempotencyCache: IdempotencyCache
+  /** Counts the composition keeps, served on `/metrics`. @default none */
+  readonly counters?: readonly CounterReading[]
 }
 
 /** A gateway that can be told to drain: readiness turns 503 while it finishes in-flight work. */
@@ -70,7 +73,7 @@ export function buildGateway(options: GatewayOptions): Gateway {
   })
   registerTaskRoutes(app, controlPlane, idempotency)
   registerStreamRoute(app, controlPlane)
-  registerAdminRoutes(app, controlPlane)
+  registerAdminRoutes(app, controlPlane, options.counters)
 
   return {
     app,

@@ -2,17 +2,28 @@
  * `GET /metrics` (scope `operator`): the platform's runtime gauges in the
  * Prometheus text format, made with prom-client. Today: the accelerators module
  * calls are placed on — utilisation, memory, and which module holds each —
- * read afresh at every scrape. Task and provider metrics travel as events on
+ * read afresh at every scrape, and the counts the composition keeps (rate
+ * limits decided while Redis was unreachable). Task and provider metrics travel as events on
  * `aion.runtime.metrics` (see `/v1/events`).
  */
 import type { FastifyInstance } from 'fastify'
-import { Gauge, Registry } from 'prom-client'
+import { Counter, Gauge, Registry } from 'prom-client'
 import type { ControlPlane, DeviceReading } from '../control/control-plane.js'
 
 const deviceLabels = ['vendor', 'index', 'name'] as const
 
 function labelsOf(device: DeviceReading) {
   return { vendor: device.vendor, index: String(device.index), name: device.name }
+}
+
+/** A count the composition keeps (e.g. rate-limit decisions made without Redis), read at each scrape. */
+export interface CounterReading {
+  /** Prometheus name, ending in `_total`. */
+  readonly name: string
+  readonly help: string
+  readonly labels?: Readonly<Record<string, string>>
+  /** The count now; it only grows. */
+  value(): number
 }
 
 /** The platform's metrics, read afresh at each `metrics()` call. */
@@ -22,9 +33,10 @@ export interface PlatformMetrics {
   metrics(): Promise<string>
 }
 
-/** Gauges over what `readDevices` answers at each scrape. */
+/** Gauges over what `readDevices` answers at each scrape, and the composition's `counters`. */
 export function platformMetrics(
   readDevices: () => Promise<readonly DeviceReading[]>,
+  counters: readonly CounterReading[] = [],
 ): PlatformMetrics {
   // Each gauge registers itself with `registry` (its `registers` option).
   const registry = new Registry()
@@ -77,6 +89,19 @@ export function platformMetrics(
         this.set({ ...labelsOf(d), module: d.leasedBy ?? '' }, d.leasedBy ? 1 : 0)
     },
   })
+  for (const reading of counters) {
+    const labels = reading.labels ?? {}
+    new Counter({
+      name: reading.name,
+      help: reading.help,
+      labelNames: Object.keys(labels),
+      registers: [registry],
+      collect() {
+        this.reset()
+        this.inc(labels, reading.value())
+      },
+    })
+  }
   return {
     contentType: registry.contentType,
     async metrics() {
@@ -86,8 +111,12 @@ export function platformMetrics(
   }
 }
 
-export function registerMetricsRoute(app: FastifyInstance, control: ControlPlane): void {
-  const exposition = platformMetrics(() => control.devices())
+export function registerMetricsRoute(
+  app: FastifyInstance,
+  control: ControlPlane,
+  counters: readonly CounterReading[] = [],
+): void {
+  const exposition = platformMetrics(() => control.devices(), counters)
   app.get('/metrics', async function metrics(_request, reply) {
     const text = await exposition.metrics()
     return reply.type(exposition.contentType).send(text)

@@ -1,6 +1,6 @@
 /**
  * The composition root: settings → store → registries → providers, modules,
- * router → control plane → gateway. The only place that knows which adapter
+ * router → control plane → edge state (in process or Redis) → gateway. The only place that knows which adapter
  * serves which port.
  */
 import { basename } from 'node:path'
@@ -15,7 +15,6 @@ import type { RegistrySet } from '../core/registry/index.js'
 import type { Settings } from '../core/settings/index.js'
 import { createJwtVerifier } from '../gateway/auth/index.js'
 import { buildGateway, type Gateway } from '../gateway/gateway.js'
-import { MemoryRateLimiter } from '../gateway/rate-limit/index.js'
 import { closeProviders, createProviders } from '../providers/index.js'
 import { GpuAllocator, type QuarantinedPackage } from '../runtime/index.js'
 import {
@@ -33,6 +32,7 @@ import {
   type Store,
 } from '../storage/index.js'
 import { ensureDevApiKey } from './dev-api-key.js'
+import { openEdgeState } from './edge-state.js'
 import { activateRegistrySet, loadRegistriesOrThrow } from './registry-bootstrap.js'
 import { createPackagesExecutor } from '../distribution/aip/index.js'
 
@@ -161,14 +161,17 @@ export async function startPlatform(
       logger.warn(recovered, 'recovered tasks of an earlier process')
 
     const jwt = settings.jwt ? await createJwtVerifier(settings.jwt, { guard }) : undefined
+    const edge = await openEdgeState(settings, store, logger)
+    closers.unshift(() => edge.close())
     const gateway = buildGateway({
       controlPlane,
       logger,
       settings: settings.gateway,
       auth: { apiKeys: store.apiKeys, jwt },
-      rateLimiter: new MemoryRateLimiter(),
+      rateLimiter: edge.rateLimiter,
       rateLimits: () => controlPlane.activeRegistries.set.policies.rate_limits,
-      idempotencyCache: store.idempotency,
+      idempotencyCache: edge.idempotencyCache,
+      counters: edge.counters,
     })
     await listen(gateway, settings)
     const address = gateway.app.server.address()

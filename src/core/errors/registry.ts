@@ -446,6 +446,21 @@ export const RateLimitedError = defineError<{
   message: (f) => `rate limit ${f.limit} exceeded; retry in ${f.retryAfterSeconds} s`,
 })
 
+/**
+ * The shared rate-limit store (Redis) is unreachable and `AION_REDIS_FAIL_MODE`
+ * is `closed`: the request is refused rather than admitted unlimited.
+ */
+export const RateLimitUnavailableError = defineError<{ retryAfterSeconds: number }>(
+  'RateLimitUnavailableError',
+  {
+    code: 'AION_RATE_LIMIT_UNAVAILABLE',
+    kind: 'unavailable',
+    retryable: true,
+    message: (f) =>
+      `rate limits cannot be checked now (their store is unreachable); retry in ${f.retryAfterSeconds} s`,
+  },
+)
+
 // ── IDEMPOTENCY: the Idempotency-Key header ───────────────────────────────────
 export const IdempotencyKeyInvalidError = defineError<{ reason: string }>(
   'IdempotencyKeyInvalidError',
@@ -477,6 +492,21 @@ export const IdempotencyInProgressError = defineError<{
   retryable: true,
   message: (f) =>
     `a request with Idempotency-Key "${f.idempotencyKey}" is still in progress; retry in ${f.retryAfterSeconds} s`,
+})
+
+/**
+ * The store of `Idempotency-Key`s is unreachable: a keyed request is refused,
+ * never run without its key (it could then run twice).
+ */
+export const IdempotencyUnavailableError = defineError<{
+  idempotencyKey: string
+  retryAfterSeconds: number
+}>('IdempotencyUnavailableError', {
+  code: 'AION_IDEMPOTENCY_UNAVAILABLE',
+  kind: 'unavailable',
+  retryable: true,
+  message: (f) =>
+    `Idempotency-Key "${f.idempotencyKey}" cannot be checked now (its store is unreachable); retry in ${f.retryAfterSeconds} s`,
 })
 
 // ── CONTROL: the control plane (queue, orchestrator, drain) ─────────────────

@@ -9,6 +9,7 @@ export {
   type ModuleSettings,
   type ProviderEndpoint,
   type ProviderSettings,
+  type RedisSettings,
   type Settings,
 } from './load-settings.js'
 export type { EgressSettings } from './egress-settings.js'

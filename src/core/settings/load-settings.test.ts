@@ -287,6 +287,38 @@ describe('loadSettings', () => {
     })
   })
 
+  it('reads the Redis settings only when AION_REDIS_URL is set, its password redacted', () => {
+    expect(loadSettings({}).redis).toBeUndefined()
+    const settings = loadSettings({
+      AION_REDIS_URL: 'redis://:s3cret@127.0.0.1:6379/2',
+      AION_REDIS_FAIL_MODE: 'closed',
+    })
+    expect(settings.redis).toMatchObject({
+      keyPrefix: 'aion:',
+      failMode: 'closed',
+      commandTimeoutMs: 500,
+    })
+    expect(settings.redis?.url.reveal()).toBe('redis://:s3cret@127.0.0.1:6379/2')
+    expect(JSON.stringify(settings)).not.toContain('s3cret')
+    expect(loadSettings({ AION_REDIS_URL: 'rediss://cache:6380' }).redis?.failMode).toBe('open')
+    expect(
+      problemsOf({
+        AION_REDIS_URL: 'http://cache:6379',
+        AION_REDIS_FAIL_MODE: 'maybe',
+        AION_REDIS_KEY_PREFIX: 'a b',
+      }),
+    ).toEqual(
+      expect.arrayContaining([
+        { variable: 'AION_REDIS_URL', message: expect.stringMatching(/redis:\/\//) },
+        { variable: 'AION_REDIS_FAIL_MODE', message: 'must be one of open, closed' },
+        { variable: 'AION_REDIS_KEY_PREFIX', message: expect.stringMatching(/letters/) },
+      ]),
+    )
+    expect(problemsOf({ AION_REDIS_URL: 'redis://[bad' })).toEqual([
+      { variable: 'AION_REDIS_URL', message: 'is not a valid URL' },
+    ])
+  })
+
   it('reads process.env by default', () => {
     vi.stubEnv('AION_PORT', '4321')
     try {

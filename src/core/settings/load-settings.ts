@@ -41,6 +41,8 @@ export interface Settings {
   readonly shutdownTimeoutMs: number
   readonly gateway: GatewaySettings
   readonly jwt: JwtSettings | undefined
+  /** `AION_REDIS_URL` and its companions. @default undefined: rate limits in process, keys in the store */
+  readonly redis: RedisSettings | undefined
   readonly control: ControlSettings
   readonly providers: ProviderSettings
   /** What aionctl uses to reach a running platform. */
@@ -94,6 +96,22 @@ export interface GatewaySettings {
   readonly devApiKey: boolean
   /** `AION_IDEMPOTENCY_TTL_MS`: how long an `Idempotency-Key` is remembered. @default 86400000 */
   readonly idempotencyTtlMs: number
+}
+
+/** Redis, shared by every gateway; undefined when `AION_REDIS_URL` is unset. */
+export interface RedisSettings {
+  /** `AION_REDIS_URL` (it may hold a password). */
+  readonly url: Secret
+  /** `AION_REDIS_KEY_PREFIX`: the start of every key. @default 'aion:' */
+  readonly keyPrefix: string
+  /**
+   * `AION_REDIS_FAIL_MODE`: rate limits while Redis is unreachable. `open`
+   * limits with this process's own buckets; `closed` refuses with 503.
+   * @default 'open'
+   */
+  readonly failMode: 'open' | 'closed'
+  /** `AION_REDIS_COMMAND_TIMEOUT_MS`. @default 500 */
+  readonly commandTimeoutMs: number
 }
 
 /** JWT bearer tokens; undefined when `AION_JWT_JWKS` is unset (JWTs refused). */
@@ -190,6 +208,7 @@ export function loadSettings(
   for (const problem of problems) delete values[problem.variable]
   if (!validate(values)) problems.push(...(validate.errors ?? []).map(toProblem))
   problems.push(...databaseUrlProblems(values.AION_DATABASE_URL))
+  problems.push(...redisUrlProblems(values.AION_REDIS_URL))
   problems.push(...localNetworkProblems(values.AION_LOCAL_NETWORKS))
   problems.push(...providerUrlProblems(values))
   const cwd = options.cwd ?? process.cwd()
@@ -216,6 +235,7 @@ export function loadSettings(
     shutdownTimeoutMs: values.AION_SHUTDOWN_TIMEOUT_MS as number,
     gateway: gatewaySettings(values, cwd),
     jwt: jwtSettings(values, cwd),
+    redis: redisSettings(values),
     control: controlSettings(values),
     providers: providerSettings(values),
     client: {
@@ -272,6 +292,17 @@ function jwtSettings(values: Values, cwd: string): JwtSettings | undefined {
     audience: str(values, 'AION_JWT_AUDIENCE') as string,
     algorithms: (str(values, 'AION_JWT_ALGORITHMS') as string).split(','),
     clockToleranceSeconds: num(values, 'AION_JWT_CLOCK_TOLERANCE_S'),
+  }
+}
+
+function redisSettings(values: Values): RedisSettings | undefined {
+  const url = secret(values, 'AION_REDIS_URL')
+  if (url === undefined) return undefined
+  return {
+    url,
+    keyPrefix: str(values, 'AION_REDIS_KEY_PREFIX') as string,
+    failMode: values.AION_REDIS_FAIL_MODE as 'open' | 'closed',
+    commandTimeoutMs: num(values, 'AION_REDIS_COMMAND_TIMEOUT_MS'),
   }
 }
 
@@ -358,6 +389,12 @@ function toProblem(error: ErrorObject): SettingsProblem {
 function databaseUrlProblems(url: unknown): SettingsProblem[] {
   if (typeof url !== 'string' || !/^postgres(ql)?:\/\//.test(url) || URL.canParse(url)) return []
   return [{ variable: 'AION_DATABASE_URL', message: 'is not a valid URL' }]
+}
+
+// The value is never echoed: a Redis URL may hold a password.
+function redisUrlProblems(url: unknown): SettingsProblem[] {
+  if (typeof url !== 'string' || !/^rediss?:\/\//.test(url) || URL.canParse(url)) return []
+  return [{ variable: 'AION_REDIS_URL', message: 'is not a valid URL' }]
 }
 
 function localNetworkProblems(value: unknown): SettingsProblem[] {

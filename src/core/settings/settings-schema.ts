@@ -117,6 +117,34 @@ export const settingsSchema = {
       maximum: 2592000000,
       default: 86400000,
     },
+    // ── Redis (rate limits and Idempotency-Keys shared by several gateways) ─
+    AION_REDIS_URL: {
+      description:
+        'Redis URL (redis:// or rediss:// for TLS); rate limits and Idempotency-Keys live there, shared by every gateway. Unset: in this process and the store.',
+      type: 'string',
+      pattern: '^rediss?://',
+    },
+    AION_REDIS_KEY_PREFIX: {
+      description:
+        'Prefix of every key the platform writes in Redis, so that several platforms (or environments) can share one Redis.',
+      type: 'string',
+      pattern: '^[A-Za-z0-9_.:{}-]{1,64}$',
+      default: 'aion:',
+    },
+    AION_REDIS_FAIL_MODE: {
+      description:
+        "What rate limits do while Redis is unreachable: `open` limits with this process's own buckets (and logs, and counts); `closed` answers 503 AION_RATE_LIMIT_UNAVAILABLE with Retry-After.",
+      enum: ['open', 'closed'],
+      default: 'open',
+    },
+    AION_REDIS_COMMAND_TIMEOUT_MS: {
+      description:
+        'How long one Redis command may take before it counts as Redis being unreachable.',
+      type: 'integer',
+      minimum: 10,
+      maximum: 60000,
+      default: 500,
+    },
     // ── JWT bearer tokens ───────────────────────────────────────────────────
     AION_JWT_JWKS: {
       description:
@@ -445,6 +473,9 @@ export const patternHints: Partial<Record<SettingVariable, string>> = {
   AION_HOST: 'must be a host name or address without spaces',
   AION_DATABASE_URL:
     'must start with postgres:// or postgresql:// (leave it unset for SQLite in the data directory)',
+  AION_REDIS_URL:
+    'must start with redis:// or rediss:// (leave it unset to keep rate limits and keys in process)',
+  AION_REDIS_KEY_PREFIX: 'must be 1 to 64 letters, digits or _ . : { } -',
   AION_REGISTRY_INSECURE: 'must be comma-separated host[:port] names without spaces or schemes',
   AION_LOCAL_NETWORKS: 'must be comma-separated CIDRs (10.0.0.0/8, fd00::/8) without spaces',
   AION_S3_ENDPOINT: 'must start with http:// or https://',

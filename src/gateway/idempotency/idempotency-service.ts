@@ -14,7 +14,9 @@
  * runs the request again only when it had created nothing. (A request that
  * answers without waiting binds nothing: should its process die between
  * creating the task and storing the answer — one store write — a retry
- * creates the task again.)
+ * creates the task again.) While the cache is unreachable a keyed request
+ * gets 503 `AION_IDEMPOTENCY_UNAVAILABLE` with `Retry-After: 1`: it is never
+ * run without its key.
  *
  * ```ts
  * const idempotency = createIdempotency({ cache: store.idempotency, refresh: currentEnvelope(controlPlane) })
@@ -28,11 +30,16 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { ControlPlane } from '../../control/control-plane.js'
 import type { Actor } from '../../core/domain/index.js'
-import { IdempotencyInProgressError, IdempotencyKeyReusedError } from '../../core/errors/index.js'
+import {
+  AionError,
+  IdempotencyInProgressError,
+  IdempotencyKeyReusedError,
+  IdempotencyUnavailableError,
+} from '../../core/errors/index.js'
 import { processInstanceId } from '../../core/process-instance.js'
 import { isTerminalStatus } from '../../core/task-status.js'
 import type { JsonValue } from '../../core/domain/index.js'
-import type { IdempotencyCache, IdempotencyCacheRef } from './idempotency-cache.js'
+import type { IdempotencyCache, IdempotencyCacheRef } from '../../core/edge-state/index.js'
 import { readIdempotencyKey } from './idempotency-key.js'
 import { requestFingerprint } from './request-fingerprint.js'
 
@@ -180,14 +187,24 @@ export function createIdempotency(options: IdempotencyOptions): Idempotency {
       const key = readIdempotencyKey(request.headers['idempotency-key'])
       if (key === undefined) return send(reply, await handler(noProgress))
       const ref = { tenantId: actor.tenantId, credential: `${actor.kind}:${actor.id}`, key }
-      const begun = await cache.begin({
-        ...ref,
-        requestHash: requestFingerprint(request.body),
-        ttlMs: keyTtlMs,
-        owner,
-        lockMs,
-        now: new Date(nowMs()),
-      })
+      const begun = await cache
+        .begin({
+          ...ref,
+          requestHash: requestFingerprint(request.body),
+          ttlMs: keyTtlMs,
+          owner,
+          lockMs,
+          now: new Date(nowMs()),
+        })
+        .catch((error: unknown) => {
+          // Running the request without its key could run it twice: refuse, retryable.
+          if (!(error instanceof AionError) || error.kind !== 'unavailable') throw error
+          void reply.header('retry-after', '1')
+          throw new IdempotencyUnavailableError(
+            { idempotencyKey: key, retryAfterSeconds: 1 },
+            { cause: error },
+          )
+        })
       if (begun.outcome === 'started') return send(reply, await runOnce(request, ref, handler))
       if (begun.outcome === 'resumed') {
         // The request that held the key died; it had created its task, or nothing.

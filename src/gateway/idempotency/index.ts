@@ -5,7 +5,7 @@ export type {
   IdempotencyCacheBeginInput,
   IdempotencyCacheRecord,
   IdempotencyCacheRef,
-} from './idempotency-cache.js'
+} from '../../core/edge-state/index.js'
 export { readIdempotencyKey } from './idempotency-key.js'
 export {
   createIdempotency,

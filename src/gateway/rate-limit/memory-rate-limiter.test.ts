@@ -1,5 +1,6 @@
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
+import { rateLimiterCases } from '../../core/edge-state/rate-limiter.case.js'
 import { MemoryRateLimiter } from './memory-rate-limiter.js'
 import { limitItem, policyItem, resetSeconds } from './rate-limit-headers.js'
 
@@ -123,6 +124,12 @@ describe('MemoryRateLimiter', () => {
     expect(limiter.size).toBe(1)
     expect(limiter.consumeNow('slow', { perMinute: 1, burst: 1 }).allowed).toBe(false)
   })
+})
+
+describe('MemoryRateLimiter, the shared cases', () => {
+  const limiter = new MemoryRateLimiter()
+  afterAll(() => limiter.close())
+  rateLimiterCases(() => limiter)
 })
 
 describe('rate limit header items', () => {

@@ -4,7 +4,7 @@
  * least recently used bucket goes, and a sweep drops buckets that have
  * refilled (a full bucket behaves exactly like an absent one).
  */
-import type { RateLimitDecision, RateLimiter, RateLimitRule } from './rate-limiter.js'
+import type { RateLimitDecision, RateLimiter, RateLimitRule } from '../../core/edge-state/index.js'
 
 /** Options of {@link MemoryRateLimiter}. */
 export interface MemoryRateLimiterOptions {

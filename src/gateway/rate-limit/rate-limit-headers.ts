@@ -8,7 +8,7 @@
  * later passes. A route under two limits lists both.
  */
 import type { FastifyReply } from 'fastify'
-import type { RateLimitDecision, RateLimitRule } from './rate-limiter.js'
+import type { RateLimitDecision, RateLimitRule } from '../../core/edge-state/index.js'
 
 /**
  * `"name";q=<burst>;w=<seconds>`. A token bucket is stated as the quota

@@ -15,7 +15,7 @@ import { RateLimitedError } from '../../core/errors/index.js'
 import type { RateLimits } from '../../core/registry/index.js'
 import { actorOf, type RequestHook } from '../auth/index.js'
 import { appendRateLimitHeaders, resetSeconds } from './rate-limit-headers.js'
-import type { RateLimiter, RateLimitRule } from './rate-limiter.js'
+import type { RateLimiter, RateLimitRule } from '../../core/edge-state/index.js'
 
 /** Options of {@link createRateLimitHooks}. */
 export interface RateLimitHookOptions {
@@ -66,8 +66,9 @@ export function createRateLimitHooks(options: RateLimitHookOptions): RateLimitHo
     name: 'per-ip' | 'per-credential',
     key: string,
     rule: RateLimitRule,
+    tenantId?: string,
   ) => {
-    const decision = await limiter.consume(key, rule)
+    const decision = await limiter.consume(key, rule, tenantId)
     appendRateLimitHeaders(reply, name, rule, decision)
     if (decision.allowed) return
     const retryAfterSeconds = resetSeconds(decision)
@@ -82,7 +83,7 @@ export function createRateLimitHooks(options: RateLimitHookOptions): RateLimitHo
     limitByCredential: async function limitByCredential(request, reply) {
       const actor = actorOf(request)
       const key = `cred:${actor.tenantId}:${actor.kind}:${actor.id}`
-      await take(reply, 'per-credential', key, currentRules().perCredential)
+      await take(reply, 'per-credential', key, currentRules().perCredential, actor.tenantId)
     },
   }
 }

@@ -1,9 +1,10 @@
 /**
- * What the gateway needs to remember `Idempotency-Key`s: a structural subset
- * of the storage `IdempotencyStore`, so the server passes `store.idempotency`
- * (and a Redis adapter can implement it later).
+ * What the gateway needs to remember `Idempotency-Key`s. The embedded store's
+ * `IdempotencyStore` serves it structurally (the server passes
+ * `store.idempotency`); `RedisIdempotencyCache` serves it for several
+ * gateways. It sits in core because adapters below the gateway implement it.
  */
-import type { JsonValue } from '../../core/domain/index.js'
+import type { JsonValue } from '../domain/index.js'
 
 /** Identifies one key: scoped per tenant and credential. */
 export interface IdempotencyCacheRef {
@@ -22,6 +23,10 @@ export interface IdempotencyCacheBeginInput extends IdempotencyCacheRef {
   readonly owner: string
   /** How long the in-progress lock holds unless the request completes first. */
   readonly lockMs: number
+  /**
+   * The caller's clock. A shared cache may use its own instead (Redis
+   * `TIME`), so that clock skew between processes cannot shorten a lease.
+   */
   readonly now: Date
 }
 

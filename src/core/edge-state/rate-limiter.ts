@@ -1,6 +1,8 @@
 /**
- * The rate limiter port: token buckets by key. The in-process
- * {@link MemoryRateLimiter} backs it now; Redis backs it for scale-out.
+ * The rate limiter port: token buckets by key. The gateway's in-process
+ * `MemoryRateLimiter` backs it by default; `RedisRateLimiter` backs it for
+ * several gateways. It sits in core because adapters below the gateway
+ * implement it.
  */
 
 /** One token bucket's shape: it refills `perMinute` tokens a minute and holds at most `burst`. */
@@ -28,6 +30,13 @@ export interface RateLimitDecision {
 
 /** Token buckets by key. */
 export interface RateLimiter {
-  /** Takes one token from the bucket `key` (created full under `rule` when absent). */
-  consume(key: string, rule: RateLimitRule): Promise<RateLimitDecision>
+  /**
+   * Takes one token from the bucket `key` (created full under `rule` when
+   * absent). `tenantId` says whose namespace a shared engine keeps the
+   * bucket in (undefined: limits that apply before a tenant is known, such
+   * as per client IP); a caller passes the same one with a given key every
+   * time, and puts the tenant in the key itself where the limit is per
+   * tenant, so that limiters which ignore it (in process) decide alike.
+   */
+  consume(key: string, rule: RateLimitRule, tenantId?: string): Promise<RateLimitDecision>
 }
