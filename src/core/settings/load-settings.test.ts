@@ -80,6 +80,7 @@ describe('loadSettings', () => {
         allowPrivate: false,
         localNetworks: ['127.0.0.0/8', '::1/128'],
       },
+      events: { kafka: undefined, outboxRetentionMs: 86400000 },
     })
   })
 
@@ -244,6 +245,40 @@ describe('loadSettings', () => {
     })
     expect(settings.jwt).toMatchObject({ algorithms: ['ES256'], audience: 'omertaos' })
     expect(settings.jwt?.jwks).toMatch(/jwks\.json$/)
+  })
+
+  it('configures the Kafka relay only when brokers are set, with topic settings', () => {
+    const settings = loadSettings(
+      {
+        AION_KAFKA_BROKERS: 'kafka-1:9092,10.0.0.2:19092',
+        AION_KAFKA_TOPIC_PARTITIONS: '12',
+        AION_KAFKA_RETENTION_DAYS: '30',
+        AION_OUTBOX_RETENTION_MS: '60000',
+      },
+      { cwd: '/srv/aion' },
+    )
+    expect(settings.events).toEqual({
+      kafka: {
+        brokers: ['kafka-1:9092', '10.0.0.2:19092'],
+        topicPartitions: 12,
+        replicationFactor: undefined,
+        retentionMs: 30 * 86_400_000,
+      },
+      outboxRetentionMs: 60000,
+    })
+    expect(
+      loadSettings({ AION_KAFKA_BROKERS: 'k:9092', AION_KAFKA_REPLICATION_FACTOR: '3' }).events
+        .kafka,
+    ).toMatchObject({ topicPartitions: 3, replicationFactor: 3, retentionMs: 7 * 86_400_000 })
+    expect(problemsOf({ AION_KAFKA_BROKERS: 'kafka://k:9092, k2:9092' })).toEqual([
+      {
+        variable: 'AION_KAFKA_BROKERS',
+        message: 'must be comma-separated host:port pairs without spaces or schemes',
+      },
+    ])
+    expect(problemsOf({ AION_KAFKA_TOPIC_PARTITIONS: '0' })[0]?.variable).toBe(
+      'AION_KAFKA_TOPIC_PARTITIONS',
+    )
   })
 
   it('refuses a symmetric JWT algorithm', () => {

@@ -9,6 +9,7 @@ import { invalidCidrs } from '../egress/network-list.js'
 import { Secret } from '../secret.js'
 import { distributionSettings, type DistributionSettings } from './distribution-settings.js'
 import type { EgressSettings } from './egress-settings.js'
+import { eventSettings, type EventSettings } from './event-settings.js'
 import {
   patternHints,
   settingsSchema,
@@ -44,6 +45,8 @@ export interface Settings {
   readonly distribution: DistributionSettings
   /** Where outbound connections may go. */
   readonly egress: EgressSettings
+  /** The event log: the outbox, and the Kafka relay when configured. */
+  readonly events: EventSettings
 }
 
 /** AIP modules: the subprocess sandbox and the secrets modules may declare. */
@@ -214,6 +217,7 @@ export function loadSettings(
     // Registries are outbound connections too: every OCI client built from this section is guarded.
     distribution: { ...distribution.settings, egress },
     egress,
+    events: eventSettings(values),
   }
 }
 

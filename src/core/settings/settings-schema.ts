@@ -61,6 +61,43 @@ export const settingsSchema = {
       maximum: 600000,
       default: 10000,
     },
+    // ── events (the outbox, and Kafka when configured) ──────────────────────
+    AION_KAFKA_BROKERS: {
+      description:
+        'Comma-separated Kafka bootstrap brokers (host:port); set, an outbox relay publishes the event topics to them. Unset: the embedded event log only.',
+      type: 'string',
+      pattern: '^[A-Za-z0-9.\\-]+:[0-9]{1,5}(,[A-Za-z0-9.\\-]+:[0-9]{1,5})*$',
+    },
+    AION_KAFKA_TOPIC_PARTITIONS: {
+      description: 'Partitions of each event topic the relay creates (existing topics are kept).',
+      type: 'integer',
+      minimum: 1,
+      maximum: 10000,
+      default: 3,
+    },
+    AION_KAFKA_REPLICATION_FACTOR: {
+      description:
+        "Replicas of each event topic the relay creates; unset: the broker's default.replication.factor.",
+      type: 'integer',
+      minimum: 1,
+      maximum: 100,
+    },
+    AION_KAFKA_RETENTION_DAYS: {
+      description:
+        'retention.ms of each event topic the relay creates, in days (reference §6: 7–14 in development, 30–90 in production).',
+      type: 'integer',
+      minimum: 1,
+      maximum: 3650,
+      default: 7,
+    },
+    AION_OUTBOX_RETENTION_MS: {
+      description:
+        'How long an event published to Kafka stays in the outbox (and GET /v1/events) before it is swept; unpublished events are never swept.',
+      type: 'integer',
+      minimum: 0,
+      maximum: 31536000000,
+      default: 86400000,
+    },
     // ── aionctl (the server ignores these) ───────────────────────────────────
     AION_URL: {
       description: 'Base URL aionctl talks to; default http://AION_HOST:AION_PORT.',
@@ -403,5 +440,6 @@ export const patternHints: Partial<Record<SettingVariable, string>> = {
   AION_DATABASE_URL:
     'must start with postgres:// or postgresql:// (leave it unset for SQLite in the data directory)',
   AION_REGISTRY_INSECURE: 'must be comma-separated host[:port] names without spaces or schemes',
+  AION_KAFKA_BROKERS: 'must be comma-separated host:port pairs without spaces or schemes',
   AION_LOCAL_NETWORKS: 'must be comma-separated CIDRs (10.0.0.0/8, fd00::/8) without spaces',
 }
