@@ -1,0 +1,106 @@
+/**
+ * Kafka down: the outbox grows while the broker is away (nothing is marked
+ * published without an acknowledgement) and drains once it is back, with
+ * every committed event on its topic. Needs a broker of its own, which it
+ * stops and restarts.
+ */
+import { randomUUID } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pino } from 'pino'
+import { afterAll, expect, it } from 'vitest'
+import { describeWithEngine } from '../../../test/support/engines.js'
+import { probeKafka } from '../../../test/support/kafka-broker.js'
+import { consumeEvents } from '../../../test/support/kafka-consumer.js'
+import { SqliteStore } from '../sqlite/sqlite-store.js'
+import { eventHeaders, KafkaEventPublisher } from './kafka-publisher.js'
+import { OutboxRelay } from './outbox-relay.js'
+
+const topic = 'aion.tasks.lifecycle'
+const kafka = await probeKafka({ own: true })
+const root = mkdtempSync(join(tmpdir(), 'aion-relay-outage-'))
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+describeWithEngine('Kafka (a broker of its own)', kafka, (broker) => {
+  afterAll(() => broker.dispose())
+
+  it('grows the outbox while the broker is down and drains it when it returns, dropping nothing', async () => {
+    const store = await SqliteStore.open({ dataDir: join(root, 'store') })
+    await store.migrate()
+    const tenantId = `t_${randomUUID()}`
+    const commit = (n: number) =>
+      store.transaction((tx) =>
+        tx.outbox.append(
+          Array.from({ length: n }, () => {
+            const taskId = `tsk_${randomUUID()}`
+            return { tenantId, topic, key: taskId, payload: { task_id: taskId } }
+          }),
+        ),
+      )
+    const relay = new OutboxRelay({
+      outbox: store.outbox,
+      publisher: new KafkaEventPublisher({ brokers: broker.brokers, topics: [topic] }),
+      logger: pino({ level: 'silent' }),
+      idleMs: 20,
+      publishTimeoutMs: 5000,
+      maxBackoffMs: 1000,
+    })
+    relay.start()
+    try {
+      await commit(20)
+      await waitFor(
+        'the first events were published',
+        async () => relay.stats().published === 20,
+        60_000,
+      )
+
+      await broker.stop()
+      const downAt = Date.now()
+      for (let wave = 1; wave <= 10; wave++) {
+        await commit(20)
+        expect(await store.outbox.pendingCount(tenantId)).toBe(wave * 20)
+        await new Promise((r) => setTimeout(r, 300))
+      }
+      // Well past a publish timeout and several retries: still nothing marked.
+      await new Promise((r) => setTimeout(r, 6000))
+      expect(await store.outbox.pendingCount(tenantId)).toBe(200)
+      expect(relay.stats().published).toBe(20)
+      expect(relay.stats().failedBatches).toBeGreaterThan(0)
+
+      await broker.restart()
+      const upAt = Date.now()
+      await waitFor(
+        'the outbox drained',
+        async () => (await store.outbox.pendingCount(tenantId)) === 0,
+        120_000,
+      )
+      console.log(
+        `outage: broker down ${Math.round((upAt - downAt) / 1000)} s, outbox grew to 200 pending, ` +
+          `drained ${Math.round((Date.now() - upAt) / 100) / 10} s after the broker was back`,
+      )
+    } finally {
+      await relay.stop()
+    }
+    const committed = await store.outbox.list(0, 100_000, undefined, tenantId)
+    expect(committed).toHaveLength(220)
+    const { distinctIds } = await consumeEvents({
+      brokers: broker.brokers,
+      topics: [topic],
+      filter: (e) => e.headers[eventHeaders.tenantId] === tenantId,
+      distinct: 220,
+      timeoutMs: 60_000,
+    })
+    const missing = committed.filter((e) => !distinctIds.has(e.id))
+    expect(missing).toEqual([])
+    await store.close()
+  })
+})
