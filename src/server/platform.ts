@@ -26,7 +26,9 @@ import {
   warnUnresolvedModules,
 } from '../distribution/install/index.js'
 import { DEFAULT_TENANT_ID, openStore, type Store } from '../storage/index.js'
+import { KafkaEventPublisher, OutboxRelay } from '../storage/kafka/index.js'
 import { LocalDirectoryObjectStore } from '../storage/local/index.js'
+import { topics } from '../control/lifecycle/platform-topics.js'
 import { ensureDevApiKey } from './dev-api-key.js'
 import { activateRegistrySet, loadRegistriesOrThrow } from './registry-bootstrap.js'
 import { createPackagesExecutor } from '../distribution/aip/index.js'
@@ -38,6 +40,8 @@ export interface Platform {
   readonly gateway: Gateway
   readonly store: Store
   readonly controlPlane: EmbeddedControlPlane
+  /** The outbox relay to Kafka, when `AION_KAFKA_BROKERS` is set. */
+  readonly outboxRelay: OutboxRelay | undefined
   /** The development API key created on this start, if one was. */
   readonly devApiKey: string | undefined
   /** Drain: stop accepting, finish in-flight work up to the deadline, close everything. */
@@ -89,6 +93,9 @@ export async function startPlatform(
     logger.info({ engine: store.engine, applied: migration.applied }, 'store migrated')
     const version = await activateRegistrySet(store, set, 'startup')
     logger.info({ version, contentHash: set.contentHash }, 'registries loaded')
+    const outboxRelay = startOutboxRelay(settings, store, logger)
+    // Stopped after the control plane drained (its last events are in the outbox), before the store closes.
+    if (outboxRelay) closers.unshift(() => outboxRelay.stop())
 
     const providers = createProviders(settings.providers, { guard })
     closers.unshift(() => closeProviders(providers))
@@ -162,6 +169,7 @@ export async function startPlatform(
       gateway,
       store,
       controlPlane,
+      outboxRelay,
       devApiKey,
       async stop() {
         gateway.startDraining()
@@ -174,6 +182,35 @@ export async function startPlatform(
     for (const close of closers) await close().catch(() => undefined)
     throw error
   }
+}
+
+/**
+ * With `AION_KAFKA_BROKERS` set, the relay that publishes the outbox's four
+ * topics to Kafka; it runs in the background, so a broker that is down does
+ * not hold the start up (the outbox keeps the events until it is back).
+ */
+function startOutboxRelay(
+  settings: Settings,
+  store: Store,
+  logger: Logger,
+): OutboxRelay | undefined {
+  const kafka = settings.events.kafka
+  if (kafka === undefined) return undefined
+  const relay = new OutboxRelay({
+    outbox: store.outbox,
+    publisher: new KafkaEventPublisher({
+      brokers: kafka.brokers,
+      topics: Object.values(topics),
+      topicPartitions: kafka.topicPartitions,
+      replicationFactor: kafka.replicationFactor,
+      retentionMs: kafka.retentionMs,
+    }),
+    logger: logger.child({ component: 'outbox-relay' }),
+    retentionMs: settings.events.outboxRetentionMs,
+  })
+  relay.start()
+  logger.info({ brokers: kafka.brokers }, 'outbox relay started')
+  return relay
 }
 
 /** The module executor of both runtimes, reloadable so an install through the admin API serves without a restart. */

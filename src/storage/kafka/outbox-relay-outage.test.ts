@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino } from 'pino'
-import { afterAll, expect, it } from 'vitest'
+import { afterAll, expect, it, vi } from 'vitest'
 import { describeWithEngine } from '../../../test/support/engines.js'
 import { probeKafka } from '../../../test/support/kafka-broker.js'
 import { consumeEvents } from '../../../test/support/kafka-consumer.js'
@@ -18,6 +18,8 @@ import { eventHeaders, KafkaEventPublisher } from './kafka-publisher.js'
 import { OutboxRelay } from './outbox-relay.js'
 
 const topic = 'aion.tasks.lifecycle'
+// A broker on a busy machine: creating topics and first fetches take seconds, not milliseconds.
+vi.setConfig({ testTimeout: 180_000 })
 const kafka = await probeKafka({ own: true })
 const root = mkdtempSync(join(tmpdir(), 'aion-relay-outage-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Admin } from '@platformatic/kafka'
 import { pino } from 'pino'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import { describeWithEngine } from '../../../test/support/engines.js'
 import { probeKafka } from '../../../test/support/kafka-broker.js'
 import { consumeEvents, duplicateCount } from '../../../test/support/kafka-consumer.js'
@@ -29,6 +29,8 @@ const topics = [
   'aion.audit.activity',
 ]
 const logger = pino({ level: 'silent' })
+// A broker on a busy machine: creating topics and first fetches take seconds, not milliseconds.
+vi.setConfig({ testTimeout: 180_000 })
 const kafka = await probeKafka()
 const postgres = await probePostgres()
 const sqliteRoot = mkdtempSync(join(tmpdir(), 'aion-relay-'))
