@@ -9,6 +9,12 @@
 #   DEV_KAFKA_CONTROLLER_PORT  controller listener port    (default 9093)
 #   DEV_KAFKA_HEAP             JVM heap                    (default 512m)
 #   DEV_KAFKA_READY_TIMEOUT_S  how long to wait for the listener (default 90)
+# A second, authenticated and encrypted listener (SASL_SSL, SCRAM-SHA-512),
+# when all of these are set (the user is created when the data dir is formatted):
+#   DEV_KAFKA_SASL_SSL_PORT    its port
+#   DEV_KAFKA_SCRAM_USER, DEV_KAFKA_SCRAM_PASSWORD
+#   DEV_KAFKA_TLS_PEM          PEM file: the listener's private key (PKCS#8,
+#                              unencrypted) followed by its certificate chain
 #
 # The broker's jars come from Maven Central through dev/kafka/pom.xml into the
 # local Maven repository: the first run downloads them, later runs resolve
@@ -25,6 +31,14 @@ port="${DEV_KAFKA_PORT:-9092}"
 controller_port="${DEV_KAFKA_CONTROLLER_PORT:-9093}"
 heap="${DEV_KAFKA_HEAP:-512m}"
 ready_timeout_s="${DEV_KAFKA_READY_TIMEOUT_S:-90}"
+sasl_ssl_port="${DEV_KAFKA_SASL_SSL_PORT:-}"
+scram_user="${DEV_KAFKA_SCRAM_USER:-}"
+scram_password="${DEV_KAFKA_SCRAM_PASSWORD:-}"
+tls_pem="${DEV_KAFKA_TLS_PEM:-}"
+secure=""
+if [ -n "$sasl_ssl_port" ] && [ -n "$scram_user" ] && [ -n "$scram_password" ] && [ -n "$tls_pem" ]; then
+  secure=1
+fi
 
 say() { printf 'dev-kafka: %s\n' "$*" >&2; }
 
@@ -59,11 +73,11 @@ cat >"$config" <<EOF
 process.roles=broker,controller
 node.id=1
 controller.quorum.bootstrap.servers=127.0.0.1:$controller_port
-listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
-advertised.listeners=PLAINTEXT://127.0.0.1:$port
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port${secure:+,SASL_SSL://127.0.0.1:$sasl_ssl_port}
+advertised.listeners=PLAINTEXT://127.0.0.1:$port${secure:+,SASL_SSL://127.0.0.1:$sasl_ssl_port}
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL
 log.dirs=$data_dir/data
 num.partitions=1
 offsets.topic.replication.factor=1
@@ -78,6 +92,14 @@ group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
 log.retention.hours=168
 EOF
+if [ -n "$secure" ]; then
+  cat >>"$config" <<EOF
+sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.ssl.keystore.type=PEM
+listener.name.sasl_ssl.ssl.keystore.location=$(cd "$(dirname "$tls_pem")" && pwd)/$(basename "$tls_pem")
+EOF
+fi
 
 # Properties format: the broker's default configuration is YAML, which would
 # need jackson-dataformat-yaml on the log4j side.
@@ -106,7 +128,10 @@ jvm=(java "-Xmx$heap" -Xms64m -XX:+UseG1GC -XX:TieredStopAtLevel=1 -Djava.awt.he
 
 if [ ! -f "$data_dir/data/meta.properties" ]; then
   cluster_id="$("${jvm[@]}" kafka.tools.StorageTool random-uuid)"
-  "${jvm[@]}" kafka.tools.StorageTool format --standalone -t "$cluster_id" -c "$config" >/dev/null
+  scram=()
+  [ -z "$secure" ] || scram=(--add-scram "SCRAM-SHA-512=[name=$scram_user,password=$scram_password]")
+  "${jvm[@]}" kafka.tools.StorageTool format --standalone -t "$cluster_id" -c "$config" \
+    "${scram[@]}" >/dev/null
 fi
 
 "${jvm[@]}" kafka.Kafka "$config" &
@@ -128,5 +153,5 @@ until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
   fi
   sleep 0.2
 done
-echo "kafka ready on 127.0.0.1:$port"
+echo "kafka ready on 127.0.0.1:$port${secure:+ (SASL_SSL on 127.0.0.1:$sasl_ssl_port)}"
 wait "$broker"
