@@ -3,6 +3,7 @@
  * router → control plane → gateway. The only place that knows which adapter
  * serves which port.
  */
+import { readFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { pino, type Logger } from 'pino'
 import { InProcessBudgetLedger } from '../control/budget/in-process-budget-ledger.js'
@@ -93,7 +94,7 @@ export async function startPlatform(
     logger.info({ engine: store.engine, applied: migration.applied }, 'store migrated')
     const version = await activateRegistrySet(store, set, 'startup')
     logger.info({ version, contentHash: set.contentHash }, 'registries loaded')
-    const outboxRelay = startOutboxRelay(settings, store, logger)
+    const outboxRelay = await startOutboxRelay(settings, store, logger)
     // Stopped after the control plane drained (its last events are in the outbox), before the store closes.
     if (outboxRelay) closers.unshift(() => outboxRelay.stop())
 
@@ -189,13 +190,15 @@ export async function startPlatform(
  * topics to Kafka; it runs in the background, so a broker that is down does
  * not hold the start up (the outbox keeps the events until it is back).
  */
-function startOutboxRelay(
+async function startOutboxRelay(
   settings: Settings,
   store: Store,
   logger: Logger,
-): OutboxRelay | undefined {
+): Promise<OutboxRelay | undefined> {
   const kafka = settings.events.kafka
   if (kafka === undefined) return undefined
+  const { sasl, tls } = kafka
+  const ca = tls?.caFile === undefined ? undefined : await readFile(tls.caFile, 'utf8')
   const relay = new OutboxRelay({
     outbox: store.outbox,
     publisher: new KafkaEventPublisher({
@@ -204,6 +207,8 @@ function startOutboxRelay(
       topicPartitions: kafka.topicPartitions,
       replicationFactor: kafka.replicationFactor,
       retentionMs: kafka.retentionMs,
+      ...(sasl === undefined ? {} : { sasl: { ...sasl, password: sasl.password.reveal() } }),
+      ...(tls === undefined ? {} : { tls: ca === undefined ? {} : { ca } }),
     }),
     logger: logger.child({ component: 'outbox-relay' }),
     retentionMs: settings.events.outboxRetentionMs,

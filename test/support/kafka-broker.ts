@@ -3,11 +3,12 @@
  * names (CI starts one for the whole run), or one this test file starts with
  * scripts/dev-kafka.sh on free loopback ports in a temporary directory, and
  * stops. A test that stops and restarts the broker (an outage) asks for its
- * own with `{ own: true }`.
+ * own with `{ own: true }`; one that needs SASL and TLS with `{ secure: true }`
+ * (its own too, with a SASL_SSL listener, a SCRAM user and a test CA).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createConnection, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -28,12 +29,25 @@ export interface KafkaBroker {
   restart(): Promise<void>
   /** Stops it for good and removes its data. */
   dispose(): Promise<void>
+  /** With `{ secure: true }`: the SASL_SSL listener and how to reach it. */
+  readonly secure?: SecureListener
+}
+
+/** A SASL_SSL listener (SCRAM-SHA-512) whose certificate a test CA signed. */
+export interface SecureListener {
+  readonly brokers: string[]
+  /** The test CA, PEM. */
+  readonly ca: string
+  readonly username: string
+  readonly password: string
 }
 
 /** Options of {@link probeKafka}. */
 export interface ProbeKafkaOptions {
   /** Start a broker of this file's own even when AION_TEST_KAFKA_BROKERS is set. @default false */
   readonly own?: boolean
+  /** Add a SASL_SSL listener (implies `own`). @default false */
+  readonly secure?: boolean
 }
 
 /** A reachable broker, or why there is none. */
@@ -41,7 +55,7 @@ export async function probeKafka(
   options: ProbeKafkaOptions = {},
 ): Promise<EngineProbe<KafkaBroker>> {
   const external = process.env.AION_TEST_KAFKA_BROKERS
-  if (external && !options.own) {
+  if (external && !options.own && !options.secure) {
     const brokers = external.split(',')
     const [host, port] = (brokers[0] ?? '').split(':')
     if (await accepts(host ?? '', Number(port))) {
@@ -50,13 +64,11 @@ export async function probeKafka(
     }
     return { ok: false, reason: `AION_TEST_KAFKA_BROKERS=${external} accepts no connection` }
   }
-  const missing = missingTools()
+  const missing = missingTools(options.secure === true)
   if (missing) return { ok: false, reason: missing }
-  const broker = new OwnBroker(
-    await mkdtemp(join(tmpdir(), 'aion-kafka-')),
-    await freePort(),
-    await freePort(),
-  )
+  const dataDir = await mkdtemp(join(tmpdir(), 'aion-kafka-'))
+  const secure = options.secure ? await secureListener(dataDir) : undefined
+  const broker = new OwnBroker(dataDir, await freePort(), await freePort(), secure)
   try {
     await broker.restart()
     return { ok: true, value: broker }
@@ -66,7 +78,10 @@ export async function probeKafka(
   }
 }
 
-function missingTools(): string | undefined {
+function missingTools(secure: boolean): string | undefined {
+  if (secure && spawnSync('openssl', ['version'], { stdio: 'ignore' }).status !== 0) {
+    return 'openssl is not installed (it makes the test CA of the SASL_SSL listener)'
+  }
   if (spawnSync('java', ['-version'], { stdio: 'ignore' }).status !== 0) {
     return 'java is not installed (the Kafka broker needs Java 17+)'
   }
@@ -86,6 +101,7 @@ class OwnBroker implements KafkaBroker {
     private readonly dataDir: string,
     private readonly port: number,
     private readonly controllerPort: number,
+    readonly secure?: SecureListener & { readonly pemFile: string },
   ) {
     this.brokers = [`127.0.0.1:${port}`]
   }
@@ -102,6 +118,12 @@ class OwnBroker implements KafkaBroker {
         DEV_KAFKA_PORT: String(this.port),
         DEV_KAFKA_CONTROLLER_PORT: String(this.controllerPort),
         DEV_KAFKA_READY_TIMEOUT_S: String(READY_TIMEOUT_MS / 1000),
+        ...(this.secure && {
+          DEV_KAFKA_SASL_SSL_PORT: this.secure.brokers[0]!.split(':')[1],
+          DEV_KAFKA_SCRAM_USER: this.secure.username,
+          DEV_KAFKA_SCRAM_PASSWORD: this.secure.password,
+          DEV_KAFKA_TLS_PEM: this.secure.pemFile,
+        }),
       },
     })
     this.#child = child
@@ -165,6 +187,75 @@ class OwnBroker implements KafkaBroker {
     } catch {
       // already gone
     }
+  }
+}
+
+/** A test CA and a certificate for 127.0.0.1 that it signed, made with openssl. */
+async function secureListener(
+  dataDir: string,
+): Promise<SecureListener & { readonly pemFile: string }> {
+  const dir = join(dataDir, 'tls')
+  await mkdir(dir, { recursive: true })
+  const openssl = (args: string[]) => {
+    const run = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' })
+    if (run.status !== 0) throw new Error(`openssl ${args[0]} failed: ${run.stderr}`)
+  }
+  const subject = (cn: string) => ['-subj', `/CN=${cn}`]
+  openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '2',
+    ...subject('aion-test-ca'),
+  ])
+  openssl([
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'server.key',
+    '-out',
+    'server.csr',
+    ...subject('127.0.0.1'),
+  ])
+  await writeFile(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n')
+  openssl([
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.crt',
+    '-days',
+    '2',
+    '-extfile',
+    'san.ext',
+  ])
+  const pemFile = join(dir, 'server.pem')
+  await writeFile(
+    pemFile,
+    (await readFile(join(dir, 'server.key'), 'utf8')) +
+      (await readFile(join(dir, 'server.crt'), 'utf8')),
+  )
+  return {
+    brokers: [`127.0.0.1:${await freePort()}`],
+    ca: await readFile(join(dir, 'ca.crt'), 'utf8'),
+    username: 'aion-relay',
+    password: `secret-${Math.random().toString(36).slice(2)}`,
+    pemFile,
   }
 }
 

@@ -12,7 +12,7 @@ export {
   type Settings,
 } from './load-settings.js'
 export type { EgressSettings } from './egress-settings.js'
-export type { EventSettings, KafkaSettings } from './event-settings.js'
+export type { EventSettings, KafkaSasl, KafkaSettings } from './event-settings.js'
 export { type DistributionSettings, type RegistryLogin } from './distribution-settings.js'
 export {
   logLevels,

@@ -263,6 +263,8 @@ describe('loadSettings', () => {
         topicPartitions: 12,
         replicationFactor: undefined,
         retentionMs: 30 * 86_400_000,
+        sasl: undefined,
+        tls: undefined,
       },
       outboxRetentionMs: 60000,
     })
@@ -278,6 +280,37 @@ describe('loadSettings', () => {
     ])
     expect(problemsOf({ AION_KAFKA_TOPIC_PARTITIONS: '0' })[0]?.variable).toBe(
       'AION_KAFKA_TOPIC_PARTITIONS',
+    )
+  })
+
+  it('reads the Kafka SASL and TLS client settings, the password kept secret, and wants SASL whole', () => {
+    const kafka = loadSettings(
+      {
+        AION_KAFKA_BROKERS: 'k:9093',
+        AION_KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+        AION_KAFKA_SASL_USERNAME: 'relay',
+        AION_KAFKA_SASL_PASSWORD: 'hunter2',
+        AION_KAFKA_TLS_CA_FILE: 'certs/ca.pem',
+      },
+      { cwd: '/srv/aion' },
+    ).events.kafka
+    expect(kafka?.sasl).toMatchObject({ mechanism: 'SCRAM-SHA-512', username: 'relay' })
+    expect(kafka?.sasl?.password.reveal()).toBe('hunter2')
+    expect(JSON.stringify(kafka)).not.toContain('hunter2')
+    expect(kafka?.tls).toEqual({ caFile: resolve('/srv/aion', 'certs/ca.pem') })
+    expect(
+      loadSettings({ AION_KAFKA_BROKERS: 'k:9093', AION_KAFKA_TLS: 'true' }).events.kafka?.tls,
+    ).toEqual({ caFile: undefined })
+    expect(
+      problemsOf({ AION_KAFKA_SASL_MECHANISM: 'SCRAM-SHA-256', AION_KAFKA_SASL_USERNAME: 'u' }),
+    ).toEqual([
+      {
+        variable: 'AION_KAFKA_SASL_PASSWORD',
+        message: 'is needed with AION_KAFKA_SASL_MECHANISM and AION_KAFKA_SASL_USERNAME',
+      },
+    ])
+    expect(problemsOf({ AION_KAFKA_SASL_MECHANISM: 'GSSAPI' })[0]?.variable).toBe(
+      'AION_KAFKA_SASL_MECHANISM',
     )
   })
 

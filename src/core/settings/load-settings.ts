@@ -188,6 +188,8 @@ export function loadSettings(
   const cwd = options.cwd ?? process.cwd()
   const distribution = distributionSettings(values, env, cwd)
   problems.push(...distribution.problems)
+  const events = eventSettings(values, cwd)
+  problems.push(...events.problems)
   if (problems.length > 0) throw new SettingsInvalidError({ problems })
   const url = values.AION_DATABASE_URL as string | undefined
   const egress: EgressSettings = {
@@ -217,7 +219,7 @@ export function loadSettings(
     // Registries are outbound connections too: every OCI client built from this section is guarded.
     distribution: { ...distribution.settings, egress },
     egress,
-    events: eventSettings(values),
+    events: events.settings,
   }
 }
 

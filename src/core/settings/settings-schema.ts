@@ -90,6 +90,33 @@ export const settingsSchema = {
       maximum: 3650,
       default: 7,
     },
+    AION_KAFKA_SASL_MECHANISM: {
+      description:
+        'SASL mechanism the relay authenticates with; with AION_KAFKA_SASL_USERNAME and AION_KAFKA_SASL_PASSWORD. Unset: no SASL.',
+      enum: ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'],
+    },
+    AION_KAFKA_SASL_USERNAME: {
+      description: 'SASL user name of the relay.',
+      type: 'string',
+      minLength: 1,
+    },
+    AION_KAFKA_SASL_PASSWORD: {
+      description: 'SASL password of the relay.',
+      type: 'string',
+      minLength: 1,
+    },
+    AION_KAFKA_TLS: {
+      description:
+        "Connect to the brokers over TLS, verifying their certificates (the system's CAs unless AION_KAFKA_TLS_CA_FILE).",
+      type: 'boolean',
+      default: false,
+    },
+    AION_KAFKA_TLS_CA_FILE: {
+      description:
+        "PEM CA bundle the brokers' certificates are verified against; implies AION_KAFKA_TLS.",
+      type: 'string',
+      minLength: 1,
+    },
     AION_OUTBOX_RETENTION_MS: {
       description:
         'How long an event published to Kafka stays in the outbox (and GET /v1/events) before it is swept; unpublished events are never swept.',

@@ -38,6 +38,17 @@ export interface KafkaPublisherOptions {
   readonly retentionMs?: number
   /** Deadline of one request to a broker. @default 10000 */
   readonly requestTimeoutMs?: number
+  /** SASL authentication. @default undefined: none */
+  readonly sasl?: {
+    readonly mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'
+    readonly username: string
+    readonly password: string
+  }
+  /**
+   * TLS to the brokers, their certificates verified against `ca` (PEM) or the
+   * system's CAs. @default undefined: plaintext
+   */
+  readonly tls?: { readonly ca?: string }
 }
 
 const DEFAULT_PUBLISH_TIMEOUT_MS = 20_000
@@ -143,6 +154,7 @@ export class KafkaEventPublisher implements EventPublisher {
 
   #base() {
     const timeout = this.#options.requestTimeoutMs ?? 10_000
+    const { sasl, tls } = this.#options
     return {
       bootstrapBrokers: [...this.#options.brokers],
       timeout,
@@ -150,6 +162,8 @@ export class KafkaEventPublisher implements EventPublisher {
       connectTimeout: Math.min(timeout, 5000),
       retries: 3,
       retryDelay: 250,
+      ...(sasl === undefined ? {} : { sasl: { ...sasl } }),
+      ...(tls === undefined ? {} : { tls: tls.ca === undefined ? {} : { ca: tls.ca } }),
     }
   }
 
