@@ -118,6 +118,8 @@ class OwnBroker implements KafkaBroker {
         DEV_KAFKA_PORT: String(this.port),
         DEV_KAFKA_CONTROLLER_PORT: String(this.controllerPort),
         DEV_KAFKA_READY_TIMEOUT_S: String(READY_TIMEOUT_MS / 1000),
+        // Several test files may each run one beside CI's shared broker.
+        DEV_KAFKA_HEAP: '256m',
         ...(this.secure && {
           DEV_KAFKA_SASL_SSL_PORT: this.secure.brokers[0]!.split(':')[1],
           DEV_KAFKA_SCRAM_USER: this.secure.username,
