@@ -29,6 +29,10 @@ export interface KafkaBroker {
   restart(): Promise<void>
   /** Stops it for good and removes its data. */
   dispose(): Promise<void>
+  /** Freezes the broker (SIGSTOP): connections stay open, nothing answers (only a broker of this file's own). */
+  freeze(): void
+  /** Lets a frozen broker go on (SIGCONT). */
+  thaw(): void
   /** With `{ secure: true }`: the SASL_SSL listener and how to reach it. */
   readonly secure?: SecureListener
 }
@@ -60,7 +64,8 @@ export async function probeKafka(
     const [host, port] = (brokers[0] ?? '').split(':')
     if (await accepts(host ?? '', Number(port))) {
       const noop = () => Promise.resolve()
-      return { ok: true, value: { brokers, stop: noop, restart: noop, dispose: noop } }
+      const value = { brokers, stop: noop, restart: noop, dispose: noop, freeze() {}, thaw() {} }
+      return { ok: true, value }
     }
     return { ok: false, reason: `AION_TEST_KAFKA_BROKERS=${external} accepts no connection` }
   }
@@ -166,6 +171,7 @@ class OwnBroker implements KafkaBroker {
       if (child.exitCode !== null || child.signalCode !== null) done()
       else child.once('exit', () => done())
     })
+    this.#signal('SIGCONT')
     this.#signal('SIGTERM')
     const timer = setTimeout(() => this.#signal('SIGKILL'), 30_000)
     await exited
@@ -179,6 +185,14 @@ class OwnBroker implements KafkaBroker {
   async dispose(): Promise<void> {
     await this.stop()
     await rm(this.dataDir, { recursive: true, force: true })
+  }
+
+  freeze(): void {
+    this.#signal('SIGSTOP')
+  }
+
+  thaw(): void {
+    this.#signal('SIGCONT')
   }
 
   #signal(signal: NodeJS.Signals): void {

@@ -105,4 +105,77 @@ describeWithEngine('Kafka (a broker of its own)', kafka, (broker) => {
     expect(missing).toEqual([])
     await store.close()
   })
+
+  it('leaves a timed-out batch leased to its relay, claims nothing after it, and publishes it in order once the broker answers', async () => {
+    const store = await SqliteStore.open({ dataDir: join(root, 'frozen') })
+    await store.migrate()
+    const tenantId = `t_${randomUUID()}`
+    const taskId = `tsk_${randomUUID()}`
+    let seq = 0
+    const commit = (n: number) =>
+      store.outbox.append(
+        Array.from({ length: n }, () => ({
+          tenantId,
+          topic,
+          key: taskId,
+          payload: { seq: seq++ },
+        })),
+      )
+    const relay = new OutboxRelay({
+      outbox: store.outbox,
+      publisher: new KafkaEventPublisher({ brokers: broker.brokers, topics: [topic] }),
+      logger: pino({ level: 'silent' }),
+      idleMs: 20,
+      leaseMs: 12_000,
+      publishTimeoutMs: 2000,
+      maxBackoffMs: 500,
+    })
+    relay.start()
+    try {
+      await commit(10)
+      await waitFor(
+        'the first events were published',
+        async () => (await store.outbox.pendingCount(tenantId)) === 0,
+        60_000,
+      )
+      broker.freeze()
+      try {
+        await commit(10)
+        await waitFor('a publish timed out', async () => relay.stats().failedBatches > 0, 30_000)
+        await commit(10)
+        // The timed-out batch (seq 10–19) is still leased to the relay, so no other relay
+        // may take it now; the relay itself claimed nothing after it (seq 20–29 are free).
+        const other = await store.outbox.claimBatch({ owner: 'another-relay', leaseMs: 1 })
+        expect(other.map((e) => (e.payload as { seq: number }).seq)).toEqual(
+          Array.from({ length: 10 }, (_, n) => 20 + n),
+        )
+        await new Promise((r) => setTimeout(r, 5))
+        expect(await store.outbox.pendingCount(tenantId)).toBe(20)
+      } finally {
+        broker.thaw()
+      }
+      await waitFor(
+        'the outbox drained',
+        async () => (await store.outbox.pendingCount(tenantId)) === 0,
+        120_000,
+      )
+    } finally {
+      await relay.stop()
+    }
+    const { records } = await consumeEvents({
+      brokers: broker.brokers,
+      topics: [topic],
+      filter: (e) => e.headers[eventHeaders.tenantId] === tenantId,
+      distinct: 30,
+      settleMs: 1000,
+    })
+    const firstSeen: number[] = []
+    for (const record of records) {
+      const n = (record.value as { seq: number }).seq
+      if (!firstSeen.includes(n)) firstSeen.push(n)
+    }
+    // One key, one partition: the task's events arrive in the order they were committed.
+    expect(firstSeen).toEqual(Array.from({ length: 30 }, (_, n) => n))
+    await store.close()
+  })
 })

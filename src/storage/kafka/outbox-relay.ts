@@ -70,6 +70,8 @@ export class OutboxRelay {
   #stopping = false
   #wake: (() => void) | undefined
   #nextSweepAt = 0
+  /** After a timed-out batch: claim nothing before its lease lapses (see {@link relayOnce}). */
+  #holdUntil = 0
 
   constructor(options: OutboxRelayOptions) {
     this.owner = options.owner ?? `relay_${processInstanceId}_${randomBytes(4).toString('hex')}`
@@ -113,7 +115,9 @@ export class OutboxRelay {
    * One claim → publish → mark round; returns how many events it published.
    * A failed publish gives the claim back at once (it is over: nothing of it
    * is still in flight); a timed-out one leaves its rows leased until the
-   * lease lapses, in case a request of it is still on its way.
+   * lease lapses, in case a request of it is still on its way, and the relay
+   * claims nothing meanwhile: claiming later rows first would publish a
+   * task's later events before its earlier ones.
    */
   async relayOnce(): Promise<number> {
     const claimedAt = Date.now()
@@ -132,6 +136,8 @@ export class OutboxRelay {
       this.#stats.failedBatches++
       if (Date.now() - claimedAt < timeoutMs) {
         await this.#o.outbox.release(ids, this.owner).catch(() => undefined)
+      } else {
+        this.#holdUntil = claimedAt + this.#o.leaseMs
       }
       throw error
     }
@@ -174,9 +180,10 @@ export class OutboxRelay {
         if (published === 0) await this.#pause(this.#o.idleMs)
       } catch (error) {
         failures++
-        const pauseMs = Math.min(this.#o.maxBackoffMs, this.#o.backoffMs * 2 ** (failures - 1))
+        const backoffMs = Math.min(this.#o.maxBackoffMs, this.#o.backoffMs * 2 ** (failures - 1))
+        const pauseMs = Math.max(backoffMs, this.#holdUntil - Date.now())
         // The first failure, then one line per ceiling-long pause: a long outage logs, not floods.
-        if (failures === 1 || pauseMs === this.#o.maxBackoffMs) {
+        if (failures === 1 || pauseMs >= this.#o.maxBackoffMs) {
           this.#o.logger.warn(
             { err: error, failures, retryInMs: pauseMs },
             'outbox relay could not publish; the events stay in the outbox',
