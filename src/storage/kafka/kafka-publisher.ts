@@ -52,6 +52,7 @@ export interface KafkaPublisherOptions {
 }
 
 const DEFAULT_PUBLISH_TIMEOUT_MS = 20_000
+const CLOSE_TIMEOUT_MS = 5000
 
 type StringProducer = Producer<string, string, string, string>
 
@@ -147,8 +148,13 @@ export class KafkaEventPublisher implements EventPublisher {
     this.#producer = undefined
     // force: pending requests are failed now rather than retried into a new session.
     if (producer === undefined) return
+    // Bounded too: a shutdown never hangs on a broker that stopped answering.
     await new Promise<void>((resolve) => {
-      producer.close(true, () => resolve())
+      const timer = setTimeout(resolve, CLOSE_TIMEOUT_MS)
+      producer.close(true, () => {
+        clearTimeout(timer)
+        resolve()
+      })
     })
   }
 
