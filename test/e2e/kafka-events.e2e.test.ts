@@ -4,7 +4,8 @@
  * exactly the events the outbox committed, and SIGTERM still drains cleanly
  * with the relay running.
  */
-import { afterAll, expect, it, vi } from 'vitest'
+import { createServer } from 'node:net'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import { describeWithEngine } from '../support/engines.js'
 import { probeKafka } from '../support/kafka-broker.js'
 import { consumeEvents } from '../support/kafka-consumer.js'
@@ -73,5 +74,37 @@ describeWithEngine('Kafka', kafka, (broker) => {
 
     server.child.kill('SIGTERM')
     expect(await server.exited).toBe(0)
+  })
+})
+
+describe('Kafka unreachable', () => {
+  afterAll(() => cleanUpProcesses())
+
+  it('starts, serves tasks and drains on SIGTERM while the brokers are down', async () => {
+    // A port nothing listens on: the relay keeps failing, the platform does not care.
+    const closed = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const address = probe.address()
+        probe.close(() => resolve(typeof address === 'object' && address ? address.port : 1))
+      })
+    })
+    const server = await startServer({
+      AION_DATA_DIR: tempDir(),
+      AION_KAFKA_BROKERS: `127.0.0.1:${closed}`,
+      AION_SHUTDOWN_TIMEOUT_MS: '3000',
+    })
+    const submitted = await fetch(`${server.url}/v1/tasks`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${server.key ?? ''}`,
+        'content-type': 'application/json',
+        prefer: 'wait=10',
+      },
+      body: JSON.stringify({ intent: 'summarize', input: { text: 'Still here. Kafka is not.' } }),
+    })
+    expect(((await submitted.json()) as { status: string }).status).toBe('succeeded')
+    server.child.kill('SIGTERM')
+    expect(await server.exited).toBe(0)
+    expect(server.stdoutLog()).toContain('outbox relay could not publish')
   })
 })
