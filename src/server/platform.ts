@@ -3,6 +3,7 @@
  * router → control plane → edge state (in process or Redis) → gateway. The only place that knows which adapter
  * serves which port.
  */
+import { readFile } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { pino, type Logger } from 'pino'
 import { InProcessBudgetLedger } from '../control/budget/in-process-budget-ledger.js'
@@ -31,6 +32,8 @@ import {
   startRetentionSweeper,
   type Store,
 } from '../storage/index.js'
+import { KafkaEventPublisher, OutboxRelay } from '../storage/kafka/index.js'
+import { topics } from '../control/lifecycle/platform-topics.js'
 import { ensureDevApiKey } from './dev-api-key.js'
 import { openEdgeState } from './edge-state.js'
 import { activateRegistrySet, loadRegistriesOrThrow } from './registry-bootstrap.js'
@@ -43,6 +46,8 @@ export interface Platform {
   readonly gateway: Gateway
   readonly store: Store
   readonly controlPlane: EmbeddedControlPlane
+  /** The outbox relay to Kafka, when `AION_KAFKA_BROKERS` is set. */
+  readonly outboxRelay: OutboxRelay | undefined
   /** The development API key created on this start, if one was. */
   readonly devApiKey: string | undefined
   /** Drain: stop accepting, finish in-flight work up to the deadline, close everything. */
@@ -94,6 +99,9 @@ export async function startPlatform(
     logger.info({ engine: store.engine, applied: migration.applied }, 'store migrated')
     const version = await activateRegistrySet(store, set, 'startup')
     logger.info({ version, contentHash: set.contentHash }, 'registries loaded')
+    const outboxRelay = await startOutboxRelay(settings, store, logger)
+    // Stopped after the control plane drained (its last events are in the outbox), before the store closes.
+    if (outboxRelay) closers.unshift(() => outboxRelay.stop())
 
     const objects = await openObjectStore({ dataDir: settings.dataDir, s3: settings.s3 })
     closers.unshift(() => objects.close())
@@ -189,6 +197,7 @@ export async function startPlatform(
       gateway,
       store,
       controlPlane,
+      outboxRelay,
       devApiKey,
       async stop() {
         gateway.startDraining()
@@ -201,6 +210,39 @@ export async function startPlatform(
     for (const close of closers) await close().catch(() => undefined)
     throw error
   }
+}
+
+/**
+ * With `AION_KAFKA_BROKERS` set, the relay that publishes the outbox's four
+ * topics to Kafka; it runs in the background, so a broker that is down does
+ * not hold the start up (the outbox keeps the events until it is back).
+ */
+async function startOutboxRelay(
+  settings: Settings,
+  store: Store,
+  logger: Logger,
+): Promise<OutboxRelay | undefined> {
+  const kafka = settings.events.kafka
+  if (kafka === undefined) return undefined
+  const { sasl, tls } = kafka
+  const ca = tls?.caFile === undefined ? undefined : await readFile(tls.caFile, 'utf8')
+  const relay = new OutboxRelay({
+    outbox: store.outbox,
+    publisher: new KafkaEventPublisher({
+      brokers: kafka.brokers,
+      topics: Object.values(topics),
+      topicPartitions: kafka.topicPartitions,
+      replicationFactor: kafka.replicationFactor,
+      retentionMs: kafka.retentionMs,
+      ...(sasl === undefined ? {} : { sasl: { ...sasl, password: sasl.password.reveal() } }),
+      ...(tls === undefined ? {} : { tls: ca === undefined ? {} : { ca } }),
+    }),
+    logger: logger.child({ component: 'outbox-relay' }),
+    retentionMs: settings.events.outboxRetentionMs,
+  })
+  relay.start()
+  logger.info({ brokers: kafka.brokers }, 'outbox relay started')
+  return relay
 }
 
 /** The module executor of both runtimes, reloadable so an install through the admin API serves without a restart. */

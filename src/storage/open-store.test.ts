@@ -13,7 +13,11 @@ describe('openStore', () => {
     const store = await openStore({ dataDir: join(root, 'data') })
     try {
       expect(store.engine).toBe('sqlite')
-      expect((await store.migrate()).applied).toEqual(['0001_core_tables', '0002_task_leases'])
+      expect((await store.migrate()).applied).toEqual([
+        '0001_core_tables',
+        '0002_task_leases',
+        '0003_outbox_relay',
+      ])
     } finally {
       await store.close()
     }

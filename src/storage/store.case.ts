@@ -31,7 +31,11 @@ export function runStoreSuite(name: string, open: () => Promise<Store>): void {
 
     describe('migrations', () => {
       it('applies the migration set on an empty database', () => {
-        expect(firstMigration?.applied).toEqual(['0001_core_tables', '0002_task_leases'])
+        expect(firstMigration?.applied).toEqual([
+          '0001_core_tables',
+          '0002_task_leases',
+          '0003_outbox_relay',
+        ])
       })
 
       it('runs nothing the second time, and records what ran in the database', async () => {

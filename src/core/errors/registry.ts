@@ -292,6 +292,21 @@ export const StoreValueUnsupportedError = defineError<{ engine: string; reason: 
   },
 )
 
+// ── EVENTS: the outbox relay and its Kafka cluster ───────────────────────────
+/**
+ * Kafka did not take a batch of outbox events (brokers down, a timeout, a
+ * refused request): the events stay in the outbox and are published later.
+ */
+export const EventBrokerUnavailableError = defineError<{
+  brokers: readonly string[]
+  detail: string
+}>('EventBrokerUnavailableError', {
+  code: 'AION_EVENTS_BROKER_UNAVAILABLE',
+  kind: 'unavailable',
+  retryable: true,
+  message: (f) => `Kafka (${f.brokers.join(', ')}) did not take the events: ${f.detail}`,
+})
+
 // ── REGISTRY (continued) ─────────────────────────────────────────────────────
 export const RegistryTooDeepError = defineRegistryIssue(
   'RegistryTooDeepError',

@@ -14,6 +14,7 @@ export {
 } from './load-settings.js'
 export type { EgressSettings } from './egress-settings.js'
 export type { ObjectRetentionSettings, S3Settings } from './object-store-settings.js'
+export type { EventSettings, KafkaSasl, KafkaSettings } from './event-settings.js'
 export { type DistributionSettings, type RegistryLogin } from './distribution-settings.js'
 export {
   logLevels,

@@ -82,6 +82,7 @@ describe('loadSettings', () => {
       },
       s3: undefined,
       objectRetention: { rules: [], sweepIntervalMs: 3600000 },
+      events: { kafka: undefined, outboxRetentionMs: 86400000 },
     })
   })
 
@@ -246,6 +247,73 @@ describe('loadSettings', () => {
     })
     expect(settings.jwt).toMatchObject({ algorithms: ['ES256'], audience: 'omertaos' })
     expect(settings.jwt?.jwks).toMatch(/jwks\.json$/)
+  })
+
+  it('configures the Kafka relay only when brokers are set, with topic settings', () => {
+    const settings = loadSettings(
+      {
+        AION_KAFKA_BROKERS: 'kafka-1:9092,10.0.0.2:19092',
+        AION_KAFKA_TOPIC_PARTITIONS: '12',
+        AION_KAFKA_RETENTION_DAYS: '30',
+        AION_OUTBOX_RETENTION_MS: '60000',
+      },
+      { cwd: '/srv/aion' },
+    )
+    expect(settings.events).toEqual({
+      kafka: {
+        brokers: ['kafka-1:9092', '10.0.0.2:19092'],
+        topicPartitions: 12,
+        replicationFactor: undefined,
+        retentionMs: 30 * 86_400_000,
+        sasl: undefined,
+        tls: undefined,
+      },
+      outboxRetentionMs: 60000,
+    })
+    expect(
+      loadSettings({ AION_KAFKA_BROKERS: 'k:9092', AION_KAFKA_REPLICATION_FACTOR: '3' }).events
+        .kafka,
+    ).toMatchObject({ topicPartitions: 3, replicationFactor: 3, retentionMs: 7 * 86_400_000 })
+    expect(problemsOf({ AION_KAFKA_BROKERS: 'kafka://k:9092, k2:9092' })).toEqual([
+      {
+        variable: 'AION_KAFKA_BROKERS',
+        message: 'must be comma-separated host:port pairs without spaces or schemes',
+      },
+    ])
+    expect(problemsOf({ AION_KAFKA_TOPIC_PARTITIONS: '0' })[0]?.variable).toBe(
+      'AION_KAFKA_TOPIC_PARTITIONS',
+    )
+  })
+
+  it('reads the Kafka SASL and TLS client settings, the password kept secret, and wants SASL whole', () => {
+    const kafka = loadSettings(
+      {
+        AION_KAFKA_BROKERS: 'k:9093',
+        AION_KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+        AION_KAFKA_SASL_USERNAME: 'relay',
+        AION_KAFKA_SASL_PASSWORD: 'hunter2',
+        AION_KAFKA_TLS_CA_FILE: 'certs/ca.pem',
+      },
+      { cwd: '/srv/aion' },
+    ).events.kafka
+    expect(kafka?.sasl).toMatchObject({ mechanism: 'SCRAM-SHA-512', username: 'relay' })
+    expect(kafka?.sasl?.password.reveal()).toBe('hunter2')
+    expect(JSON.stringify(kafka)).not.toContain('hunter2')
+    expect(kafka?.tls).toEqual({ caFile: resolve('/srv/aion', 'certs/ca.pem') })
+    expect(
+      loadSettings({ AION_KAFKA_BROKERS: 'k:9093', AION_KAFKA_TLS: 'true' }).events.kafka?.tls,
+    ).toEqual({ caFile: undefined })
+    expect(
+      problemsOf({ AION_KAFKA_SASL_MECHANISM: 'SCRAM-SHA-256', AION_KAFKA_SASL_USERNAME: 'u' }),
+    ).toEqual([
+      {
+        variable: 'AION_KAFKA_SASL_PASSWORD',
+        message: 'is needed with AION_KAFKA_SASL_MECHANISM and AION_KAFKA_SASL_USERNAME',
+      },
+    ])
+    expect(problemsOf({ AION_KAFKA_SASL_MECHANISM: 'GSSAPI' })[0]?.variable).toBe(
+      'AION_KAFKA_SASL_MECHANISM',
+    )
   })
 
   it('refuses a symmetric JWT algorithm', () => {

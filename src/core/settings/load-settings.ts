@@ -9,6 +9,7 @@ import { invalidCidrs } from '../egress/network-list.js'
 import { Secret } from '../secret.js'
 import { distributionSettings, type DistributionSettings } from './distribution-settings.js'
 import type { EgressSettings } from './egress-settings.js'
+import { eventSettings, type EventSettings } from './event-settings.js'
 import {
   objectRetentionSettings,
   s3Settings,
@@ -56,6 +57,8 @@ export interface Settings {
   readonly s3: S3Settings | undefined
   /** `AION_OBJECT_RETENTION` + `AION_OBJECT_SWEEP_INTERVAL_MS`. @default no rules, hourly */
   readonly objectRetention: ObjectRetentionSettings
+  /** The event log: the outbox, and the Kafka relay when configured. */
+  readonly events: EventSettings
 }
 
 /** AIP modules: the subprocess sandbox and the secrets modules may declare. */
@@ -218,6 +221,8 @@ export function loadSettings(
   problems.push(...s3.problems)
   const objectRetention = objectRetentionSettings(values)
   problems.push(...objectRetention.problems)
+  const events = eventSettings(values, cwd)
+  problems.push(...events.problems)
   if (problems.length > 0) throw new SettingsInvalidError({ problems })
   const url = values.AION_DATABASE_URL as string | undefined
   const egress: EgressSettings = {
@@ -250,6 +255,7 @@ export function loadSettings(
     egress,
     s3: s3.settings,
     objectRetention: objectRetention.settings,
+    events: events.settings,
   }
 }
 

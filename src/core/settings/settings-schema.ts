@@ -61,6 +61,70 @@ export const settingsSchema = {
       maximum: 600000,
       default: 10000,
     },
+    // ── events (the outbox, and Kafka when configured) ──────────────────────
+    AION_KAFKA_BROKERS: {
+      description:
+        'Comma-separated Kafka bootstrap brokers (host:port); set, an outbox relay publishes the event topics to them. Unset: the embedded event log only.',
+      type: 'string',
+      pattern: '^[A-Za-z0-9.\\-]+:[0-9]{1,5}(,[A-Za-z0-9.\\-]+:[0-9]{1,5})*$',
+    },
+    AION_KAFKA_TOPIC_PARTITIONS: {
+      description: 'Partitions of each event topic the relay creates (existing topics are kept).',
+      type: 'integer',
+      minimum: 1,
+      maximum: 10000,
+      default: 3,
+    },
+    AION_KAFKA_REPLICATION_FACTOR: {
+      description:
+        "Replicas of each event topic the relay creates; unset: the broker's default.replication.factor.",
+      type: 'integer',
+      minimum: 1,
+      maximum: 100,
+    },
+    AION_KAFKA_RETENTION_DAYS: {
+      description:
+        'retention.ms of each event topic the relay creates, in days (reference §6: 7–14 in development, 30–90 in production).',
+      type: 'integer',
+      minimum: 1,
+      maximum: 3650,
+      default: 7,
+    },
+    AION_KAFKA_SASL_MECHANISM: {
+      description:
+        'SASL mechanism the relay authenticates with; with AION_KAFKA_SASL_USERNAME and AION_KAFKA_SASL_PASSWORD. Unset: no SASL.',
+      enum: ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'],
+    },
+    AION_KAFKA_SASL_USERNAME: {
+      description: 'SASL user name of the relay.',
+      type: 'string',
+      minLength: 1,
+    },
+    AION_KAFKA_SASL_PASSWORD: {
+      description: 'SASL password of the relay.',
+      type: 'string',
+      minLength: 1,
+    },
+    AION_KAFKA_TLS: {
+      description:
+        "Connect to the brokers over TLS, verifying their certificates (the system's CAs unless AION_KAFKA_TLS_CA_FILE).",
+      type: 'boolean',
+      default: false,
+    },
+    AION_KAFKA_TLS_CA_FILE: {
+      description:
+        "PEM CA bundle the brokers' certificates are verified against; implies AION_KAFKA_TLS.",
+      type: 'string',
+      minLength: 1,
+    },
+    AION_OUTBOX_RETENTION_MS: {
+      description:
+        'How long an event published to Kafka stays in the outbox (and GET /v1/events) before it is swept; unpublished events are never swept.',
+      type: 'integer',
+      minimum: 0,
+      maximum: 31536000000,
+      default: 86400000,
+    },
     // ── aionctl (the server ignores these) ───────────────────────────────────
     AION_URL: {
       description: 'Base URL aionctl talks to; default http://AION_HOST:AION_PORT.',
@@ -477,6 +541,7 @@ export const patternHints: Partial<Record<SettingVariable, string>> = {
     'must start with redis:// or rediss:// (leave it unset to keep rate limits and keys in process)',
   AION_REDIS_KEY_PREFIX: 'must be 1 to 64 letters, digits or _ . : { } -',
   AION_REGISTRY_INSECURE: 'must be comma-separated host[:port] names without spaces or schemes',
+  AION_KAFKA_BROKERS: 'must be comma-separated host:port pairs without spaces or schemes',
   AION_LOCAL_NETWORKS: 'must be comma-separated CIDRs (10.0.0.0/8, fd00::/8) without spaces',
   AION_S3_ENDPOINT: 'must start with http:// or https://',
   AION_S3_BUCKET:

@@ -95,6 +95,62 @@ export function outboxCases(store: () => Store): void {
     expect(rest.map((e) => e.key)).toEqual(['k3'])
   })
 
+  it("gives back only the owner's unpublished claims, for the next claim to take at once", async () => {
+    await drain(store())
+    const tenantId = tenant()
+    const events = []
+    for (const n of [1, 2, 3]) {
+      events.push(await store().outbox.enqueue({ tenantId, topic: 'aion.audit', payload: { n } }))
+    }
+    const ids = events.map((e) => e.id)
+    const now = new Date()
+    const mine = await store().outbox.claimBatch({ limit: 2, now, owner: 'relay-a' })
+    const theirs = await store().outbox.claimBatch({ limit: 10, now, owner: 'relay-b' })
+    expect(mine.map((e) => e.id)).toEqual(ids.slice(0, 2))
+    expect(theirs.map((e) => e.id)).toEqual(ids.slice(2))
+    await store().outbox.markPublished([ids[1]!])
+    // Only event 1 is still relay-a's and unpublished; relay-b's stays leased.
+    expect(await store().outbox.release(ids, 'relay-a')).toBe(1)
+    expect(await store().outbox.release([], 'relay-a')).toBe(0)
+    const again = await store().outbox.claimBatch({ now, owner: 'relay-c' })
+    expect(again.map((e) => e.id)).toEqual([ids[0]])
+  })
+
+  it('never hands one event to two claims that run at once', async () => {
+    await drain(store())
+    const tenantId = tenant()
+    await store().outbox.append(
+      Array.from({ length: 60 }, (_, n) => ({ tenantId, topic: 'aion.audit', payload: { n } })),
+    )
+    const now = new Date()
+    const claims = await Promise.all(
+      ['a', 'b', 'c', 'd'].map((owner) => store().outbox.claimBatch({ limit: 25, now, owner })),
+    )
+    const ids = claims.flat().map((e) => e.id)
+    expect(new Set(ids).size).toBe(ids.length)
+    expect(ids.length).toBe(60)
+  })
+
+  it('purges published events older than the cut-off, bounded, never pending ones', async () => {
+    await drain(store())
+    const tenantId = tenant()
+    const events = []
+    for (const n of [1, 2, 3, 4]) {
+      events.push(await store().outbox.enqueue({ tenantId, topic: 'aion.audit', payload: { n } }))
+    }
+    const [e1, e2, e3] = events.map((e) => e.id)
+    await store().outbox.markPublished([e1!], '2000-01-01T00:00:00.000Z')
+    await store().outbox.markPublished([e2!], '2000-01-02T00:00:00.000Z')
+    await store().outbox.markPublished([e3!], '2999-01-01T00:00:00.000Z')
+    expect(await store().outbox.purgePublished('2000-06-01T00:00:00.000Z', 1)).toBe(1)
+    let left = await store().outbox.list(e1! - 1, 10, undefined, tenantId)
+    expect(left.map((e) => e.payload)).toEqual([{ n: 2 }, { n: 3 }, { n: 4 }])
+    expect(await store().outbox.purgePublished('2000-06-01T00:00:00.000Z', 100)).toBe(1)
+    left = await store().outbox.list(e1! - 1, 10, undefined, tenantId)
+    expect(left.map((e) => e.payload)).toEqual([{ n: 3 }, { n: 4 }])
+    expect(await store().outbox.pendingCount(tenantId)).toBe(1)
+  })
+
   it('lists events after an id, oldest first, bounded, of one topic when asked', async () => {
     const tenantId = tenant()
     const topicA = `aion.test.a.${tenantId}`

@@ -148,6 +148,8 @@ export interface OutboxTable {
   created_at: Time
   published_at: TimeOrNull
   lease_until: TimeOrNull
+  /** Who holds the lease (migration 0003); null when unclaimed or claimed anonymously. */
+  lease_owner: string | null
 }
 
 /** Every table of the relational store. */

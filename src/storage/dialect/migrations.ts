@@ -252,6 +252,21 @@ async function addLeases(db: AnyDb, t: ColumnTypes): Promise<void> {
   await db.schema.alterTable('idempotency_keys').addColumn('lock_expires_at', t.time).execute()
 }
 
+/**
+ * The outbox relay's claims name their holder, so a relay whose publish
+ * failed gives back only its own events; and published events are swept by
+ * age, which the partial index keeps cheap however large the pending tail.
+ */
+async function addOutboxRelay(db: AnyDb): Promise<void> {
+  await db.schema.alterTable('outbox').addColumn('lease_owner', 'text').execute()
+  await db.schema
+    .createIndex('outbox_published_idx')
+    .on('outbox')
+    .column('published_at')
+    .where(sql.ref('published_at'), 'is not', null)
+    .execute()
+}
+
 /** The migration set for one engine, by name (applied in name order). */
 export function migrationSet(engine: StoreEngine): Record<string, Migration> {
   const t = columnTypes(engine)
@@ -269,6 +284,11 @@ export function migrationSet(engine: StoreEngine): Record<string, Migration> {
     '0002_task_leases': {
       async up(db: AnyDb) {
         await addLeases(db, t)
+      },
+    },
+    '0003_outbox_relay': {
+      async up(db: AnyDb) {
+        await addOutboxRelay(db)
       },
     },
   }

@@ -50,6 +50,7 @@ export class SqlOutbox implements Outbox {
       created_at: this.codec.time(event.createdAt),
       published_at: null,
       lease_until: null,
+      lease_owner: null,
     }
   }
 
@@ -60,19 +61,23 @@ export class SqlOutbox implements Outbox {
       new Date(now.getTime() + (options.leaseMs ?? DEFAULT_LEASE_MS)),
     )
     return atomic(this.db, async (db) => {
-      const candidates = await db
+      let select = db
         .selectFrom('outbox')
         .select('id')
         .where('published_at', 'is', null)
         .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', nowIso)]))
         .orderBy('id', 'asc')
         .limit(options.limit ?? DEFAULT_BATCH)
-        .execute()
+      // PostgreSQL runs claims side by side: without SKIP LOCKED every relay
+      // would pick the same first rows and all but one come back empty-handed.
+      // SQLite serialises writers, so a claim there always sees the last one's.
+      if (this.codec.engine === 'postgres') select = select.forUpdate().skipLocked()
+      const candidates = await select.execute()
       if (candidates.length === 0) return []
       // Re-checking the condition in the UPDATE keeps two relays from taking the same event.
       const rows = await db
         .updateTable('outbox')
-        .set({ lease_until: leaseUntil })
+        .set({ lease_until: leaseUntil, lease_owner: options.owner ?? null })
         .where(
           'id',
           'in',
@@ -90,11 +95,37 @@ export class SqlOutbox implements Outbox {
     if (ids.length === 0) return 0
     const result = await this.db
       .updateTable('outbox')
-      .set({ published_at: this.codec.time(at), lease_until: null })
+      .set({ published_at: this.codec.time(at), lease_until: null, lease_owner: null })
       .where('id', 'in', [...ids])
       .where('published_at', 'is', null)
       .executeTakeFirst()
     return Number(result.numUpdatedRows)
+  }
+
+  async release(ids: readonly number[], owner: string): Promise<number> {
+    if (ids.length === 0) return 0
+    const result = await this.db
+      .updateTable('outbox')
+      .set({ lease_until: null, lease_owner: null })
+      .where('id', 'in', [...ids])
+      .where('lease_owner', '=', owner)
+      .where('published_at', 'is', null)
+      .executeTakeFirst()
+    return Number(result.numUpdatedRows)
+  }
+
+  async purgePublished(before: string, limit: number): Promise<number> {
+    // A bounded delete by ids: neither engine's DELETE takes a LIMIT portably,
+    // and a bounded statement keeps the sweep from holding locks for long.
+    const doomed = this.db
+      .selectFrom('outbox')
+      .select('id')
+      .where('published_at', 'is not', null)
+      .where('published_at', '<', this.codec.time(before))
+      .orderBy('published_at', 'asc')
+      .limit(limit)
+    const result = await this.db.deleteFrom('outbox').where('id', 'in', doomed).executeTakeFirst()
+    return Number(result.numDeletedRows)
   }
 
   async pendingCount(tenantId?: string): Promise<number> {

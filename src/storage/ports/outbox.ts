@@ -33,6 +33,11 @@ export interface ClaimOptions {
   readonly leaseMs?: number
   /** @default new Date() */
   readonly now?: Date
+  /**
+   * Who holds the claim (a relay's id): {@link Outbox.release} gives back
+   * only the holder's events. @default null (no holder recorded)
+   */
+  readonly owner?: string
 }
 
 /**
@@ -51,6 +56,17 @@ export interface Outbox {
   claimBatch(options?: ClaimOptions): Promise<OutboxEvent[]>
   /** Marks events published; returns how many changed. */
   markPublished(ids: readonly number[], at?: string): Promise<number>
+  /**
+   * Gives back events `owner` claimed and did not publish (a failed publish),
+   * so the next claim takes them without waiting for the lease; events since
+   * claimed by another owner or published are left alone. Returns how many.
+   */
+  release(ids: readonly number[], owner: string): Promise<number>
+  /**
+   * Deletes events published before `before` (ISO-8601), at most `limit`
+   * (oldest first); unpublished events are never deleted. Returns how many.
+   */
+  purgePublished(before: string, limit: number): Promise<number>
   /** Unpublished events, of one tenant when given. */
   pendingCount(tenantId?: string): Promise<number>
   /**

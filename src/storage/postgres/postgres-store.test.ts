@@ -27,7 +27,11 @@ describeWithEngine('PostgreSQL', probe, (url) => {
       const b = await PostgresStore.open({ url, schema: schemas[1] })
       try {
         await a.migrate()
-        expect((await b.migrate()).applied).toEqual(['0001_core_tables', '0002_task_leases'])
+        expect((await b.migrate()).applied).toEqual([
+          '0001_core_tables',
+          '0002_task_leases',
+          '0003_outbox_relay',
+        ])
         await a.tasks.create({
           task_id: 'tsk_schema',
           tenant_id: 'default',
