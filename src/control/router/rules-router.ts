@@ -56,11 +56,26 @@ export interface RulesOutcome {
   readonly candidates: readonly Candidate[]
 }
 
+/**
+ * A refusal made without a stack trace: refusing is one of the router's
+ * answers (its fields say why), not a fault to trace back, and capturing the
+ * stack was most of a refusal's cost and allocations (bench:router).
+ */
+function refusal<E extends Error>(make: () => E): E {
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 0
+  try {
+    return make()
+  } finally {
+    Error.stackTraceLimit = limit
+  }
+}
+
 /** {@link decideRules}, also returning the allowed candidates (the LLM router ranks these). */
 export function evaluateRules(input: RoutingInput): RulesOutcome {
   const { features, registries } = input
   const plan = intentPlan(registries, features.intent)
-  if (!plan) throw new RouterUnknownIntentError({ intent: features.intent })
+  if (!plan) throw refusal(() => new RouterUnknownIntentError({ intent: features.intent }))
   const { routes, routeReason } = routesFor(plan, features.requestedRoute)
   const budget = budgetLimit(features.budgetUsd, registries.policies)
   const ctx: ScreenContext = {
@@ -81,7 +96,7 @@ export function evaluateRules(input: RoutingInput): RulesOutcome {
     excluded.push(...screen.excluded)
   }
   const [choice, ...rest] = eligible
-  if (!choice) throw new RouterNoRouteError({ intent: plan.name, routes, excluded })
+  if (!choice) throw refusal(() => new RouterNoRouteError({ intent: plan.name, routes, excluded }))
   const reasons = reasonCodes({
     choice,
     sameRoute: eligible.filter((c) => c.route === choice.route),
@@ -117,11 +132,14 @@ function routesFor(
 ): { routes: readonly Route[]; routeReason: ReasonCode } {
   if (requested !== 'auto') {
     if (!plan.spec.candidates.includes(requested)) {
-      throw new RouterRouteNotAllowedError({
-        intent: plan.name,
-        route: requested,
-        candidates: plan.spec.candidates,
-      })
+      throw refusal(
+        () =>
+          new RouterRouteNotAllowedError({
+            intent: plan.name,
+            route: requested,
+            candidates: plan.spec.candidates,
+          }),
+      )
     }
     // A route the client named is kept: fallbacks stay on it.
     return { routes: [requested], routeReason: ReasonCode.ROUTE_REQUESTED }
