@@ -396,6 +396,14 @@ describe('loadSettings', () => {
     }
   })
 
+  it('leaves the test suites their AION_TEST_* variables: neither settings nor errors', () => {
+    expect(() =>
+      loadSettings({ AION_TEST_KAFKA_BROKERS: '127.0.0.1:19092', AION_TEST_REDIS_URL: 'x' }),
+    ).not.toThrow()
+    // A near miss is still an unknown setting.
+    expect(problemsOf({ AION_TESTS: '1' }).map((p) => p.variable)).toEqual(['AION_TESTS'])
+  })
+
   it('reports every problem at once, unknown variables included', () => {
     const problems = problemsOf({
       AION_PORT: '70000',

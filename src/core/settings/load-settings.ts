@@ -187,6 +187,8 @@ const validate = new Ajv2020({
   useDefaults: true,
 }).compile(settingsSchema)
 
+const testVariablePrefix = 'AION_TEST_'
+
 const integerVariables = settingVariables.filter(
   (name) => (settingsSchema.properties[name] as { type?: string }).type === 'integer',
 )
@@ -194,7 +196,9 @@ const integerVariables = settingVariables.filter(
 /**
  * Reads the `AION_*` variables of `env` against the settings schema. An empty
  * value counts as unset. Throws {@link SettingsInvalidError} listing every
- * problem (unknown variables included) at once.
+ * problem (unknown variables included) at once. `AION_TEST_*` belongs to the
+ * test suites (engines they reuse, e.g. `AION_TEST_KAFKA_BROKERS`, which CI
+ * exports to every process it starts): never a setting, never an error.
  */
 export function loadSettings(
   env: Record<string, string | undefined> = process.env,
@@ -202,7 +206,8 @@ export function loadSettings(
 ): Settings {
   const values: Record<string, unknown> = {}
   for (const [name, value] of Object.entries(env)) {
-    if (name.startsWith('AION_') && value !== undefined && value !== '') values[name] = value
+    if (!name.startsWith('AION_') || name.startsWith(testVariablePrefix)) continue
+    if (value !== undefined && value !== '') values[name] = value
   }
   // Ajv would coerce "0x1F", " 8080" or "1e3" to numbers; demand plain digits first.
   const problems: SettingsProblem[] = integerVariables
