@@ -234,7 +234,7 @@ async function profileOn(node: NodeRuntime, upstreamUrl: string): Promise<string
 
 /** Scavenges and other collections per 1,000 requests, with their mean pause. */
 function collections(tally: Tally): string {
-  const per1000 = (n: number) => ((n / tally.requests) * 1000).toFixed(1)
+  const per1000 = (n: number) => ((n / tally.requests) * 1000).toFixed(2)
   const mean = (ms: number, n: number) => (n === 0 ? '–' : (ms / n).toFixed(2))
   const { minor, minorMs, other, otherMs } = tally.gc
   return `${per1000(minor)} scavenges per 1,000 requests (mean pause ${mean(minorMs, minor)} ms), ${per1000(other)} other collections (mean ${mean(otherMs, other)} ms)`
