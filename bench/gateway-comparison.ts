@@ -19,9 +19,9 @@
  *                            table of runs)
  */
 import { execFile } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { promisify } from 'node:util'
+import { updateBenchmarks, withSection } from './benchmarks-doc.js'
 import { fixedRate, type FixedRateFigures } from './fixed-rate.js'
 import { benchNodes, machineNode, type NodeRuntime } from './node-runtimes.js'
 import {
@@ -234,24 +234,22 @@ Command: \`npm run bench:gateway\` (bench/gateway-comparison.ts; ${durationS} s 
 Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${when} UTC; the servers on each Node below in turn, the upstream and the load generator on Node ${process.versions.node}, all sharing the machine, in one invocation.
 
 ${results.map((result) => nodeSection(direct, result)).join('\n')}<!-- gateway-comparison:end -->`
-  let doc = readFileSync('BENCHMARKS.md', 'utf8')
-  const pattern = /<!-- gateway-comparison:start -->[\s\S]*<!-- gateway-comparison:end -->/
-  doc = pattern.test(doc) ? doc.replace(pattern, section) : `${doc.trimEnd()}\n\n${section}\n`
   const lines = results.map((result) => runLine(direct, result, when)).join('\n')
   const runsEnd = '<!-- gateway-runs:end -->'
-  doc = doc.includes(runsEnd)
-    ? doc.replace(runsEnd, `${lines}\n${runsEnd}`)
-    : doc.replace(
-        '<!-- gateway-comparison:start -->',
-        `<!-- gateway-runs:start -->
+  updateBenchmarks((doc) => {
+    const updated = withSection(doc, 'gateway-comparison', section)
+    if (updated.includes(runsEnd)) return updated.replace(runsEnd, () => `${lines}\n${runsEnd}`)
+    return updated.replace(
+      '<!-- gateway-comparison:start -->',
+      () => `<!-- gateway-runs:start -->
 | run (UTC) | Node | (b2) req/s | (b3) req/s | (c) OMERTAOS req/s | (d) Portkey req/s | (c) / (b2) ≥ ${targets.ofPersistedFloor} | (c) / (b3) | (c) / (d) ≥ ${targets.timesPortkey}× | p99 added, (c) − (b2), ms ≤ ${targets.p99AddedOverFloorMs} | local route / pool floor, tasks/s | targets met |
 | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :-: |
 ${lines}
 ${runsEnd}
 
 <!-- gateway-comparison:start -->`,
-      )
-  writeFileSync('BENCHMARKS.md', doc)
+    )
+  })
   process.stdout.write(`${section}\n`)
 }
 

@@ -122,6 +122,11 @@ function admit(call: Call, at: string, leaseUntil: string): void {
     at,
     at,
   )
+  admissionEvents(call, at)
+}
+
+/** The events of admitting, routing and starting a task, as the state machine logs them. */
+function admissionEvents(call: Call, at: string): void {
   for (const status of ['queued', 'routed']) {
     insertEvent.run('default', 'aion.tasks.lifecycle', call.id, lifecycle(call.id, status, at), at)
   }
@@ -140,44 +145,34 @@ function record(call: Call, at: string): void {
   const output = JSON.stringify({ text: call.answer.slice(0, 40) })
   if (twoPhase) {
     finishTask.run('succeeded', output, 19, 5, 0.0000156, 18, at, 'default', call.id)
-    insertEvent.run(
+  } else {
+    insertTask.run(
       'default',
-      'aion.tasks.lifecycle',
       call.id,
-      lifecycle(call.id, 'succeeded', at),
+      'answer',
+      'succeeded',
+      'api',
+      JSON.stringify(engine),
+      JSON.stringify(call.request),
+      output,
+      19,
+      5,
+      0.0000156,
+      18,
+      null,
+      JSON.stringify(decision),
+      'trace',
+      null,
+      at,
       at,
     )
-    recordRest(call, at)
-    return
-  }
-  insertTask.run(
-    'default',
-    call.id,
-    'answer',
-    'succeeded',
-    'api',
-    JSON.stringify(engine),
-    JSON.stringify(call.request),
-    output,
-    19,
-    5,
-    0.0000156,
-    18,
-    null,
-    JSON.stringify(decision),
-    'trace',
-    null,
-    at,
-    at,
-  )
-  for (const status of ['queued', 'routed', 'running', 'succeeded']) {
-    insertEvent.run('default', 'aion.tasks.lifecycle', call.id, lifecycle(call.id, status, at), at)
+    admissionEvents(call, at)
   }
   insertEvent.run(
     'default',
-    'aion.router.decisions',
+    'aion.tasks.lifecycle',
     call.id,
-    JSON.stringify({ task_id: call.id, decision }),
+    lifecycle(call.id, 'succeeded', at),
     at,
   )
   recordRest(call, at)

@@ -16,9 +16,10 @@
  * JavaScript caller, except JSON and compiled schema validators, which get
  * stages of their own. The garbage collector is its own stage.
  */
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { updateBenchmarks, withSection } from './benchmarks-doc.js'
 import { benchNodes, machineNode, type NodeRuntime } from './node-runtimes.js'
 import {
   load,
@@ -282,10 +283,7 @@ async function main(): Promise<void> {
 Command: \`npm run bench:profile\` (bench/profile-stages.ts; ${rounds} alternating windows of ${durationS} s per server, 50 connections, after a 3 s warm-up; V8's CPU profiler on the server's main thread, sampling every 100 µs, only during the windows; each sample counts as the median interval between samples). Machine: the shared 2-core VM, ${new Date().toISOString().slice(0, 10)}; the upstream and the load generator share it. (b2) is the persisted floor of the gateway comparison, (c) OMERTAOS's api-route task with \`Prefer: wait\`. Rows sorted by what (c) spends beyond (b2).
 
 ${sections.join('\n')}<!-- stage-profile:end -->`
-  let doc = readFileSync('BENCHMARKS.md', 'utf8')
-  const pattern = /<!-- stage-profile:start -->[\s\S]*<!-- stage-profile:end -->/
-  doc = pattern.test(doc) ? doc.replace(pattern, section) : `${doc.trimEnd()}\n\n${section}\n`
-  writeFileSync('BENCHMARKS.md', doc)
+  updateBenchmarks((doc) => withSection(doc, 'stage-profile', section))
   process.stdout.write(`${section}\n`)
 }
 
