@@ -44,27 +44,7 @@ say() { printf 'dev-kafka: %s\n' "$*" >&2; }
 
 command -v java >/dev/null || { say "java is not installed (Java 17+ is needed)"; exit 2; }
 
-# The classpath of the jars, resolved offline when the Maven repository has
-# them, online otherwise. Written to a temporary file and moved, so broker
-# starts running side by side never read a half-written one.
-classpath_file="$pom_dir/target/classpath.txt"
-classpath_ok() {
-  [ -s "$classpath_file" ] || return 1
-  local jar
-  while IFS= read -r jar; do [ -f "$jar" ] || return 1; done < <(tr ':' '\n' <"$classpath_file")
-}
-if ! classpath_ok; then
-  command -v mvn >/dev/null || { say "mvn is not installed (it fetches the Kafka jars)"; exit 2; }
-  mkdir -p "$pom_dir/target"
-  tmp="$classpath_file.$$"
-  if ! mvn -q -B -o -f "$pom_dir/pom.xml" dependency:build-classpath "-Dmdep.outputFile=$tmp" \
-    >/dev/null 2>&1; then
-    say "fetching the Kafka jars from Maven Central (first run)"
-    mvn -q -B -f "$pom_dir/pom.xml" dependency:build-classpath "-Dmdep.outputFile=$tmp" >&2
-  fi
-  mv "$tmp" "$classpath_file"
-fi
-classpath="$(cat "$classpath_file")"
+classpath="$(bash "$root/scripts/dev-classpath.sh" "$pom_dir" "the Kafka jars")"
 
 mkdir -p "$data_dir/logs"
 data_dir="$(cd "$data_dir" && pwd)"
