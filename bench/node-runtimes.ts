@@ -73,18 +73,7 @@ export function ltsNode(version = process.env.BENCH_NODE_LTS ?? defaultLtsVersio
   }
   const tree = join(work, 'tree')
   mkdirSync(tree, { recursive: true })
-  // Excluded paths are kept in the copy (rsync deletes only what it copies).
-  execFileSync('rsync', [
-    '-a',
-    '--delete',
-    '--exclude=/node_modules',
-    '--exclude=/.git',
-    '--exclude=/.bench-work',
-    '--exclude=/.ci-work',
-    '--exclude=/.aion',
-    './',
-    `${tree}/`,
-  ])
+  copyTree(tree)
   const stamp = createHash('sha256')
     .update(version)
     .update(readFileSync('package-lock.json'))
@@ -100,6 +89,30 @@ export function ltsNode(version = process.env.BENCH_NODE_LTS ?? defaultLtsVersio
     writeFileSync(stampFile, stamp)
   }
   return { label: `Node ${version}`, version, execPath, binDir: join(home, 'bin'), cwd: tree }
+}
+
+/** Refreshes `tree` from the working tree; what the copy keeps of its own is excluded. */
+function copyTree(tree: string): void {
+  try {
+    // Excluded paths are kept in the copy (rsync deletes only what it copies).
+    execFileSync('rsync', [
+      '-a',
+      '--delete',
+      '--exclude=/node_modules',
+      '--exclude=/.git',
+      '--exclude=/.bench-work',
+      '--exclude=/.ci-work',
+      '--exclude=/.aion',
+      './',
+      `${tree}/`,
+    ])
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+    throw new Error(
+      'the LTS Node runs from a copy of the tree made with rsync, which is not installed ' +
+        "(apt-get install rsync), or run the machine's Node only: BENCH_NODES=machine",
+    )
+  }
 }
 
 /** The runtimes BENCH_NODES asks for, the machine's first. */
