@@ -37,12 +37,13 @@
  */
 import { Admin, Consumer, stringDeserializers } from '@platformatic/kafka'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { pino } from 'pino'
 import { probeKafka } from '../test/support/kafka-broker.js'
+import { updateBenchmarks, withSection } from './benchmarks-doc.js'
 import { groupCommit } from '../src/storage/group-commit.js'
 import { openStore } from '../src/storage/open-store.js'
 import type { Store } from '../src/storage/ports/store.js'
@@ -556,10 +557,7 @@ Backlog, the largest sample of each second:
 ${backlogLines(results)}
 <!-- outbox-kafka:end -->`
   if (writeDoc) {
-    let doc = readFileSync('BENCHMARKS.md', 'utf8')
-    const pattern = /<!-- outbox-kafka:start -->[\s\S]*<!-- outbox-kafka:end -->/
-    doc = pattern.test(doc) ? doc.replace(pattern, section) : `${doc.trimEnd()}\n\n${section}\n`
-    writeFileSync('BENCHMARKS.md', doc)
+    updateBenchmarks((doc) => withSection(doc, 'outbox-kafka', section))
   }
   return section
 }
