@@ -119,11 +119,17 @@ export async function tailKafkaEvents(
     }
     let stream: Awaited<ReturnType<typeof consumer.consume>>
     try {
-      stream = await consumer.consume({
-        topics,
-        mode: options.from ?? 'latest',
-        autocommit: false,
-      })
+      // "From the end" is the end when the tail says it is reading: the stream's
+      // own `latest` mode looks the offsets up after `consume` resolves, so a
+      // record published just after `onReady` could fall before them.
+      const start =
+        options.from === 'earliest'
+          ? ({ mode: 'earliest' } as const)
+          : ({
+              mode: 'manual',
+              offsets: endOffsets(await consumer.listOffsets({ topics })),
+            } as const)
+      stream = await consumer.consume({ topics, ...start, autocommit: false })
     } catch (error) {
       throw unavailable(error)
     }
@@ -161,6 +167,13 @@ export async function tailKafkaEvents(
   } finally {
     await closeBounded(consumer)
   }
+}
+
+/** Each partition's end offset, as the stream's `manual` mode takes them. */
+function endOffsets(offsets: Map<string, bigint[]>) {
+  return [...offsets].flatMap(([topic, ends]) =>
+    ends.map((offset, partition) => ({ topic, partition, offset })),
+  )
 }
 
 /** A record's value as JSON; one that is not JSON (not written by the relay) is shown as its text. */
