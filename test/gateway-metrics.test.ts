@@ -46,6 +46,42 @@ describe('GPU utilisation as metrics', () => {
   })
 })
 
+describe('series the composition adds', () => {
+  it('exposes a gauge and a counter with several series, read at each scrape', async () => {
+    let published: Record<string, number> = { 'aion.tasks.lifecycle': 2 }
+    let backlog = 7
+    const metrics = platformMetrics(
+      async () => [],
+      [
+        {
+          kind: 'gauge',
+          name: 'aion_test_backlog',
+          help: 'a gauge read at each scrape',
+          labelNames: [],
+          read: async () => [{ labels: {}, value: backlog }],
+        },
+        {
+          kind: 'counter',
+          name: 'aion_test_published_total',
+          help: 'a counter by topic',
+          labelNames: ['topic'],
+          read: () =>
+            Object.entries(published).map(([topic, value]) => ({ labels: { topic }, value })),
+        },
+      ],
+    )
+    const first = await metrics.metrics()
+    expect(first).toContain('aion_test_backlog 7')
+    expect(first).toContain('aion_test_published_total{topic="aion.tasks.lifecycle"} 2')
+    published = { 'aion.tasks.lifecycle': 5, 'aion.audit.activity': 1 }
+    backlog = 0
+    const second = await metrics.metrics()
+    expect(second).toContain('aion_test_backlog 0')
+    expect(second).toContain('aion_test_published_total{topic="aion.tasks.lifecycle"} 5')
+    expect(second).toContain('aion_test_published_total{topic="aion.audit.activity"} 1')
+  })
+})
+
 describe('GET /metrics', () => {
   let t: TestPlatform
   beforeAll(async () => {

@@ -13,7 +13,7 @@ import { isOperator } from '../core/auth/index.js'
 import { AuthForbiddenError, RequestInvalidError } from '../core/errors/index.js'
 import { actorOf } from './auth/index.js'
 import { registerKeyRoutes } from './key-routes.js'
-import { registerMetricsRoute, type CounterReading } from './metrics-route.js'
+import { registerMetricsRoute, type MetricReading } from './metrics-route.js'
 import { registerModuleAdminRoutes } from './module-admin-routes.js'
 
 const maxEventPage = 1000
@@ -21,7 +21,7 @@ const maxEventPage = 1000
 export function registerAdminRoutes(
   app: FastifyInstance,
   control: ControlPlane,
-  counters: readonly CounterReading[] = [],
+  counters: readonly MetricReading[] = [],
 ): void {
   app.post('/router/policy/reload', async function reloadPolicies(request) {
     return control.reloadPolicies(actorOf(request))

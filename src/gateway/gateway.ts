@@ -13,7 +13,7 @@ import { registerHealthRoutes } from './health-routes.js'
 import { registerProblemHandlers, renderClientError, renderFrameworkError } from './http-errors.js'
 import { createIdempotency, currentEnvelope, type IdempotencyCache } from './idempotency/index.js'
 import { registerJsonBody } from './json-body.js'
-import type { CounterReading } from './metrics-route.js'
+import type { MetricReading } from './metrics-route.js'
 import { createRateLimitHooks, type RateLimiter } from './rate-limit/index.js'
 import { registerStreamRoute } from './stream-route.js'
 import { registerRouteTable, type RouteEntry } from './route-table.js'
@@ -30,7 +30,7 @@ export interface GatewayOptions {
   readonly rateLimits: () => RateLimits
   readonly idempotencyCache: IdempotencyCache
   /** Counts the composition keeps, served on `/metrics`. @default none */
-  readonly counters?: readonly CounterReading[]
+  readonly counters?: readonly MetricReading[]
 }
 
 /** A gateway that can be told to drain: readiness turns 503 while it finishes in-flight work. */

@@ -3,7 +3,8 @@
  * Prometheus text format, made with prom-client. Today: the accelerators module
  * calls are placed on — utilisation, memory, and which module holds each —
  * read afresh at every scrape, and the counts the composition keeps (rate
- * limits decided while Redis was unreachable). Task and provider metrics travel as events on
+ * limits decided while Redis was unreachable; with the outbox relay on, the
+ * outbox backlog and the events published to Kafka). Task and provider metrics travel as events on
  * `aion.runtime.metrics` (see `/v1/events`).
  */
 import type { FastifyInstance } from 'fastify'
@@ -26,6 +27,24 @@ export interface CounterReading {
   value(): number
 }
 
+/**
+ * A metric with several series (a counter by topic, a gauge read from the
+ * store), read at each scrape: `read` answers every series' labels and value.
+ */
+export interface SeriesReading {
+  readonly kind: 'counter' | 'gauge'
+  /** Prometheus name; a counter's ends in `_total`. */
+  readonly name: string
+  readonly help: string
+  readonly labelNames: readonly string[]
+  read():
+    | Promise<readonly { labels: Record<string, string>; value: number }[]>
+    | readonly { labels: Record<string, string>; value: number }[]
+}
+
+/** What the composition adds to `/metrics`. */
+export type MetricReading = CounterReading | SeriesReading
+
 /** The platform's metrics, read afresh at each `metrics()` call. */
 export interface PlatformMetrics {
   readonly contentType: string
@@ -36,7 +55,7 @@ export interface PlatformMetrics {
 /** Gauges over what `readDevices` answers at each scrape, and the composition's `counters`. */
 export function platformMetrics(
   readDevices: () => Promise<readonly DeviceReading[]>,
-  counters: readonly CounterReading[] = [],
+  counters: readonly MetricReading[] = [],
 ): PlatformMetrics {
   // Each gauge registers itself with `registry` (its `registers` option).
   const registry = new Registry()
@@ -90,6 +109,10 @@ export function platformMetrics(
     },
   })
   for (const reading of counters) {
+    if ('read' in reading) {
+      seriesMetric(reading, registry)
+      continue
+    }
     const labels = reading.labels ?? {}
     new Counter({
       name: reading.name,
@@ -111,10 +134,39 @@ export function platformMetrics(
   }
 }
 
+/** A counter or gauge over `reading`, its series replaced at each scrape. */
+function seriesMetric(reading: SeriesReading, registry: Registry): void {
+  const options = {
+    name: reading.name,
+    help: reading.help,
+    labelNames: [...reading.labelNames],
+    registers: [registry],
+  }
+  if (reading.kind === 'gauge') {
+    new Gauge({
+      ...options,
+      async collect() {
+        const series = await reading.read()
+        this.reset()
+        for (const { labels, value } of series) this.set(labels, value)
+      },
+    })
+  } else {
+    new Counter({
+      ...options,
+      async collect() {
+        const series = await reading.read()
+        this.reset()
+        for (const { labels, value } of series) this.inc(labels, value)
+      },
+    })
+  }
+}
+
 export function registerMetricsRoute(
   app: FastifyInstance,
   control: ControlPlane,
-  counters: readonly CounterReading[] = [],
+  counters: readonly MetricReading[] = [],
 ): void {
   const exposition = platformMetrics(() => control.devices(), counters)
   app.get('/metrics', async function metrics(_request, reply) {

@@ -16,6 +16,7 @@ import type { RegistrySet } from '../core/registry/index.js'
 import type { Settings } from '../core/settings/index.js'
 import { createJwtVerifier } from '../gateway/auth/index.js'
 import { buildGateway, type Gateway } from '../gateway/gateway.js'
+import type { MetricReading } from '../gateway/metrics-route.js'
 import { closeProviders, createProviders } from '../providers/index.js'
 import { GpuAllocator, type QuarantinedPackage } from '../runtime/index.js'
 import {
@@ -179,7 +180,7 @@ export async function startPlatform(
       rateLimiter: edge.rateLimiter,
       rateLimits: () => controlPlane.activeRegistries.set.policies.rate_limits,
       idempotencyCache: edge.idempotencyCache,
-      counters: edge.counters,
+      counters: [...edge.counters, ...relayMetrics(outboxRelay, store)],
     })
     await listen(gateway, settings)
     const address = gateway.app.server.address()
@@ -243,6 +244,41 @@ async function startOutboxRelay(
   relay.start()
   logger.info({ brokers: kafka.brokers }, 'outbox relay started')
   return relay
+}
+
+/**
+ * The relay's metrics on `/metrics`, with it running: the outbox's backlog
+ * (unpublished rows, counted at each scrape over the pending index: it is
+ * the store's, so every process reports the same), and this process's
+ * events published by topic and failed relay rounds (each retried).
+ */
+function relayMetrics(relay: OutboxRelay | undefined, store: Store): MetricReading[] {
+  if (relay === undefined) return []
+  return [
+    {
+      kind: 'gauge',
+      name: 'aion_outbox_backlog_events',
+      help: 'Outbox events not yet published to Kafka (every tenant)',
+      labelNames: [],
+      read: async () => [{ labels: {}, value: await store.outbox.pendingCount() }],
+    },
+    {
+      kind: 'counter',
+      name: 'aion_outbox_events_published_total',
+      help: 'Outbox events this process published to Kafka and marked published, by topic',
+      labelNames: ['topic'],
+      read: () =>
+        Object.entries(relay.stats().publishedByTopic).map(([topic, value]) => ({
+          labels: { topic },
+          value,
+        })),
+    },
+    {
+      name: 'aion_outbox_publish_failures_total',
+      help: "Rounds of this process's outbox relay that failed to publish to Kafka (brokers unreachable, a failed or timed-out publish); each retried after a backoff",
+      value: () => relay.stats().failedRounds,
+    },
+  ]
 }
 
 /** The module executor of both runtimes, reloadable so an install through the admin API serves without a restart. */

@@ -1,8 +1,9 @@
 /**
  * The platform with `AION_KAFKA_BROKERS` set, run as a user runs it: a task's
  * events (lifecycle, decision, metrics, audit) reach Kafka keyed by its id,
- * exactly the events the outbox committed, and SIGTERM still drains cleanly
- * with the relay running.
+ * exactly the events the outbox committed, `/metrics` counts them (and the
+ * failed publishes and the backlog while the brokers are down), and SIGTERM
+ * still drains cleanly with the relay running.
  */
 import { createServer } from 'node:net'
 import { afterAll, describe, expect, it, vi } from 'vitest'
@@ -72,6 +73,18 @@ describeWithEngine('Kafka', kafka, (broker) => {
     expect(lifecycle.every((r) => r.key === task.task_id)).toBe(true)
     expect(lifecycle.map((r) => (r.value as { status: string }).status)).toContain('succeeded')
 
+    // Marked published just after the broker's acknowledgement: the counters follow shortly.
+    const published = await waitForMetrics(server.url, headers, (text) => {
+      const byTopic = topics.map((topic) =>
+        sample(text, `aion_outbox_events_published_total{topic="${topic}"}`),
+      )
+      return (
+        byTopic.every((n) => n !== undefined && n >= 1) &&
+        sample(text, 'aion_outbox_backlog_events') === 0
+      )
+    })
+    expect(sample(published, 'aion_outbox_publish_failures_total')).toBe(0)
+
     server.child.kill('SIGTERM')
     expect(await server.exited).toBe(0)
   })
@@ -103,8 +116,46 @@ describe('Kafka unreachable', () => {
       body: JSON.stringify({ intent: 'summarize', input: { text: 'Still here. Kafka is not.' } }),
     })
     expect(((await submitted.json()) as { status: string }).status).toBe('succeeded')
+    const text = await waitForMetrics(
+      server.url,
+      { authorization: `Bearer ${server.key ?? ''}` },
+      (t) => (sample(t, 'aion_outbox_publish_failures_total') ?? 0) >= 1,
+    )
+    expect(sample(text, 'aion_outbox_backlog_events')).toBeGreaterThanOrEqual(4)
+    expect(text).not.toMatch(/^aion_outbox_events_published_total\{/m)
     server.child.kill('SIGTERM')
     expect(await server.exited).toBe(0)
     expect(server.stdoutLog()).toContain('outbox relay could not publish')
   })
 })
+
+/** The value of the series `series` (name and labels as exposed) in a Prometheus text, if present. */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `))
+  return line === undefined ? undefined : Number(line.slice(series.length + 1))
+}
+
+/** `/metrics` (operator key) once `ready` accepts it. */
+async function waitForMetrics(
+  url: string,
+  headers: Record<string, string>,
+  ready: (text: string) => boolean,
+  timeoutMs = 60_000,
+): Promise<string> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const response = await fetch(`${url}/metrics`, { headers })
+    const text = await response.text()
+    // The key's rate limit holds for scrapes too: a 429 says when to come back.
+    if (response.status === 429) {
+      await new Promise((r) =>
+        setTimeout(r, 1000 * Number(response.headers.get('retry-after') ?? 1)),
+      )
+      continue
+    }
+    expect(response.status).toBe(200)
+    if (ready(text)) return text
+    if (Date.now() > deadline) throw new Error(`/metrics never showed what was awaited:\n${text}`)
+    await new Promise((r) => setTimeout(r, 500))
+  }
+}

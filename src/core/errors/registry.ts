@@ -294,8 +294,9 @@ export const StoreValueUnsupportedError = defineError<{ engine: string; reason: 
 
 // ── EVENTS: the outbox relay and its Kafka cluster ───────────────────────────
 /**
- * Kafka did not take a batch of outbox events (brokers down, a timeout, a
- * refused request): the events stay in the outbox and are published later.
+ * Kafka did not answer (brokers down, a timeout, a refused request): a batch
+ * of outbox events the relay published stays in the outbox and is published
+ * later; `aionctl events tail` reading Kafka stops with this code.
  */
 export const EventBrokerUnavailableError = defineError<{
   brokers: readonly string[]
@@ -304,7 +305,7 @@ export const EventBrokerUnavailableError = defineError<{
   code: 'AION_EVENTS_BROKER_UNAVAILABLE',
   kind: 'unavailable',
   retryable: true,
-  message: (f) => `Kafka (${f.brokers.join(', ')}) did not take the events: ${f.detail}`,
+  message: (f) => `Kafka (${f.brokers.join(', ')}) did not answer: ${f.detail}`,
 })
 
 // ── REGISTRY (continued) ─────────────────────────────────────────────────────

@@ -7,3 +7,9 @@ export {
   type RelayLogger,
   type RelayStats,
 } from './outbox-relay.js'
+export {
+  platformEventTopics,
+  tailKafkaEvents,
+  type KafkaTailOptions,
+  type TailedEvent,
+} from './event-consumer.js'

@@ -179,7 +179,7 @@ export class KafkaEventPublisher implements EventPublisher {
 
   #unavailable(error: unknown) {
     return new EventBrokerUnavailableError(
-      { brokers: this.#options.brokers, detail: describe(error) },
+      { brokers: this.#options.brokers, detail: describeKafkaError(error) },
       { cause: error },
     )
   }
@@ -202,9 +202,9 @@ function toMessage(event: OutboxEvent) {
 }
 
 /** The first specific message of a driver error (its aggregates nest the useful one). */
-function describe(error: unknown): string {
+export function describeKafkaError(error: unknown): string {
   if (error instanceof AggregateError && error.errors.length > 0) {
-    return `${error.message}: ${describe(error.errors[0])}`
+    return `${error.message}: ${describeKafkaError(error.errors[0])}`
   }
   return error instanceof Error ? error.message || error.name : String(error)
 }

@@ -52,8 +52,15 @@ export interface OutboxRelayOptions {
 export interface RelayStats {
   /** Events marked published by this relay. */
   readonly published: number
+  /** The same, by topic (what `aion_outbox_events_published_total` shows). */
+  readonly publishedByTopic: Readonly<Record<string, number>>
   /** Batches whose publish failed (each retried). */
   readonly failedBatches: number
+  /**
+   * Rounds that failed, each retried after a backoff: a failed publish, and
+   * also brokers unreachable before any batch (readying the topics) or a store error.
+   */
+  readonly failedRounds: number
   /** Published rows this relay's sweeps deleted. */
   readonly swept: number
 }
@@ -65,7 +72,8 @@ const LEASE_MARGIN_MS = 5000
 export class OutboxRelay {
   readonly owner: string
   readonly #o: Required<Omit<OutboxRelayOptions, 'owner'>>
-  #stats = { published: 0, failedBatches: 0, swept: 0 }
+  #stats = { published: 0, failedBatches: 0, failedRounds: 0, swept: 0 }
+  readonly #publishedByTopic = new Map<string, number>()
   #running: Promise<void> | undefined
   #stopping = false
   #wake: (() => void) | undefined
@@ -92,7 +100,7 @@ export class OutboxRelay {
   }
 
   stats(): RelayStats {
-    return { ...this.#stats }
+    return { ...this.#stats, publishedByTopic: Object.fromEntries(this.#publishedByTopic) }
   }
 
   /** Starts relaying in the background; returns at once (a broker that is down does not hold the start up). */
@@ -143,6 +151,9 @@ export class OutboxRelay {
     }
     await this.#o.outbox.markPublished(ids)
     this.#stats.published += ids.length
+    for (const event of batch) {
+      this.#publishedByTopic.set(event.topic, (this.#publishedByTopic.get(event.topic) ?? 0) + 1)
+    }
     return ids.length
   }
 
@@ -180,6 +191,7 @@ export class OutboxRelay {
         if (published === 0) await this.#pause(this.#o.idleMs)
       } catch (error) {
         failures++
+        this.#stats.failedRounds++
         const backoffMs = Math.min(this.#o.maxBackoffMs, this.#o.backoffMs * 2 ** (failures - 1))
         const pauseMs = Math.max(backoffMs, this.#holdUntil - Date.now())
         // The first failure, then one line per ceiling-long pause: a long outage logs, not floods.
