@@ -59,7 +59,8 @@ export interface RulesOutcome {
 /**
  * A refusal made without a stack trace: refusing is one of the router's
  * answers (its fields say why), not a fault to trace back, and capturing the
- * stack was most of a refusal's cost and allocations (bench:router).
+ * stack cost more than deciding (bench:router, 1,604 refusals in 2,000 cases:
+ * p50 per call 12.6–13.7 µs with stacks, 6.6–8.3 without).
  */
 function refusal<E extends Error>(make: () => E): E {
   const limit = Error.stackTraceLimit
